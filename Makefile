@@ -1,0 +1,55 @@
+# Multi-agency audit pipeline. Every target creates .venv when it is missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+export AIRFLOW_HOME ?= $(CURDIR)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__DEFAULT_TIMEZONE := Europe/London
+export MAA_DATA_DIR ?= $(CURDIR)/data
+export MAA_OUTPUT_DIR ?= $(CURDIR)/output
+
+AUDIT ?=
+DATA ?=
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test test-fast up lint bench lock clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+demo: setup
+	$(BIN)/maa demo $(if $(AUDIT),--audit $(AUDIT)) $(if $(DATA),--data $(DATA))
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: setup
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+
+up: setup
+	$(BIN)/airflow db migrate >/dev/null
+	AIRFLOW__CORE__PARALLELISM=4 $(BIN)/airflow standalone
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+lock:
+	$(BIN)/python -m pip freeze --exclude-editable > /tmp/maa-freeze.txt
+	@echo "Review /tmp/maa-freeze.txt against requirements.txt and requirements-dev.txt"
+
+clean:
+	rm -rf .airflow .demo output/outbox/dry-run .pytest_cache .ruff_cache

@@ -1,0 +1,118 @@
+"""The `maa` command: check definitions, print timetables, validate files before sending them.
+
+It runs the same code as the pipeline, and prints no child's identifier.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from maa.definitions import DefinitionError, load_all, load_definition
+from maa.timetable import MILESTONE_LABELS
+
+
+def _check(args: argparse.Namespace) -> int:
+    loaded = load_all([Path(f) for f in args.files])
+    for error in loaded.errors.values():
+        print(error.describe(), file=sys.stderr)
+    for path, definition in loaded.definitions.items():
+        print(f"{path}: ok ({definition.type} {definition.ref}, DAG {definition.dag_id})")
+    return 1 if loaded.errors else 0
+
+
+def _timetable(args: argparse.Namespace) -> int:
+    definition = load_definition(args.file)
+    timetable = definition.timetable
+    if args.json:
+        print(json.dumps({"ref": definition.ref, "milestones": timetable.as_json()}))
+        return 0
+    print(f"{definition.ref}: {definition.title} ({definition.type}, start {definition.start:%a %d %b %Y})")
+    for name, day in timetable.dates.items():
+        print(f"  {MILESTONE_LABELS[name]:<40} {day:%a %d %b %Y}")
+    for code, day in definition.extensions.items():
+        print(f"  Extension for {code:<26} {day:%a %d %b %Y}")
+    if definition.timescale_reason:
+        print(f"  Timescale reason: {definition.timescale_reason}")
+    return 0
+
+
+def _validate_nominations(args: argparse.Namespace) -> int:
+    from maa.nominations import check_nominations
+
+    definition = load_definition(args.definition)
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"{path}: no such file", file=sys.stderr)
+        return 1
+    result = check_nominations(definition, path)
+    if result.accepted:
+        print(f"{path}: accepted ({len(result.nominees)} cases for {definition.ref})")
+        return 0
+    for problem in result.problems:
+        print(f"{path}: {problem}", file=sys.stderr)
+    return 1
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from maa.store import Store, migrate, store_url
+
+    url = store_url()
+    store = Store(url)
+    applied = migrate(store.engine)
+    where = store.engine.url.render_as_string(hide_password=True)
+    print(f"audit store {where}: schema up to date" + (f" (applied {applied})" if applied else ""))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from maa import demo
+
+    return demo.run(Path(args.audit) if args.audit else None, Path(args.data) if args.data else None)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="maa", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("check", help="validate audit definitions (exit 1 on any error)")
+    check.add_argument("files", nargs="+")
+    check.set_defaults(run=_check)
+
+    timetable = commands.add_parser("timetable", help="an audit's milestones")
+    timetable.add_argument("file")
+    timetable.add_argument("--json", action="store_true", help='{"ref": ..., "milestones": {...}}')
+    timetable.set_defaults(run=_timetable)
+
+    nominations = commands.add_parser("validate-nominations",
+                                      help="check a nominations.csv as the pipeline would")
+    nominations.add_argument("definition")
+    nominations.add_argument("file")
+    nominations.set_defaults(run=_validate_nominations)
+
+    database = commands.add_parser("db", help="the audit store")
+    database_commands = database.add_subparsers(dest="db_command", required=True)
+    upgrade = database_commands.add_parser("upgrade", help="apply the schema migrations in include/sql")
+    upgrade.set_defaults(run=_db_upgrade)
+
+    demo = commands.add_parser("demo", help="run a whole audit through Airflow on the embedded default")
+    demo.add_argument("--audit", help="a definition file (default: the sample MATA)")
+    demo.add_argument("--data", help="its data folder, with inbox/<REF>/ (default: data/)")
+    demo.set_defaults(run=_demo)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except DefinitionError as error:
+        print(error.describe(), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""Triggers run in the triggerer: waiting costs no worker slot."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+from maa import clock, inbox
+
+
+class InboxTrigger(BaseTrigger):
+    """Fires when a watched file has settled in the inbox, or at `wake_at` (ISO), whichever first."""
+
+    def __init__(self, paths: list[str], wake_at: str | None, poll_seconds: float):
+        super().__init__()
+        self.paths = paths
+        self.wake_at = wake_at
+        self.poll_seconds = poll_seconds
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return ("maa.pipeline.triggers.InboxTrigger",
+                {"paths": self.paths, "wake_at": self.wake_at, "poll_seconds": self.poll_seconds})
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        wake_at = datetime.fromisoformat(self.wake_at) if self.wake_at else None
+        while True:
+            arrived = [p for p in self.paths if inbox.is_settled(Path(p))]
+            if arrived:
+                yield TriggerEvent({"reason": "file", "paths": arrived})
+                return
+            if wake_at is not None and clock.now() >= wake_at:
+                yield TriggerEvent({"reason": "time"})
+                return
+            await asyncio.sleep(self.poll_seconds)
