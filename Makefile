@@ -37,9 +37,14 @@ test: setup
 test-fast: setup
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
+# A local pseudonym key for this machine's runs; a real deployment sets the variable in a secrets backend.
+PSEUDONYM_KEY_FILE := $(AIRFLOW_HOME)/pseudonym-key
+
 up: setup
+	@mkdir -p $(AIRFLOW_HOME)
+	@test -s $(PSEUDONYM_KEY_FILE) || (umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $(PSEUDONYM_KEY_FILE))
 	$(BIN)/airflow db migrate >/dev/null
-	AIRFLOW__CORE__PARALLELISM=4 $(BIN)/airflow standalone
+	AIRFLOW_VAR_MAA_PSEUDONYM_KEY=$$(cat $(PSEUDONYM_KEY_FILE)) AIRFLOW__CORE__PARALLELISM=4 $(BIN)/airflow standalone
 
 lint: setup
 	$(BIN)/ruff check .

@@ -37,7 +37,7 @@ def _environment(project: Path, audits_dir: Path, data_dir: Path) -> dict[str, s
     })
     if "AIRFLOW_VAR_MAA_PSEUDONYM_KEY" not in environment:
         # The demo's own key, kept beside its Airflow home; a real deployment sets the variable.
-        key_file = airflow_home / "demo-pseudonym-key"
+        key_file = airflow_home / "pseudonym-key"
         if not key_file.exists():
             key_file.write_text(secrets.token_hex(32))
             key_file.chmod(0o600)

@@ -21,6 +21,10 @@ def _long_date(value: date | datetime) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
+def _short_date(value: date | datetime) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
 @lru_cache(maxsize=4)
 def _environment(folder: str) -> jinja2.Environment:
     environment = jinja2.Environment(
@@ -31,6 +35,7 @@ def _environment(folder: str) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     environment.filters["long_date"] = _long_date
+    environment.filters["short_date"] = _short_date
     environment.globals["milestone_labels"] = MILESTONE_LABELS
     return environment
 

@@ -1,0 +1,90 @@
+"""The whole DAG folder parses, every DAG follows the house rules, and one bad definition hides nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT, AuditFolders
+
+
+def dag_bag():
+    try:
+        from airflow.dag_processing.dagbag import DagBag
+    except ImportError:  # older layout
+        from airflow.models.dagbag import DagBag
+    return DagBag(dag_folder=str(PROJECT / "dags"))
+
+
+def test_sample_definitions_parse_without_import_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MAA_AUDITS_DIR", raising=False)
+    bag = dag_bag()
+    assert bag.import_errors == {}
+    assert "maa_mata_2026_01" in bag.dags
+
+
+def test_every_dag_follows_the_house_rules(folders: AuditFolders) -> None:
+    folders.write_definition()
+    folders.write_definition({"ref": "MACA-2026-07", "type": "MACA", "theme": None}, remove=("theme",))
+    folders.write_definition({"ref": "PAA-2026-01", "type": "PAA", "period": {"from": "2025-04-01",
+                                                                               "to": "2026-03-31"}},
+                             remove=("nominating_agency", "theme", "extensions"))
+    bag = dag_bag()
+    assert bag.import_errors == {}
+    assert sorted(bag.dags) == ["maa_maca_2026_07", "maa_mata_2026_01", "maa_paa_2026_01"]
+    for dag in bag.dags.values():
+        assert dag.doc_md and "| Milestone |" in dag.doc_md, dag.dag_id
+        assert dag.tags and "multi-agency-audit" in dag.tags
+        assert dag.catchup is False
+        assert dag.schedule is None  # the Business Unit triggers each audit
+        assert "dry_run" in dag.params
+        for task in dag.tasks:
+            assert task.owner == "business-unit"
+            assert task.retries >= 1, task.task_id
+    paa = bag.dags["maa_paa_2026_01"]
+    assert "receive_nominations" not in paa.task_ids  # a PAA has areas, not cases
+    mata = bag.dags["maa_mata_2026_01"]
+    assert [t.task_id for t in _in_order(mata)] == [
+        "prepare_audit", "wait_for_notice_date", "send_notice", "receive_nominations",
+        "build_audit_packs", "send_audit_packs",
+    ]
+
+
+def _in_order(dag):
+    task = dag.get_task("prepare_audit")
+    order = [task]
+    while task.downstream_list:
+        (task,) = task.downstream_list
+        order.append(task)
+    return order
+
+
+def test_a_broken_definition_is_an_import_error_naming_it_and_hides_nothing(folders: AuditFolders) -> None:
+    folders.write_definition()
+    folders.write_definition({"ref": "MATA-2026-02", "timescale": {"notice": 4, "agency_audit": 5}},
+                             name="broken.yaml")
+    (folders.audits / "not-yaml.yaml").write_text("ref: [unclosed\n")
+    bag = dag_bag()
+    assert list(bag.dags) == ["maa_mata_2026_01"]
+    assert len(bag.import_errors) == 1
+    (where, message), = bag.import_errors.items()
+    assert Path(where).name == "maa_definition_errors.py"
+    assert "broken.yaml: timescale: notice + agency_audit is 9 weeks" in message
+    assert "not-yaml.yaml: line 2" in message
+
+
+def test_refs_equal_but_for_case_refuse_the_later_file_naming_both(folders: AuditFolders) -> None:
+    first = folders.write_definition(name="a.yaml")
+    folders.write_definition({"ref": "mata-2026-01"}, name="b.yaml")
+    bag = dag_bag()
+    assert list(bag.dags) == ["maa_mata_2026_01"]
+    (message,) = bag.import_errors.values()
+    assert "b.yaml: ref:" in message and str(first) in message
+
+
+def test_dag_files_do_not_import_heavy_libraries() -> None:
+    heavy = ("great_expectations", "weasyprint", "pandas", "openpyxl")
+    for path in (PROJECT / "dags").glob("*.py"):
+        text = path.read_text()
+        assert not any(f"import {name}" in text for name in heavy), path

@@ -1,0 +1,260 @@
+"""Phase 1 through Airflow itself (`dag.test()`), a real SMTP server on loopback, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from tests.conftest import (
+    DISTINCTIVE_DOB,
+    DISTINCTIVE_NAME,
+    DISTINCTIVE_SYSTEM_ID,
+    AuditFolders,
+    MailCatcher,
+    nominations_csv,
+    sample_definition,
+)
+from tests.dags.test_dag_integrity import dag_bag
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db")]
+
+REF = "MATA-2026-01"
+DAG_ID = "maa_mata_2026_01"
+COORDINATORS = [a["coordinator"]["email"] for a in sample_definition()["agencies"]]
+BUSINESS_UNIT = sample_definition()["business_unit"]["email"]
+IDENTIFIERS = (DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, DISTINCTIVE_DOB, "29 February 2016", "29 Feb 2016",
+               "29/02/2016")
+
+
+def run_audit(dag_id: str = DAG_ID, **conf) -> str:
+    dag = dag_bag().get_dag(dag_id)
+    return str(dag.test(run_conf=conf or None).state)
+
+
+def kinds(messages) -> list[str]:
+    return [m["X-MAA-Key"].split("|")[1] for m in messages]
+
+
+def attachments(message) -> dict[str, tuple[str, bytes]]:
+    return {part.get_filename(): (part.get_content_type(), part.get_payload(decode=True))
+            for part in message.iter_attachments()}
+
+
+def store_rows(url: str) -> dict[str, int]:
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        names = sa.inspect(engine).get_table_names()
+        counts = {n: connection.execute(sa.text(f"SELECT COUNT(*) FROM {n}")).scalar_one() for n in names}
+    engine.dispose()
+    return counts
+
+
+def store_text(url: str) -> str:
+    """Every value in every table of the audit store, as one text."""
+    engine = sa.create_engine(url)
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    with engine.connect() as connection:
+        text = "\n".join(str(tuple(row)) for table in meta.sorted_tables
+                         for row in connection.execute(sa.select(table)))
+    engine.dispose()
+    return text
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, folders: AuditFolders) -> str:
+    if request.param == "postgresql":
+        return request.getfixturevalue("postgres_store")
+    return f"sqlite:///{folders.data / 'maa-store.sqlite'}"
+
+
+def test_phase1_sends_each_coordinator_a_notice_and_an_audit_pack_once(
+        folders: AuditFolders, smtp_server: MailCatcher, store_url: str) -> None:
+    folders.write_definition()
+    (folders.inbox(REF) / "nominations.csv").write_text(nominations_csv())
+
+    assert run_audit() == "success"
+
+    for coordinator in COORDINATORS:
+        received = smtp_server.to(coordinator)
+        assert sorted(kinds(received)) == ["audit_pack", "notice"], coordinator
+        notice = next(m for m in received if "notice" in m["X-MAA-Key"])
+        assert notice["Subject"] == f"OFFICIAL [{REF}] Notice of multi-agency audit: " \
+                                    "Neglect: children subject to a child protection plan"
+        assert "Agency returns due: Monday 20 July 2026" in notice.get_content()
+        pack = next(m for m in received if "audit_pack" in m["X-MAA-Key"])
+        assert pack["Subject"].startswith(f"OFFICIAL-SENSITIVE [{REF}] Audit pack")
+        files = attachments(pack)
+        code = next(a["code"] for a in sample_definition()["agencies"] if a["coordinator"]["email"] == coordinator)
+        assert set(files) == {f"audit-pack-{code}.pdf", f"return-template-{code}.xlsx"}
+        assert files[f"audit-pack-{code}.pdf"][0] == "application/pdf"
+        text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(files[f"audit-pack-{code}.pdf"][1])).pages)
+        assert DISTINCTIVE_NAME in text and "C-01" in text and "C-02" in text
+        assert "OFFICIAL-SENSITIVE" in text and "Page 1 of 2" in text
+        workbook = load_workbook(io.BytesIO(files[f"return-template-{code}.xlsx"][1]))
+        findings = list(workbook["Findings"].iter_rows(values_only=True))
+        assert findings[0] == ("case_ref", "domain", "grade", "worked_well", "worked_less_well", "learning")
+        assert len(findings) == 1 + 2 * 6
+        overview = dict(workbook["Overview"].iter_rows(min_row=2, values_only=True))
+        assert overview["audit_ref"] == REF and overview["agency_code"] == code
+
+    assert len(smtp_server.messages) == 2 * len(COORDINATORS)
+    assert not list((folders.data / "inbox" / REF).iterdir()), "the accepted file leaves the inbox"
+    assert (folders.data / "archive" / REF / "nominations.v1.csv").exists()
+    assert store_rows(store_url)["cases"] == 2
+
+
+def test_a_rerun_sends_no_email_twice_and_writes_no_row_twice(
+        folders: AuditFolders, smtp_server: MailCatcher, store_url: str) -> None:
+    folders.write_definition()
+    (folders.inbox(REF) / "nominations.csv").write_text(nominations_csv())
+    assert run_audit() == "success"
+    first_messages, first_rows = len(smtp_server.messages), store_rows(store_url)
+
+    assert run_audit() == "success"
+
+    assert len(smtp_server.messages) == first_messages
+    rows = store_rows(store_url)
+    assert {k: v for k, v in rows.items() if k != "events"} == \
+           {k: v for k, v in first_rows.items() if k != "events"}
+    assert rows["emails"] == 2 * len(COORDINATORS)
+
+
+def test_a_replaced_coordinator_gets_what_the_old_one_had_and_nobody_gets_anything_twice(
+        folders: AuditFolders, smtp_server: MailCatcher) -> None:
+    path = folders.write_definition()
+    (folders.inbox(REF) / "nominations.csv").write_text(nominations_csv())
+    assert run_audit() == "success"
+    sent_before = len(smtp_server.messages)
+
+    definition = sample_definition()
+    definition["agencies"][1]["coordinator"] = {"name": "New Person", "email": "new.person@police.example.org"}
+    folders.write_definition(definition, name=path.name)
+    assert run_audit() == "success"
+
+    new_messages = smtp_server.messages[sent_before:]
+    assert [m["To"] for m in new_messages] == ["new.person@police.example.org"] * 2
+    assert sorted(kinds(new_messages)) == ["audit_pack", "notice"]
+
+
+def test_a_withdrawn_audit_skips_its_waits_and_sends_nothing(
+        folders: AuditFolders, smtp_server: MailCatcher) -> None:
+    folders.write_definition({"status": "withdrawn"})
+    (folders.inbox(REF) / "nominations.csv").write_text(nominations_csv())
+    run_audit()
+    assert smtp_server.messages == []
+    assert (folders.inbox(REF) / "nominations.csv").exists()
+
+
+def test_a_dry_run_writes_the_outbox_only_and_the_real_run_still_sends(
+        folders: AuditFolders, smtp_server: MailCatcher) -> None:
+    folders.write_definition()
+    (folders.inbox(REF) / "nominations.csv").write_text(nominations_csv())
+
+    assert run_audit(dry_run=True) == "success"
+    assert smtp_server.messages == []
+    dry = sorted(p.name for p in (folders.output / "outbox" / "dry-run").glob("*.eml"))
+    assert len(dry) == 2 * len(COORDINATORS)
+
+    assert run_audit() == "success"
+    assert len(smtp_server.messages) == 2 * len(COORDINATORS)
+
+
+def test_refused_nominations_are_kept_explained_and_a_corrected_file_is_picked_up(
+        folders: AuditFolders, smtp_server: MailCatcher) -> None:
+    folders.write_definition()
+    inbox = folders.inbox(REF)
+    bad = nominations_csv([
+        ("C-01", DISTINCTIVE_SYSTEM_ID, DISTINCTIVE_NAME, DISTINCTIVE_DOB),
+        ("C-02", DISTINCTIVE_SYSTEM_ID, "Fictional Child Two", "2031-05-17"),
+    ])
+    (inbox / "nominations.csv").write_text(bad)
+
+    def correct_after_refusal() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if any("Case list refused" in s for s in smtp_server.subjects()):
+                (inbox / "nominations.csv").write_text(nominations_csv())
+                return
+            time.sleep(0.2)
+
+    corrector = threading.Thread(target=correct_after_refusal, daemon=True)
+    corrector.start()
+    assert run_audit() == "success"
+    corrector.join(timeout=5)
+
+    quarantined = folders.data / "quarantine" / REF
+    reasons = (quarantined / "nominations.v1.csv.reasons.txt").read_text()
+    assert "row 3, column system_id: the same system_id appears on more than one row" in reasons
+    assert "row 3, column date_of_birth: the date of birth is not in the past" in reasons
+    assert (quarantined / "nominations.v1.csv").read_text() == bad, "the refused file is kept as it came"
+    assert (folders.data / "archive" / REF / "nominations.v2.csv").exists()
+
+    subjects = smtp_server.subjects()
+    refused = [m for m in smtp_server.messages if "Case list refused" in m["Subject"]]
+    assert sorted(m["To"] for m in refused) == sorted([BUSINESS_UNIT, COORDINATORS[0]])
+    assert "row 3, column system_id" in refused[0].get_content()
+    first_pack = next(i for i, s in enumerate(subjects) if "Audit pack" in s)
+    assert all(i < first_pack for i, s in enumerate(subjects) if "Case list refused" in s)
+    assert kinds(smtp_server.messages).count("audit_pack") == len(COORDINATORS)
+    for message in refused:
+        assert not any(identifier in message.as_string() for identifier in IDENTIFIERS)
+
+
+def test_a_childs_identifiers_appear_only_in_the_audit_packs_and_the_files_that_carry_them(
+        folders: AuditFolders, smtp_server: MailCatcher, store_url: str, capfd: pytest.CaptureFixture,
+        airflow_db: Path) -> None:
+    folders.write_definition()
+    (folders.inbox(REF) / "nominations.csv").write_text(nominations_csv())
+    assert run_audit() == "success"
+    captured = capfd.readouterr()
+
+    def leaks(text: str) -> list[str]:
+        return [identifier for identifier in IDENTIFIERS if identifier in text]
+
+    assert leaks(captured.out + captured.err) == [], "task logs on the console"
+    for log_file in (airflow_db / "logs").rglob("*"):
+        if log_file.is_file():
+            assert leaks(log_file.read_text(errors="replace")) == [], log_file
+    assert leaks((airflow_db / "airflow.db").read_bytes().decode("utf-8", "replace")) == [], \
+        "Airflow's metadata database (XCom, rendered fields, logs)"
+    assert leaks(store_text(store_url)) == [], "the audit store"
+
+    for path in folders.output.rglob("*"):
+        if path.is_file() and not path.name.startswith("audit-pack-"):
+            assert leaks(_readable(path)) == [], path
+    pack_texts = [_readable(p) for p in folders.output.rglob("audit-pack-*.pdf")]
+    assert pack_texts and all(DISTINCTIVE_NAME in text for text in pack_texts)
+
+    for message in smtp_server.messages:
+        carried = leaks(message.get_body().get_content()) + [
+            leak for name, (_, payload) in attachments(message).items()
+            for leak in leaks(_readable_bytes(name, payload))
+        ]
+        if message["X-MAA-Key"].split("|")[1] == "audit_pack":
+            assert DISTINCTIVE_NAME in carried, "the pack itself names the child"
+            assert message["Subject"].startswith("OFFICIAL-SENSITIVE")
+        else:
+            assert carried == [], message["Subject"]
+
+
+def _readable(path: Path) -> str:
+    return _readable_bytes(path.name, path.read_bytes())
+
+
+def _readable_bytes(name: str, payload: bytes) -> str:
+    """Text a person could read from a file: PDF text, the XML inside an xlsx, or the bytes."""
+    if name.endswith(".pdf"):
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(payload)).pages)
+    if name.endswith(".xlsx"):
+        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+            return "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+    return payload.decode("utf-8", "replace")
