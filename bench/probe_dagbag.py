@@ -2,8 +2,7 @@
 
 `run.py` starts it in a fresh interpreter for every measurement, so no module
 imported by one parse is already loaded for the next, as in a DAG processor's
-fresh parsing process. The figures go to a JSON file because Airflow writes its
-own log lines to stdout.
+fresh parsing process. The figures go to a JSON file (see probe_io).
 
 Usage: probe_dagbag.py DAGS_FOLDER RESULT_JSON [--profile PSTATS_FILE]
 """
@@ -12,7 +11,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
+
+from probe_io import write_result
 
 
 def import_dagbag() -> type:
@@ -42,7 +42,6 @@ def parse(dag_bag_class: type, dags_folder: str, profile_to: str | None):
     return bag
 
 
-
 def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__)
     arguments.add_argument("dags_folder")
@@ -56,13 +55,12 @@ def main() -> None:
     bag = parse(dag_bag_class, options.dags_folder, options.profile)
     parsed = time.perf_counter()
 
-    Path(options.result).write_text(json.dumps({
+    write_result(options.result, {
         "import_s": imported - started,
         "parse_s": parsed - imported,
         "dags": len(bag.dags),
         "import_errors": {str(path): str(error)[:500] for path, error in bag.import_errors.items()},
-        "peak_rss_mb": peak_rss_mb(),
-    }))
+    })
 
 
 if __name__ == "__main__":

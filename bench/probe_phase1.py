@@ -18,6 +18,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from probe_io import write_result
+
 
 class Stopwatch:
     """Times named steps in order and keeps what each returned, for the sanity checks."""
@@ -79,12 +81,11 @@ def main() -> None:
     options = arguments.parse_args()
 
     watch = run_phase1(options.definition)
-    options.result.write_text(json.dumps({
+    write_result(options.result, {
         "steps_s": watch.seconds,
         "total_s": sum(watch.seconds.values()),
         "outcome": outcome(watch),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))
+    })
 
 
 if __name__ == "__main__":

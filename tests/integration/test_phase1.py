@@ -258,3 +258,21 @@ def _readable_bytes(name: str, payload: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(payload)) as archive:
             return "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
     return payload.decode("utf-8", "replace")
+
+
+def test_a_partnership_arrangements_audit_sends_packs_listing_areas_without_nominations(
+        folders: AuditFolders, smtp_server: MailCatcher) -> None:
+    folders.write_definition({"ref": "PAA-2026-01", "type": "PAA", "title": "Partnership arrangements 2025-26",
+                              "period": {"from": "2025-04-01", "to": "2026-03-31"}},
+                             remove=("nominating_agency", "theme", "extensions"))
+    assert run_audit("maa_paa_2026_01") == "success"
+
+    packs = [m for m in smtp_server.messages if "audit_pack" in m["X-MAA-Key"]]
+    assert sorted(m["To"] for m in packs) == sorted(COORDINATORS)
+    files = attachments(packs[0])
+    pdf_name = next(name for name in files if name.endswith(".pdf"))
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(files[pdf_name][1])).pages)
+    assert "Tuesday 1 April 2025" in text and "Section 11 reporting" in text and "SIN decision process" in text
+    workbook = load_workbook(io.BytesIO(next(v for k, v in files.items() if k.endswith(".xlsx"))[1]))
+    rows = list(workbook["Findings"].iter_rows(values_only=True))
+    assert rows[0][0] == "area" and len(rows) == 1 + 10

@@ -1,0 +1,61 @@
+"""Running a probe script in a fresh interpreter with a controlled environment.
+
+Every measurement is a new process so that one run's imports never make the
+next one look fast, and the environment is built from scratch for the
+variables that matter, so that `make bench` and a bare `python bench/run.py`
+measure the same thing whatever the caller's shell exports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from workloads import BENCH, PROJECT
+
+PROBE_TIMEOUT_S = 150
+
+# Nothing of the caller's Airflow or pipeline setup leaks in: its connections (a real mail server,
+# the audit store), variables, metadata database or secrets backend, or its audit folders.
+_DROPPED_PREFIXES = ("AIRFLOW_CONN_", "AIRFLOW_VAR_", "AIRFLOW_CONFIG", "AIRFLOW__DATABASE__", "AIRFLOW__SECRETS__",
+                     "MAA_")
+
+
+class ProbeFailed(RuntimeError):
+    """A probe that crashed or timed out: its figures would be meaningless."""
+
+
+def environment(airflow_home: Path, dags_folder: Path, **extra: str) -> dict[str, str]:
+    """The caller's environment minus anything that could reach real services, plus Airflow's settings."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith(_DROPPED_PREFIXES)}
+    env.update({
+        "AIRFLOW_HOME": str(airflow_home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        # dag-factory's usage telemetry is sent from DAG runs only, but a benchmark sends nothing anyway.
+        "AIRFLOW__DAG_FACTORY__ENABLE_TELEMETRY": "False",
+        "DO_NOT_TRACK": "1",
+        **extra,
+    })
+    return env
+
+
+def run_probe(script: str, arguments: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run bench/<script> with its result file appended to the arguments; return the figures it wrote."""
+    with tempfile.TemporaryDirectory(prefix="maa-bench-probe-") as scratch:
+        result = Path(scratch) / "result.json"
+        command = [sys.executable, str(BENCH / script), *arguments, str(result)]
+        try:
+            finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S)
+        except subprocess.TimeoutExpired as exc:
+            raise ProbeFailed(f"{script} took longer than {PROBE_TIMEOUT_S} s") from exc
+        if finished.returncode != 0 or not result.exists():
+            tail = "\n".join((finished.stderr or finished.stdout).splitlines()[-25:])
+            raise ProbeFailed(f"{script} {' '.join(arguments)} exited {finished.returncode}:\n{tail}")
+        return json.loads(result.read_text())

@@ -1,0 +1,73 @@
+"""Figures, their targets, and how they are printed and saved.
+
+Benchmarks, not tests: a figure over its target is marked OVER in the table
+and in the JSON, and the run still succeeds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+_FORMATS = {"s": "{:.2f} s", "ms": "{:.1f} ms", "MB": "{:.0f} MB", "x": "{:.1f}x"}
+
+
+def _format(value: float, unit: str) -> str:
+    """Seconds under 0.1 read better as milliseconds than as '0.00 s'."""
+    if unit == "s" and value < 0.1:
+        return _format(value * 1000, "ms")
+    return _FORMATS[unit].format(value)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One line of the summary: the target travels with the figure, so the table and JSON agree."""
+
+    measure: str
+    value: float
+    unit: str
+    target: float | None = None  # an upper bound in the same unit; None when there is none
+
+    @property
+    def verdict(self) -> str:
+        """'met' or 'OVER' against the target; empty when the figure has none."""
+        if self.target is None:
+            return ""
+        return "met" if self.value <= self.target else "OVER"
+
+    def value_text(self) -> str:
+        return _format(self.value, self.unit)
+
+    def target_text(self) -> str:
+        return "-" if self.target is None else "<= " + _format(self.target, self.unit)
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """A plain-text table whose columns fit their widest cell (figures right-aligned)."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        first, *rest = cells
+        return "  ".join([first.ljust(widths[0])] + [c.rjust(w) for c, w in zip(rest, widths[1:], strict=True)])
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(headers), rule, *(line(row) for row in rows)])
+
+
+def summary_table(figures: list[Figure]) -> str:
+    """measure, figure, target and whether it is met: what `make bench` prints last."""
+    return table(["measure", "figure", "target", "status"],
+                 [[f.measure, f.value_text(), f.target_text(), f.verdict] for f in figures])
+
+
+def write_json(path: Path, figures: list[Figure], context: dict[str, Any], samples: dict[str, Any]) -> None:
+    """The summary figures first (as printed), then what they came from, for comparing runs later."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {
+        **context,
+        "figures": [{**asdict(f), "verdict": f.verdict or None} for f in figures],
+        "samples": samples,
+    }
+    path.write_text(json.dumps(document, indent=2) + "\n")
