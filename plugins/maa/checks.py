@@ -25,12 +25,14 @@ class Problem:
     column: str | None
     message: str
     sheet: str | None = None
+    cell: str | None = None
 
     def __str__(self) -> str:
         place = [p for p in (
             f"sheet {self.sheet}" if self.sheet else None,
             f"row {self.row}" if self.row is not None else None,
             f"column {self.column}" if self.column else None,
+            f"cell {self.cell}" if self.cell else None,
         ) if p]
         return f"{', '.join(place)}: {self.message}" if place else self.message
 

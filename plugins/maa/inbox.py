@@ -1,7 +1,10 @@
 """Files leaving the inbox: accepted ones archived, refused ones quarantined with reasons.
 
-Nothing is lost and nothing is overwritten: each file received gets the next
-version number for its name, shared between archive and quarantine.
+The inbox is an Airflow ObjectStoragePath (`MAA_INBOX_URL`, default the data
+folder's `inbox/`), so it may be a local folder, a network share or object
+storage; archive and quarantine stay in the data folder. Nothing is lost and
+nothing is overwritten: each file received gets the next version number for its
+name, shared between archive and quarantine.
 """
 
 from __future__ import annotations
@@ -9,10 +12,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from maa import settings
 
@@ -26,57 +29,63 @@ class Filed:
     sha256: str
 
 
-def is_settled(path: Path) -> bool:
-    """A file still being copied in is left for the next look."""
+def inbox_root() -> Any:
+    from airflow.sdk import ObjectStoragePath
+
+    return ObjectStoragePath(os.environ.get("MAA_INBOX_URL") or f"file://{settings.data_dir() / 'inbox'}")
+
+
+def inbox_path(ref: str, *parts: str) -> Any:
+    path = inbox_root() / ref
+    for part in parts:
+        path = path / part
+    return path
+
+
+def is_settled(path: Any) -> bool:
+    """True once the file exists and has not changed for a while: one still being copied in waits."""
     settle = float(os.environ.get("MAA_INBOX_SETTLE_SECONDS", "5"))
     try:
-        return time.time() - path.stat().st_mtime >= settle
-    except FileNotFoundError:
+        modified = path.stat().st_mtime
+    except (FileNotFoundError, OSError):
         return False
+    except (AttributeError, KeyError, TypeError):  # object stores without a modification time
+        return path.exists()
+    return modified is None or time.time() - float(modified) >= settle
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def next_version(ref: str, name: str) -> int:
-    stem, suffix = Path(name).stem, Path(name).suffix
+def next_version(ref: str, relative: Path) -> int:
     highest = 0
-    for folder in (settings.audit_archive(ref), settings.audit_quarantine(ref)):
+    for root in (settings.audit_archive(ref), settings.audit_quarantine(ref)):
+        folder = root / relative.parent
         if not folder.is_dir():
             continue
         for existing in folder.iterdir():
             match = _VERSIONED.match(existing.name)
-            if match and match["stem"] == stem and (match["suffix"] or "") == suffix:
+            if match and match["stem"] == relative.stem and (match["suffix"] or "") == relative.suffix:
                 highest = max(highest, int(match["version"]))
     return highest + 1
 
 
-def _move(source: Path, folder: Path, version: int) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{source.stem}.v{version}{source.suffix}"
-    if target.exists():
-        raise FileExistsError(f"{target} exists: refusing to overwrite a kept file")
-    shutil.move(source, target)
-    return target
+def _take(ref: str, source: Any, data: bytes, relative: Path, root: Path) -> Filed:
+    """Write the kept copy first, then remove the inbox file: a crash in between loses nothing."""
+    version = next_version(ref, relative)
+    target = root / relative.parent / f"{relative.stem}.v{version}{relative.suffix}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "xb") as handle:  # never overwrite a kept file
+        handle.write(data)
+    source.unlink()
+    return Filed(target, version, hashlib.sha256(data).hexdigest())
 
 
-def archive(ref: str, source: Path) -> Filed:
-    version = next_version(ref, source.name)
-    digest = sha256_of(source)
-    return Filed(_move(source, settings.audit_archive(ref), version), version, digest)
+def archive(ref: str, source: Any, data: bytes, relative: Path) -> Filed:
+    return _take(ref, source, data, relative, settings.audit_archive(ref))
 
 
-def quarantine(ref: str, source: Path, reasons: list[str]) -> Filed:
-    version = next_version(ref, source.name)
-    digest = sha256_of(source)
-    target = _move(source, settings.audit_quarantine(ref), version)
-    target.with_name(target.name + ".reasons.txt").write_text(
-        f"{source.name} (kept as {target.name}) was refused:\n" + "".join(f"- {r}\n" for r in reasons),
+def quarantine(ref: str, source: Any, data: bytes, relative: Path, reasons: list[str]) -> Filed:
+    filed = _take(ref, source, data, relative, settings.audit_quarantine(ref))
+    filed.path.with_name(filed.path.name + ".reasons.txt").write_text(
+        f"{relative.name} (kept as {filed.path.name}) was refused:\n" + "".join(f"- {r}\n" for r in reasons),
         encoding="utf-8",
     )
-    return Filed(target, version, digest)
+    return filed

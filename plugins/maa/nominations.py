@@ -86,14 +86,14 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
-def check_nominations(definition: AuditDefinition, path: Path, key: bytes | None = None,
+def check_nominations(definition: AuditDefinition, source: bytes | Path, key: bytes | None = None,
                       today: date | None = None) -> NominationsResult:
-    """Every reason the file cannot be accepted, or the nominees when it can."""
+    """Every reason the file (its bytes, or a path) cannot be accepted, or the nominees when it can."""
     if definition.type is AuditType.PAA:
         return NominationsResult([Problem(None, None, "a PAA has no nominations")])
     key = key or secrets.token_bytes(32)
     today = today or datetime.now(LONDON).date()
-    read = _read_rows(path.read_bytes())
+    read = _read_rows(source if isinstance(source, bytes) else source.read_bytes())
     if isinstance(read, Problem):
         return NominationsResult([read])
     header, rows = read

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from maa import inbox, reports, settings
 from maa.definitions import AuditDefinition, AuditType
@@ -59,12 +60,8 @@ def send_notice(definition: AuditDefinition, mailer: Mailer) -> int:
 @dataclass(frozen=True)
 class NominationsState:
     accepted: bool
-    inbox_file: Path
+    inbox_file: str
     next_reminder_at: datetime | None
-
-
-def nominations_path(definition: AuditDefinition) -> Path:
-    return settings.audit_inbox(definition.ref) / FILE_NAME
 
 
 def notice_reminder_times(definition: AuditDefinition) -> tuple[datetime, datetime]:
@@ -83,11 +80,11 @@ def accepted_nominations(store: Store, ref: str) -> Path | None:
 def receive_nominations(definition: AuditDefinition, store: Store, mailer: Mailer,
                         now: datetime) -> NominationsState:
     """One look at the inbox: accept or refuse a file there, remind or escalate when due."""
-    path = nominations_path(definition)
-    if accepted_nominations(store, definition.ref) is None and path.exists() and inbox.is_settled(path):
+    path = inbox.inbox_path(definition.ref, FILE_NAME)
+    if accepted_nominations(store, definition.ref) is None and inbox.is_settled(path):
         _process_nominations(definition, store, mailer, path)
     if accepted_nominations(store, definition.ref) is not None:
-        return NominationsState(True, path, None)
+        return NominationsState(True, str(path), None)
     halfway, ended = notice_reminder_times(definition)
     if now >= halfway:
         _nominations_chase(definition, mailer, "nominations_reminder", "Reminder: case list not yet received")
@@ -95,16 +92,17 @@ def receive_nominations(definition: AuditDefinition, store: Store, mailer: Maile
         _nominations_chase(definition, mailer, "nominations_escalation",
                            "Escalation: notice period ended without the case list", to_nominator=False)
     upcoming = [t for t in (halfway, ended) if t > now]
-    return NominationsState(False, path, min(upcoming) if upcoming else None)
+    return NominationsState(False, str(path), min(upcoming) if upcoming else None)
 
 
-def _process_nominations(definition: AuditDefinition, store: Store, mailer: Mailer, path: Path) -> None:
+def _process_nominations(definition: AuditDefinition, store: Store, mailer: Mailer, path: Any) -> None:
     key = pseudonym_key()
-    result = check_nominations(definition, path, key=key)
+    data = path.read_bytes()
+    result = check_nominations(definition, data, key=key)
     ref = definition.ref
     if result.accepted:
         cases = [n.pseudonymised(key, definition.start) for n in result.nominees]
-        filed = inbox.archive(ref, path)
+        filed = inbox.archive(ref, path, data, Path(FILE_NAME))
         store.save_cases(ref, cases)
         store.record_inbox_file(ref, "nominations", definition.nominating_agency, filed.version, "accepted",
                                 str(filed.path), filed.sha256)
@@ -112,7 +110,7 @@ def _process_nominations(definition: AuditDefinition, store: Store, mailer: Mail
         log.info("Nominations version %s accepted: %s cases", filed.version, len(cases))
         return
     reasons = result.reasons()
-    filed = inbox.quarantine(ref, path, reasons)
+    filed = inbox.quarantine(ref, path, data, Path(FILE_NAME), reasons)
     store.record_inbox_file(ref, "nominations", definition.nominating_agency, filed.version, "refused",
                             str(filed.path), filed.sha256, "\n".join(reasons))
     store.record_event(ref, "nominations_refused", f"v{filed.version}", "\n".join(reasons))

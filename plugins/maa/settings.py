@@ -38,10 +38,6 @@ def sql_dir() -> Path:
     return include_dir() / "sql"
 
 
-def audit_inbox(ref: str) -> Path:
-    return data_dir() / "inbox" / ref
-
-
 def audit_archive(ref: str) -> Path:
     return data_dir() / "archive" / ref
 

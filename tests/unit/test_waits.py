@@ -65,4 +65,4 @@ def test_waiting_for_nominations_defers_to_an_inbox_trigger(folders: AuditFolder
         NominationsSensor(task_id="receive_nominations", definition_file=path.name).execute({"params": {}})
     trigger = deferred.value.trigger
     assert type(trigger).__name__ == "InboxTrigger"
-    assert trigger.paths == [str(folders.data / "inbox" / "MATA-2026-01" / "nominations.csv")]
+    assert trigger.paths == [f"file://{folders.data}/inbox/MATA-2026-01/nominations.csv"]

@@ -100,7 +100,7 @@ class NominationsSensor(_DefinitionAwareWait):
             return "accepted"
         wake_at = min(t for t in (state.next_reminder_at, now + RECHECK) if t is not None)
         self.defer(
-            trigger=InboxTrigger([str(state.inbox_file)], wake_at.isoformat(),
+            trigger=InboxTrigger([state.inbox_file], wake_at.isoformat(),
                                  _seconds("MAA_INBOX_POLL_SECONDS", 300)),
             method_name="resume",
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
@@ -14,7 +13,7 @@ from maa import clock, inbox
 
 
 class InboxTrigger(BaseTrigger):
-    """Fires when a watched file has settled in the inbox, or at `wake_at` (ISO), whichever first."""
+    """Fires when a watched inbox file (an ObjectStoragePath URL) has settled, or at `wake_at` (ISO)."""
 
     def __init__(self, paths: list[str], wake_at: str | None, poll_seconds: float):
         super().__init__()
@@ -28,8 +27,11 @@ class InboxTrigger(BaseTrigger):
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         wake_at = datetime.fromisoformat(self.wake_at) if self.wake_at else None
+        from airflow.sdk import ObjectStoragePath
+
+        watched = [ObjectStoragePath(p) for p in self.paths]
         while True:
-            arrived = [p for p in self.paths if inbox.is_settled(Path(p))]
+            arrived = [str(p) for p in await asyncio.to_thread(lambda: [p for p in watched if inbox.is_settled(p)])]
             if arrived:
                 yield TriggerEvent({"reason": "file", "paths": arrived})
                 return
