@@ -60,8 +60,10 @@ def run_checks(frame: Any, checks: Sequence[Check], sheet: str | None = None) ->
     asset = context.data_sources.get("maa").add_dataframe_asset(name)
     batch = asset.add_batch_definition_whole_dataframe(name).get_batch(batch_parameters={"dataframe": frame})
     suite = gx.ExpectationSuite(name=name)
-    for check in checks:
-        suite.add_expectation(check.build(gx))
+    for index, check in enumerate(checks):
+        expectation = check.build(gx)
+        expectation.meta = {"maa_check": index}  # results come back in GX's order, not ours
+        suite.add_expectation(expectation)
     result = batch.validate(suite, result_format={
         "result_format": "COMPLETE",
         "unexpected_index_column_names": [ROW],
@@ -69,7 +71,8 @@ def run_checks(frame: Any, checks: Sequence[Check], sheet: str | None = None) ->
         "partial_unexpected_count": 0,
     })
     problems: list[Problem] = []
-    for check, outcome in zip(checks, result.results, strict=True):
+    for outcome in result.results:  # GX does not keep the order expectations were added in
+        check = checks[outcome.expectation_config.meta["maa_check"]]
         if outcome.success:
             continue
         rows = [int(item[ROW]) for item in outcome.result.get("unexpected_index_list") or []]
