@@ -57,6 +57,39 @@ def _validate_nominations(args: argparse.Namespace) -> int:
     return 1
 
 
+def _validate_return(args: argparse.Namespace) -> int:
+    from maa import settings
+    from maa.nominations import read_accepted
+    from maa.returns import check_return
+
+    definition = load_definition(args.definition)
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"{path}: no such file", file=sys.stderr)
+        return 1
+    archived = sorted((settings.data_dir() / "archive" / definition.ref).glob("nominations.v*.csv"),
+                      key=lambda p: int(p.stem.rsplit(".v", 1)[1]))
+    children = read_accepted(archived[-1]) if archived else []  # for the check that no child is named
+    if args.cases:
+        case_refs = [c.strip() for c in args.cases.split(",") if c.strip()]
+    elif children or definition.type == "PAA":
+        case_refs = [child.case_ref for child in children]
+    else:
+        print(f"{path}: give --cases C1,C2,... or accept the audit's nominations first "
+              f"(none in {settings.data_dir() / 'archive' / definition.ref})", file=sys.stderr)
+        return 1
+    codes = {a.code.upper(): a.code for a in definition.agencies}
+    result = check_return(definition, path.read_bytes(), agency_code=codes.get(path.stem.upper()),
+                          case_refs=case_refs, children=children)
+    if result.accepted:
+        print(f"{path}: accepted ({result.agency_code}, {len(result.findings)} findings rows, "
+              f"{len(result.concerns)} concerns)")
+        return 0
+    for problem in result.problems:
+        print(f"{path}: {problem}", file=sys.stderr)
+    return 1
+
+
 def _db_upgrade(args: argparse.Namespace) -> int:
     from maa.store import Store, migrate, store_url
 
@@ -92,6 +125,13 @@ def parser() -> argparse.ArgumentParser:
     nominations.add_argument("definition")
     nominations.add_argument("file")
     nominations.set_defaults(run=_validate_nominations)
+
+    returns = commands.add_parser("validate-return", help="check an agency return as the pipeline would")
+    returns.add_argument("definition")
+    returns.add_argument("file", help="the workbook; named <AGENCY>.xlsx, or its Overview names the agency")
+    returns.add_argument("--cases", help="the audit's case refs, comma-separated (default: its accepted "
+                                         "nominations under MAA_DATA_DIR)")
+    returns.set_defaults(run=_validate_return)
 
     database = commands.add_parser("db", help="the audit store")
     database_commands = database.add_subparsers(dest="db_command", required=True)

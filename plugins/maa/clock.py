@@ -1,11 +1,62 @@
-"""The pipeline's idea of now, in one place (Europe/London, timezone-aware)."""
+"""The pipeline's idea of now (Europe/London), and rehearsal mode.
+
+In a rehearsal each week of the timetable lasts N seconds from the run's start:
+the run's start is the notice date at 09:00, and audit time runs 604,800/N
+times faster than the wall clock. Waits convert their audit-time targets back
+to wall-clock moments for the triggerer. Off (N = 0) by default.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from maa.settings import LONDON
+
+WEEK = timedelta(weeks=1)
 
 
 def now() -> datetime:
     return datetime.now(LONDON)
+
+
+@dataclass(frozen=True)
+class AuditClock:
+    """Audit time for one run; without rehearsal it is simply the wall clock."""
+
+    seconds_per_week: float = 0.0
+    run_start: datetime | None = None
+    origin: datetime | None = None  # the audit time the run's start stands for
+
+    @property
+    def rehearsal(self) -> bool:
+        return self.seconds_per_week > 0
+
+    @property
+    def speed(self) -> float:
+        return WEEK.total_seconds() / self.seconds_per_week
+
+    def now(self) -> datetime:
+        if not self.rehearsal:
+            return now()
+        return (self.origin + (datetime.now(UTC) - self.run_start) * self.speed).astimezone(LONDON)
+
+    def to_wall_clock(self, audit_time: datetime) -> datetime:
+        """When, on the wall clock, audit time reaches `audit_time`."""
+        if not self.rehearsal:
+            return audit_time
+        return (self.run_start + (audit_time - self.origin) / self.speed).astimezone(UTC)
+
+    def wall_clock_delta(self, audit_delta: timedelta) -> timedelta:
+        return audit_delta / self.speed if self.rehearsal else audit_delta
+
+
+def for_run(context: Any, origin: datetime) -> AuditClock:
+    """The clock of the run in `context`; `origin` is the notice date at 09:00 (used in rehearsal only)."""
+    params = context.get("params") or {}
+    seconds_per_week = float(params.get("rehearsal_seconds_per_week") or 0)
+    dag_run = context.get("dag_run")
+    if seconds_per_week <= 0 or dag_run is None or dag_run.start_date is None:
+        return AuditClock()
+    return AuditClock(seconds_per_week, dag_run.start_date.astimezone(UTC), origin)

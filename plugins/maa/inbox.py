@@ -67,22 +67,37 @@ def next_version(ref: str, relative: Path) -> int:
     return highest + 1
 
 
-def _take(ref: str, source: Any, data: bytes, relative: Path, root: Path) -> Filed:
-    """Write the kept copy first, then remove the inbox file: a crash in between loses nothing."""
+def _take(ref: str, source: Any, data: bytes | None, relative: Path, root: Path) -> Filed:
+    """Write the kept copy first, then remove the inbox file: a crash in between loses nothing.
+
+    `data` is the content already read; None copies a file too large to read whole, in blocks.
+    """
     version = next_version(ref, relative)
     target = root / relative.parent / f"{relative.stem}.v{version}{relative.suffix}"
     target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
     with open(target, "xb") as handle:  # never overwrite a kept file
-        handle.write(data)
+        if data is not None:
+            handle.write(data)
+            digest.update(data)
+        else:
+            with source.open("rb") as incoming:
+                for block in iter(lambda: incoming.read(1 << 20), b""):
+                    handle.write(block)
+                    digest.update(block)
     source.unlink()
-    return Filed(target, version, hashlib.sha256(data).hexdigest())
+    return Filed(target, version, digest.hexdigest())
 
 
 def archive(ref: str, source: Any, data: bytes, relative: Path) -> Filed:
     return _take(ref, source, data, relative, settings.audit_archive(ref))
 
 
-def quarantine(ref: str, source: Any, data: bytes, relative: Path, reasons: list[str]) -> Filed:
+def size_of(path: Any) -> int:
+    return int(path.stat().st_size)
+
+
+def quarantine(ref: str, source: Any, data: bytes | None, relative: Path, reasons: list[str]) -> Filed:
     filed = _take(ref, source, data, relative, settings.audit_quarantine(ref))
     filed.path.with_name(filed.path.name + ".reasons.txt").write_text(
         f"{relative.name} (kept as {filed.path.name}) was refused:\n" + "".join(f"- {r}\n" for r in reasons),

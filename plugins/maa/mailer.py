@@ -9,6 +9,7 @@ writes them to `outbox/dry-run/` and records nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import mimetypes
@@ -161,9 +162,10 @@ class OutboxTransport:
 class Mailer:
     """Sends emails once each, recording them in the store's ledger."""
 
-    def __init__(self, store: Store, *, dry_run: bool = False, sender: str | None = None):
+    def __init__(self, store: Store, *, dry_run: bool = False, rehearsal: bool = False, sender: str | None = None):
         self.store = store
         self.dry_run = dry_run
+        self.rehearsal = rehearsal
         self.sender = sender or os.environ.get("MAA_MAIL_FROM", "multi-agency-audit@localhost")
         connection = None if dry_run else _smtp_connection()
         if dry_run:
@@ -175,6 +177,8 @@ class Mailer:
 
     def send(self, email: Email) -> bool:
         """Send unless already sent; True when this call sent it."""
+        if self.rehearsal and not email.what.startswith("REHEARSAL"):
+            email = dataclasses.replace(email, what=f"REHEARSAL: {email.what}")
         self.transport.check_allowed(email)
         message = email.to_message(self.sender)
         if self.dry_run:

@@ -142,7 +142,7 @@ def pack_paths(definition: AuditDefinition, code: str) -> tuple[Path, Path]:
     return folder / f"audit-pack-{code}.pdf", folder / f"return-template-{code}.xlsx"
 
 
-def build_audit_packs(definition: AuditDefinition, store: Store, today: date) -> list[str]:
+def build_audit_packs(definition: AuditDefinition, store: Store, today: date, rehearsal: bool = False) -> list[str]:
     """Each agency's pack (PDF) and pre-filled return workbook; returns the agency codes."""
     nominees = []
     if definition.type is not AuditType.PAA:
@@ -154,7 +154,7 @@ def build_audit_packs(definition: AuditDefinition, store: Store, today: date) ->
     for agency in definition.agencies:
         pdf, workbook = pack_paths(definition, agency.code)
         html = reports.render("reports/audit_pack.html", **_common(definition), agency=agency,
-                              nominees=nominees, marking=OFFICIAL_SENSITIVE, generated_on=today,
+                              nominees=nominees, marking=OFFICIAL_SENSITIVE, generated_on=today, rehearsal=rehearsal,
                               deadline=definition.submission_deadline_for(agency.code))
         reports.html_to_pdf(html, pdf)
         write_return_template(definition, agency.code, case_refs, workbook)

@@ -14,7 +14,7 @@ import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -134,9 +134,10 @@ class Store:
         return self.meta.tables[name]
 
     def _upsert(self, connection: Connection, table: str, rows: Sequence[dict[str, Any]],
-                keys: Sequence[str], update: bool = True) -> None:
+                keys: Sequence[str], update: bool = True) -> int:
+        """Insert, or on a key conflict update (or leave) the row; returns the rows written."""
         if not rows:
-            return
+            return 0
         if self.engine.dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
         else:
@@ -148,7 +149,7 @@ class Store:
                 index_elements=list(keys), set_={c: statement.excluded[c] for c in columns})
         else:
             statement = statement.on_conflict_do_nothing(index_elements=list(keys))
-        connection.execute(statement, list(rows))
+        return connection.execute(statement, list(rows)).rowcount
 
     # Audits -------------------------------------------------------------------------------
 
@@ -181,22 +182,51 @@ class Store:
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query.order_by(table.c.case_ref))]
 
+    # Returns ------------------------------------------------------------------------------
+
+    def save_return(self, ref: str, agency_code: str, *, status: str, version: int | None = None,
+                    completed_by: str | None = None, practitioner: tuple[str, str] | None = None,
+                    findings: Sequence[dict[str, str]] = ()) -> None:
+        """An agency's return outcome; an accepted one replaces the agency's findings in one transaction."""
+        now = utcnow()
+        row = {"audit_ref": ref, "agency_code": agency_code, "version": version or 0, "status": status,
+               "completed_by": completed_by, "accepted_at": now if status != "no_return" else None,
+               "received_at": now if status != "no_return" else None,
+               "practitioner_name": practitioner[0] if practitioner else None,
+               "practitioner_email": practitioner[1] if practitioner else None}
+        findings_table = self.table("findings")
+        with self.engine.begin() as connection:
+            self._upsert(connection, "returns", [row], keys=["audit_ref", "agency_code"])
+            if status != "no_return":
+                connection.execute(sa.delete(findings_table).where(findings_table.c.audit_ref == ref,
+                                                                   findings_table.c.agency_code == agency_code))
+                self._upsert(connection, "findings", [{"audit_ref": ref, "agency_code": agency_code, **f}
+                                                      for f in findings],
+                             keys=["audit_ref", "agency_code", "unit_ref", "domain"])
+
+    def returns(self, ref: str) -> dict[str, dict[str, Any]]:
+        table = self.table("returns")
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(table).where(table.c.audit_ref == ref))
+            return {row.agency_code: dict(row._mapping) for row in rows}
+
+    def findings(self, ref: str) -> list[dict[str, Any]]:
+        table = self.table("findings")
+        query = sa.select(table).where(table.c.audit_ref == ref).order_by(
+            table.c.agency_code, table.c.unit_ref, table.c.domain)
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
     # Events -------------------------------------------------------------------------------
 
     def record_event(self, ref: str, kind: str, subject: str, detail: str = "") -> bool:
         """Record that something happened; False when it had been recorded already."""
-        event_id = stable_id(ref, kind, subject)
         with self.engine.begin() as connection:
-            exists = connection.execute(
-                sa.select(self.table("events").c.id).where(self.table("events").c.id == event_id)
-            ).first()
-            if exists:
-                return False
-            self._upsert(connection, "events", [{
-                "id": event_id, "audit_ref": ref, "kind": kind, "subject": subject,
+            inserted = self._upsert(connection, "events", [{
+                "id": stable_id(ref, kind, subject), "audit_ref": ref, "kind": kind, "subject": subject,
                 "detail": detail[:4000], "occurred_at": utcnow(),
             }], keys=["id"], update=False)
-        return True
+        return inserted > 0
 
     def events(self, ref: str, kind: str | None = None) -> list[dict[str, Any]]:
         table = self.table("events")
@@ -255,7 +285,3 @@ class Store:
         with self.engine.connect() as connection:
             return [dict(r._mapping) for r in connection.execute(
                 sa.select(table).where(table.c.audit_ref == ref).order_by(table.c.created_at))]
-
-
-def as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))

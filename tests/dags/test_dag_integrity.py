@@ -45,19 +45,22 @@ def test_every_dag_follows_the_house_rules(folders: AuditFolders) -> None:
     paa = bag.dags["maa_paa_2026_01"]
     assert "receive_nominations" not in paa.task_ids  # a PAA has areas, not cases
     mata = bag.dags["maa_mata_2026_01"]
-    assert [t.task_id for t in _in_order(mata)] == [
-        "prepare_audit", "wait_for_notice_date", "send_notice", "receive_nominations",
-        "build_audit_packs", "send_audit_packs",
-    ]
+    assert _upstream(mata) == {
+        "prepare_audit": [],
+        "wait_for_notice_date": ["prepare_audit"],
+        "send_notice": ["wait_for_notice_date"],
+        "receive_nominations": ["send_notice"],
+        "build_audit_packs": ["receive_nominations"],
+        "send_audit_packs": ["build_audit_packs"],
+        "receive_return": ["build_audit_packs", "send_audit_packs"],  # mapped over the packs' agency codes
+        "wait_for_submission_deadline": ["send_audit_packs"],
+        "escalate_missing_returns": ["wait_for_submission_deadline"],
+        "report_no_returns": ["receive_return"],
+    }
 
 
-def _in_order(dag):
-    task = dag.get_task("prepare_audit")
-    order = [task]
-    while task.downstream_list:
-        (task,) = task.downstream_list
-        order.append(task)
-    return order
+def _upstream(dag) -> dict[str, list[str]]:
+    return {task.task_id: sorted(task.upstream_task_ids) for task in dag.tasks}
 
 
 def test_a_broken_definition_is_an_import_error_naming_it_and_hides_nothing(folders: AuditFolders) -> None:

@@ -43,6 +43,11 @@ def kinds(messages) -> list[str]:
     return [m["X-MAA-Key"].split("|")[1] for m in messages]
 
 
+def phase1_messages(catcher: MailCatcher) -> list:
+    """The notices and audit packs (the sample's past dates also close Phase 2 as "no return")."""
+    return [m for m in catcher.messages if kinds([m])[0] in ("notice", "audit_pack")]
+
+
 def attachments(message) -> dict[str, tuple[str, bytes]]:
     return {part.get_filename(): (part.get_content_type(), part.get_payload(decode=True))
             for part in message.iter_attachments()}
@@ -84,7 +89,7 @@ def test_phase1_sends_each_coordinator_a_notice_and_an_audit_pack_once(
     assert run_audit() == "success"
 
     for coordinator in COORDINATORS:
-        received = smtp_server.to(coordinator)
+        received = [m for m in phase1_messages(smtp_server) if m["To"] == coordinator]
         assert sorted(kinds(received)) == ["audit_pack", "notice"], coordinator
         notice = next(m for m in received if "notice" in m["X-MAA-Key"])
         assert notice["Subject"] == f"OFFICIAL [{REF}] Notice of multi-agency audit: " \
@@ -106,8 +111,8 @@ def test_phase1_sends_each_coordinator_a_notice_and_an_audit_pack_once(
         overview = dict(workbook["Overview"].iter_rows(min_row=2, values_only=True))
         assert overview["audit_ref"] == REF and overview["agency_code"] == code
 
-    assert len(smtp_server.messages) == 2 * len(COORDINATORS)
-    assert not list((folders.data / "inbox" / REF).iterdir()), "the accepted file leaves the inbox"
+    assert len(phase1_messages(smtp_server)) == 2 * len(COORDINATORS)
+    assert not (folders.data / "inbox" / REF / "nominations.csv").exists(), "the accepted file leaves the inbox"
     assert (folders.data / "archive" / REF / "nominations.v1.csv").exists()
     assert store_rows(store_url)["cases"] == 2
 
@@ -125,7 +130,7 @@ def test_a_rerun_sends_no_email_twice_and_writes_no_row_twice(
     rows = store_rows(store_url)
     assert {k: v for k, v in rows.items() if k != "events"} == \
            {k: v for k, v in first_rows.items() if k != "events"}
-    assert rows["emails"] == 2 * len(COORDINATORS)
+    assert rows["emails"] == first_messages
 
 
 def test_a_replaced_coordinator_gets_what_the_old_one_had_and_nobody_gets_anything_twice(
@@ -141,8 +146,8 @@ def test_a_replaced_coordinator_gets_what_the_old_one_had_and_nobody_gets_anythi
     assert run_audit() == "success"
 
     new_messages = smtp_server.messages[sent_before:]
-    assert [m["To"] for m in new_messages] == ["new.person@police.example.org"] * 2
-    assert sorted(kinds(new_messages)) == ["audit_pack", "notice"]
+    assert {m["To"] for m in new_messages} == {"new.person@police.example.org"}
+    assert sorted(kinds(phase1_messages(MailCatcher("", 0, new_messages)))) == ["audit_pack", "notice"]
 
 
 def test_a_withdrawn_audit_skips_its_waits_and_sends_nothing(
@@ -162,10 +167,11 @@ def test_a_dry_run_writes_the_outbox_only_and_the_real_run_still_sends(
     assert run_audit(dry_run=True) == "success"
     assert smtp_server.messages == []
     dry = sorted(p.name for p in (folders.output / "outbox" / "dry-run").glob("*.eml"))
-    assert len(dry) == 2 * len(COORDINATORS)
+    assert len([name for name in dry if "--notice--" in name or "--audit_pack--" in name]) == 2 * len(COORDINATORS)
 
     assert run_audit() == "success"
-    assert len(smtp_server.messages) == 2 * len(COORDINATORS)
+    assert len(phase1_messages(smtp_server)) == 2 * len(COORDINATORS)
+    assert len(smtp_server.messages) == len(dry), "the real run sends what the dry run wrote"
 
 
 def test_refused_nominations_are_kept_explained_and_a_corrected_file_is_picked_up(

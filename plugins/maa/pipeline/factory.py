@@ -16,7 +16,7 @@ from airflow.sdk import DAG, Param
 from maa.definitions import AuditDefinition, AuditType, load_all
 from maa.pipeline import tasks
 from maa.pipeline.docs import doc_md
-from maa.pipeline.operators import MilestoneSensor, NominationsSensor
+from maa.pipeline.operators import MilestoneSensor, NominationsSensor, ReturnSensor
 
 DEFAULT_ARGS = {
     "owner": "business-unit",
@@ -46,6 +46,11 @@ def build_dag(definition: AuditDefinition, path: Path) -> DAG:
             "dry_run": Param(False, type="boolean", title="Dry run",
                              description="Write every email to output/outbox/dry-run only and record none, "
                                          "so a later real run still sends them."),
+            "rehearsal_seconds_per_week": Param(
+                0, type="number", minimum=0, title="Rehearsal: seconds per week",
+                description="0 for a real audit. Otherwise a training run: each week of the timetable lasts "
+                            "this many seconds from the run's start, which stands for the notice date at 09:00; "
+                            "emails and reports say REHEARSAL."),
         },
     ) as dag:
         prepared = tasks.prepare_audit(file_name)
@@ -59,8 +64,22 @@ def build_dag(definition: AuditDefinition, path: Path) -> DAG:
         else:
             nominations = NominationsSensor(task_id="receive_nominations", definition_file=file_name)
             notice >> nominations >> packs
-        packs >> tasks.send_audit_packs(file_name)
+        packs_sent = tasks.send_audit_packs(file_name)
+        packs >> packs_sent
+        _agency_returns(file_name, packs, packs_sent)
     return dag
+
+
+def _agency_returns(file_name: str, agency_codes, packs_sent) -> None:
+    """Phase 2: one return sensor per agency; the deadline summary; no-return escalation after grace."""
+    returns = ReturnSensor.partial(
+        task_id="receive_return", definition_file=file_name, map_index_template="{{ task.agency_code }}",
+    ).expand(agency_code=agency_codes)
+    deadline = MilestoneSensor(task_id="wait_for_submission_deadline", milestone="submission_deadline",
+                               until_day_end=True, definition_file=file_name)
+    packs_sent >> [returns, deadline]
+    deadline >> tasks.escalate_missing_returns(file_name)
+    returns >> tasks.report_no_returns(file_name)
 
 
 def audit_dags(folder: Path | None = None) -> dict[str, DAG]:

@@ -3,6 +3,7 @@
 Each wait reads the audit definition afresh, so an edit (a date moved, a
 coordinator replaced, `status: paused` or `withdrawn`) takes effect at the
 audit's next wait; a long wait is cut into slices to notice edits meanwhile.
+Targets are in audit time (see `maa.clock`), handed to triggers as wall-clock moments.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from airflow.sdk.exceptions import AirflowSkipException
 
 from maa import clock
 from maa.definitions import AuditDefinition, Status, load_current
-from maa.timetable import at_send_time
+from maa.timetable import at_send_time, end_of_day
 
 RECHECK = timedelta(hours=6)
 PAUSED_RECHECK = timedelta(hours=1)
@@ -26,6 +27,20 @@ def _seconds(variable: str, default: float) -> float:
     return float(os.environ.get(variable, default))
 
 
+def is_dry_run(context: Any) -> bool:
+    return bool((context.get("params") or {}).get("dry_run", False))
+
+
+def audit_clock(context: Any, definition: AuditDefinition) -> clock.AuditClock:
+    return clock.for_run(context, at_send_time(definition.timetable["notice_issued"]))
+
+
+def make_mailer(context: Any, definition: AuditDefinition, store: Any) -> Any:
+    from maa.mailer import Mailer
+
+    return Mailer(store, dry_run=is_dry_run(context), rehearsal=audit_clock(context, definition).rehearsal)
+
+
 class _DefinitionAwareWait(BaseOperator):
     ui_color = "#e6f0fa"
 
@@ -33,44 +48,52 @@ class _DefinitionAwareWait(BaseOperator):
         super().__init__(**kwargs)
         self.definition_file = definition_file
 
-    def current_definition(self) -> AuditDefinition | None:
-        """The definition now; None while paused (after deferring); skips when withdrawn."""
+    def current_definition(self, context: Any) -> tuple[AuditDefinition, clock.AuditClock]:
+        """The definition and audit clock now; waits while paused; skips the rest when withdrawn."""
         definition = load_current(self.definition_file)
         if definition.status is Status.withdrawn:
             raise AirflowSkipException(f"{definition.ref} is withdrawn: the rest of the audit is skipped")
-        return definition
+        audit = audit_clock(context, definition)
+        if definition.status is Status.paused:
+            self.log.info("%s is paused: looking again in %s", definition.ref, PAUSED_RECHECK)
+            self.defer_until(clock.now() + audit.wall_clock_delta(PAUSED_RECHECK))
+        return definition, audit
 
     def defer_until(self, moment: datetime) -> None:
         from airflow.providers.standard.triggers.temporal import DateTimeTrigger
 
         self.defer(trigger=DateTimeTrigger(moment=moment), method_name="resume")
 
-    def pause_if_paused(self, definition: AuditDefinition) -> None:
-        if definition.status is Status.paused:
-            self.log.info("%s is paused: looking again in %s", definition.ref, PAUSED_RECHECK)
-            self.defer_until(clock.now() + PAUSED_RECHECK)
+    def wait_for_inbox(self, audit: clock.AuditClock, inbox_file: str, wake_at: datetime | None) -> None:
+        """Defer until the file settles in the inbox or `wake_at` (audit time), at most one slice."""
+        from maa.pipeline.triggers import InboxTrigger
+
+        moments = [clock.now() + RECHECK] + ([audit.to_wall_clock(wake_at)] if wake_at else [])
+        poll = _seconds("MAA_INBOX_POLL_SECONDS", 300)
+        self.defer(trigger=InboxTrigger([inbox_file], min(moments).isoformat(), poll), method_name="resume")
 
     def resume(self, context: Any, event: Any = None) -> Any:
         return self.execute(context)
 
 
 class MilestoneSensor(_DefinitionAwareWait):
-    """Waits until 09:00 Europe/London on a milestone's date, as the definition now gives it."""
+    """Waits for a milestone as the definition now gives it: 09:00 Europe/London on its date, or, with
+    `until_day_end`, the end of that day (something due on a date is on time until then)."""
 
-    def __init__(self, *, milestone: str, **kwargs: Any):
+    def __init__(self, *, milestone: str, until_day_end: bool = False, **kwargs: Any):
         super().__init__(**kwargs)
         self.milestone = milestone
+        self.until_day_end = until_day_end
 
     def execute(self, context: Any) -> str:
-        definition = self.current_definition()
-        self.pause_if_paused(definition)
-        target = at_send_time(definition.timetable[self.milestone])
-        now = clock.now()
-        if now >= target:
+        definition, audit = self.current_definition(context)
+        day = definition.timetable[self.milestone]
+        target = end_of_day(day) if self.until_day_end else at_send_time(day)
+        if audit.now() >= target:
             self.log.info("%s: %s was %s", definition.ref, self.milestone, target.isoformat())
             return target.isoformat()
         self.log.info("%s: waiting for %s at %s", definition.ref, self.milestone, target.isoformat())
-        self.defer_until(min(target, now + RECHECK))
+        self.defer_until(min(audit.to_wall_clock(target), clock.now() + RECHECK))
         return ""
 
 
@@ -86,27 +109,42 @@ class NominationsSensor(_DefinitionAwareWait):
     ui_color = "#fdf0d5"
 
     def execute(self, context: Any) -> str:
-        from maa.mailer import Mailer
         from maa.phase1 import receive_nominations
-        from maa.pipeline.triggers import InboxTrigger
         from maa.store import Store
 
-        definition = self.current_definition()
-        self.pause_if_paused(definition)
+        definition, audit = self.current_definition(context)
         store = Store()
-        now = clock.now()
-        state = receive_nominations(definition, store, Mailer(store, dry_run=is_dry_run(context)), now)
+        state = receive_nominations(definition, store, make_mailer(context, definition, store), audit.now())
         if state.accepted:
             return "accepted"
-        wake_at = min(t for t in (state.next_reminder_at, now + RECHECK) if t is not None)
-        self.defer(
-            trigger=InboxTrigger([state.inbox_file], wake_at.isoformat(),
-                                 _seconds("MAA_INBOX_POLL_SECONDS", 300)),
-            method_name="resume",
-        )
+        self.wait_for_inbox(audit, state.inbox_file, state.next_reminder_at)
         return "waiting"
 
 
-def is_dry_run(context: Any) -> bool:
-    return bool((context.get("params") or {}).get("dry_run", False))
+class ReturnSensor(_DefinitionAwareWait):
+    """Waits for one agency's return (mapped over the audit's agencies), validating each file that arrives.
 
+    It ends when a return is accepted, or as "no return" (skipped, so the grid shows it) once the
+    agency's deadline and grace period have passed; reminders go out on the way.
+    """
+
+    ui_color = "#e3f4e8"
+
+    def __init__(self, *, agency_code: str, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.agency_code = agency_code
+
+    def execute(self, context: Any) -> str:
+        from maa.phase2 import NO_RETURN, receive_return
+        from maa.store import Store
+
+        definition, audit = self.current_definition(context)
+        store = Store()
+        state = receive_return(definition, store, make_mailer(context, definition, store), self.agency_code,
+                               audit.now())
+        if state.status == NO_RETURN:
+            raise AirflowSkipException(f"{self.agency_code}: no return accepted by the end of the grace period")
+        if state.status != "waiting":
+            return state.status
+        self.wait_for_inbox(audit, state.inbox_file, state.wake_at)
+        return "waiting"

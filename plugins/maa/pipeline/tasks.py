@@ -6,15 +6,24 @@ They return only what is safe in XCom (counts, agency codes), never a child's da
 from __future__ import annotations
 
 from airflow.sdk import get_current_context, task
+from airflow.sdk.exceptions import AirflowSkipException
 
-from maa.definitions import load_current
+from maa.definitions import AuditDefinition, Status
+from maa.definitions import load_current as _load_definition
 
 
-def _mailer(store):
-    from maa.mailer import Mailer
-    from maa.pipeline.operators import is_dry_run
+def load_current(definition_file: str) -> AuditDefinition:
+    """The definition now; a withdrawn audit skips whatever is left of its run."""
+    definition = _load_definition(definition_file)
+    if definition.status is Status.withdrawn:
+        raise AirflowSkipException(f"{definition.ref} is withdrawn")
+    return definition
 
-    return Mailer(store, dry_run=is_dry_run(get_current_context()))
+
+def _mailer(store, definition: AuditDefinition):
+    from maa.pipeline.operators import make_mailer
+
+    return make_mailer(get_current_context(), definition, store)
 
 
 @task
@@ -34,16 +43,20 @@ def send_notice(definition_file: str) -> int:
     from maa import phase1
     from maa.store import Store
 
-    return phase1.send_notice(load_current(definition_file), _mailer(Store()))
+    definition, store = load_current(definition_file), Store()
+    return phase1.send_notice(definition, _mailer(store, definition))
 
 
 @task
 def build_audit_packs(definition_file: str) -> list[str]:
     """Each agency's audit pack PDF and pre-filled return workbook."""
-    from maa import clock, phase1
+    from maa import phase1
+    from maa.pipeline.operators import audit_clock
     from maa.store import Store
 
-    return phase1.build_audit_packs(load_current(definition_file), Store(), clock.now().date())
+    definition = load_current(definition_file)
+    audit = audit_clock(get_current_context(), definition)
+    return phase1.build_audit_packs(definition, Store(), audit.now().date(), rehearsal=audit.rehearsal)
 
 
 @task
@@ -52,4 +65,25 @@ def send_audit_packs(definition_file: str) -> int:
     from maa import phase1
     from maa.store import Store
 
-    return phase1.send_audit_packs(load_current(definition_file), _mailer(Store()))
+    definition, store = load_current(definition_file), Store()
+    return phase1.send_audit_packs(definition, _mailer(store, definition))
+
+
+@task
+def escalate_missing_returns(definition_file: str) -> list[dict[str, str]]:
+    """At the deadline: the return-status summary to the Business Unit (also this task's XCom, for the UI)."""
+    from maa import phase2
+    from maa.store import Store
+
+    definition, store = load_current(definition_file), Store()
+    return phase2.escalate_at_deadline(definition, store, _mailer(store, definition))
+
+
+@task(trigger_rule="none_failed")
+def report_no_returns(definition_file: str) -> list[str]:
+    """After every agency's grace period: QiiP and the Business Unit told of agencies with no return."""
+    from maa import phase2
+    from maa.store import Store
+
+    definition, store = load_current(definition_file), Store()
+    return phase2.report_no_returns(definition, store, _mailer(store, definition))

@@ -1,0 +1,224 @@
+"""Phase 2 one look at a time: real workbooks, a real SMTP server, the store on SQLite."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from maa import phase1, phase2
+from maa.definitions import load_definition
+from maa.mailer import Mailer
+from maa.returns import MAX_ROWS, check_return
+from maa.settings import LONDON
+from maa.store import Store
+from tests.conftest import DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, AuditFolders, MailCatcher, nominations_csv
+from tests.workbooks import ENCRYPTED, completed_return, with_macros, zip_bomb
+
+REF = "MATA-2026-01"
+CASES = ["C-01", "C-02"]
+BEFORE_DEADLINE = datetime(2026, 7, 1, 12, 0, tzinfo=LONDON)   # the deadline is Monday 20 July 2026
+REMINDER_DAY = datetime(2026, 7, 13, 9, 0, tzinfo=LONDON)
+DEADLINE_EVENING = datetime(2026, 7, 20, 23, 30, tzinfo=LONDON)
+IN_GRACE = datetime(2026, 7, 22, 10, 0, tzinfo=LONDON)          # 3 working days' grace: to Thursday 23 July
+AFTER_GRACE = datetime(2026, 7, 24, 0, 5, tzinfo=LONDON)
+
+
+@pytest.fixture
+def audit(folders: AuditFolders, smtp_server: MailCatcher):
+    """The sample audit with its two cases accepted, as after Phase 1."""
+    definition = load_definition(folders.write_definition())
+    store = Store(f"sqlite:///{folders.data / 'store.sqlite'}")
+    mailer = Mailer(store)
+    (folders.inbox(REF) / "nominations.csv").write_text(nominations_csv())
+    assert phase1.receive_nominations(definition, store, mailer, BEFORE_DEADLINE).accepted
+    smtp_server.messages.clear()
+    return definition, store, mailer
+
+
+def drop(folders: AuditFolders, code: str, data: bytes) -> Path:
+    path = folders.inbox(REF) / "returns" / f"{code}.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_a_good_return_is_archived_loaded_and_acknowledged(audit, folders: AuditFolders, smtp_server: MailCatcher,
+                                                           tmp_path: Path) -> None:
+    definition, store, mailer = audit
+    inbox_file = drop(folders, "POL", completed_return(definition, "POL", CASES, tmp_path, extra_sheet=True))
+
+    state = phase2.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE)
+
+    assert state.status == "accepted" and not inbox_file.exists()
+    assert (folders.data / "archive" / REF / "returns" / "POL.v1.xlsx").exists()
+    findings = store.findings(REF)
+    assert len(findings) == len(CASES) * 6
+    assert {f["grade"] for f in findings} == {"Good", "Not involved"}, "grades are stored normalised"
+    assert store.returns(REF)["POL"]["practitioner_email"] == "pat.practitioner@agency.example.org"
+    (ack,) = smtp_server.messages
+    assert ack["To"] == definition.agency("POL").coordinator.email
+    assert ack["Subject"] == f"OFFICIAL [{REF}] Return accepted (version 1)"
+    assert phase2.receive_return(definition, store, mailer, "POL", IN_GRACE).status == "accepted"
+    assert len(smtp_server.messages) == 1
+
+
+def _name_in(cell: str):
+    return {"cells": {cell: f"{DISTINCTIVE_NAME} was seen alone at school."}}
+
+
+REFUSALS = {
+    "a child's name in a narrative cell": (_name_in("D5"),
+        "sheet Findings, row 5, column worked_well, cell D5: names a nominated child"),
+    "a system id in a narrative cell": ({"cells": {"F3": f"Record {DISTINCTIVE_SYSTEM_ID} was unclear"}},
+        "sheet Findings, row 3, column learning, cell F3: names a nominated child"),
+    "a formula": ({"cells": {"D4": "=HYPERLINK(\"http://example.org\")"}},
+        "sheet Findings, row 4, cell D4: holds a formula"),
+    "a grade off the scale": ({"cells": {"C6": "Excellent"}},
+        "sheet Findings, row 6, column grade, cell C6: not a grade"),
+    "no narrative": ({"cells": {"D7": None, "F7": None, "C7": "Good"}},
+        "sheet Findings, row 7, column worked_well, cell D7: say what worked well"),
+    "an unknown case": ({"cells": {"A8": "C-99"}}, "sheet Findings, row 8, column case_ref, cell A8: not one of"),
+    "a row missing": ({"cells": {"A13": "C-01", "B13": "Information sharing"}},
+        "sheet Findings: no row for case C-02, domain 'Impact and outcomes for the child'"),
+    "the wrong audit": ({"overview": {"audit_ref": "MATA-2020-99"}},
+        "sheet Overview, row 2, column audit_ref, cell B2: this workbook is not for audit MATA-2026-01"),
+    "another agency's workbook": ({"overview": {"agency_code": "EDU"}},
+        "sheet Overview, row 3, column agency_code, cell B3: this workbook is not POL's return"),
+    "an old template": ({"overview": {"template_version": "2019.1"}},
+        "column template_version, cell B9: made from an old template"),
+    "a bad practitioner email": ({"overview": {"nominated_practitioner_email": "pat at police"}},
+        "sheet Overview, row 7, column nominated_practitioner_email, cell B7: not a valid email address"),
+    "too long": ({"cells": {"E5": "x" * 4001}}, "cell E5: longer than 4000 characters"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSALS))
+def test_a_refused_return_is_kept_explained_and_a_corrected_one_accepted(
+        case: str, audit, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path) -> None:
+    definition, store, mailer = audit
+    changes, expected = REFUSALS[case]
+    bad = completed_return(definition, "POL", CASES, tmp_path, **changes)
+    drop(folders, "POL", bad)
+
+    assert phase2.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE).status == "waiting"
+
+    kept = folders.data / "quarantine" / REF / "returns" / "POL.v1.xlsx"
+    assert kept.read_bytes() == bad
+    reasons = kept.with_name("POL.v1.xlsx.reasons.txt").read_text()
+    assert expected in reasons
+    (refusal,) = smtp_server.messages
+    assert refusal["To"] == definition.agency("POL").coordinator.email
+    assert expected in refusal.get_content()
+    for text in (reasons, refusal.as_string()):
+        assert DISTINCTIVE_NAME not in text and DISTINCTIVE_SYSTEM_ID not in text
+    assert store.findings(REF) == []
+
+    drop(folders, "POL", completed_return(definition, "POL", CASES, tmp_path))
+    assert phase2.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE).status == "accepted"
+    assert (folders.data / "archive" / REF / "returns" / "POL.v2.xlsx").exists()
+
+
+def _enormous(definition, tmp_path: Path) -> bytes:
+    workbook = load_workbook(io.BytesIO(completed_return(definition, "POL", CASES, tmp_path)))
+    for number in range(MAX_ROWS + 10):
+        workbook["Findings"].append(["C-01", "Information sharing", "Good", f"note {number}"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+HOSTILE = {
+    "not an xlsx": (lambda d, t: b"name,grade\nC-01,Good\n", "not an Excel workbook (.xlsx)"),
+    "encrypted": (lambda d, t: ENCRYPTED, "the workbook is encrypted"),
+    "macros": (lambda d, t: with_macros(completed_return(d, "POL", CASES, t)), "contains macros (.xlsm)"),
+    "a zip bomb": (lambda d, t: zip_bomb(completed_return(d, "POL", CASES, t)), "far larger than a return can be"),
+    "an enormous sheet": (_enormous, f"sheet Findings: more than {MAX_ROWS} rows"),
+    "empty": (lambda d, t: b"", "the file is empty"),
+    "a damaged zip": (lambda d, t: completed_return(d, "POL", CASES, t)[:2000], "not an Excel workbook"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_broken_and_hostile_files_get_a_clear_reason(case: str, audit, tmp_path: Path) -> None:
+    definition, _, _ = audit
+    build, expected = HOSTILE[case]
+    result = check_return(definition, build(definition, tmp_path), agency_code="POL", case_refs=CASES)
+    assert not result.accepted
+    assert any(expected in reason for reason in result.reasons()), result.reasons()
+
+
+def test_a_concern_goes_to_the_business_unit_at_once_even_when_the_return_is_refused_and_only_once(
+        audit, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path) -> None:
+    definition, store, mailer = audit
+    concern = ("C-02", "Bruising seen at the last home visit was not followed up.")
+    drop(folders, "POL", completed_return(definition, "POL", CASES, tmp_path, concerns=[concern],
+                                          cells={"C6": "Excellent"}))
+    phase2.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE)
+
+    (raised,) = smtp_server.to(definition.concerns_email)
+    assert raised["Subject"] == f"OFFICIAL-SENSITIVE [{REF}] Safeguarding concern raised in POL's return (case C-02)"
+    assert concern[1] in raised.get_content()
+
+    drop(folders, "POL", completed_return(definition, "POL", CASES, tmp_path, concerns=[concern]))
+    assert phase2.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE).status == "accepted"
+    assert len(smtp_server.to(definition.concerns_email)) == 1, "the same concern is never raised twice"
+    assert len(store.events(REF, "concern_raised")) == 1
+    assert concern[1] not in str(store.events(REF)), "the store keeps that a concern was raised, not its text"
+
+
+def test_reminder_a_week_before_then_late_within_grace_then_no_return_after_it(
+        audit, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path) -> None:
+    definition, store, mailer = audit
+
+    assert phase2.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE).wake_at == REMINDER_DAY
+    for _ in range(2):
+        phase2.receive_return(definition, store, mailer, "POL", REMINDER_DAY)
+    (reminder,) = smtp_server.messages
+    assert "Reminder" in reminder["Subject"] and reminder["To"] == definition.agency("POL").coordinator.email
+
+    assert phase2.receive_return(definition, store, mailer, "POL", DEADLINE_EVENING).status == "waiting"
+    drop(folders, "POL", completed_return(definition, "POL", CASES, tmp_path))
+    assert phase2.receive_return(definition, store, mailer, "POL", IN_GRACE).status == "accepted_late"
+    assert "addendum" in smtp_server.messages[-1].get_content()
+
+    assert phase2.receive_return(definition, store, mailer, "EDU", AFTER_GRACE).status == "no_return"
+    drop(folders, "ICB", completed_return(definition, "ICB", CASES, tmp_path))
+    assert phase2.receive_return(definition, store, mailer, "ICB", AFTER_GRACE).status == "no_return"
+    reasons = (folders.data / "quarantine" / REF / "returns" / "ICB.v1.xlsx.reasons.txt").read_text()
+    assert "arrived after the deadline and the 3 working days' grace" in reasons
+
+
+def test_an_extension_moves_that_agencys_deadline_only(audit, smtp_server: MailCatcher) -> None:
+    definition, store, mailer = audit  # PROB is extended to Friday 24 July
+    assert phase2.receive_return(definition, store, mailer, "PROB", AFTER_GRACE).status == "waiting"
+    dates = phase2.ReturnDates.for_agency(definition, "PROB")
+    assert dates.refused_after.date().isoformat() == "2026-07-30"
+
+
+def test_the_business_unit_gets_the_status_at_the_deadline_and_qiip_the_no_returns_after_grace(
+        audit, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path) -> None:
+    definition, store, mailer = audit
+    drop(folders, "CSC", completed_return(definition, "CSC", CASES, tmp_path))
+    phase2.receive_return(definition, store, mailer, "CSC", BEFORE_DEADLINE)
+    drop(folders, "POL", completed_return(definition, "POL", CASES, tmp_path, cells={"C6": "Excellent"}))
+    phase2.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE)
+    smtp_server.messages.clear()
+
+    rows = phase2.escalate_at_deadline(definition, store, mailer)
+    statuses = {r["agency"]: r["status"] for r in rows}
+    assert statuses["CSC"] == "accepted" and statuses["POL"] == "refused, awaiting a corrected file"
+    assert statuses["EDU"] == "awaiting"
+    (summary,) = smtp_server.messages
+    assert summary["To"] == definition.business_unit.email
+    assert summary["Subject"] == f"OFFICIAL [{REF}] Escalation: 5 agency return(s) missing at the deadline"
+    assert "- POL (Police): refused, awaiting a corrected file, version 1 refused" in summary.get_content()
+
+    for code in ("POL", "ICB", "GHC", "EDU"):
+        phase2.receive_return(definition, store, mailer, code, AFTER_GRACE)
+    assert phase2.report_no_returns(definition, store, mailer) == ["POL", "ICB", "GHC", "EDU"]
+    told = sorted(m["To"] for m in smtp_server.messages if "No return from" in m["Subject"])
+    assert told == sorted([*definition.qiip.emails, definition.business_unit.email])
