@@ -1,8 +1,11 @@
-"""`maa demo`: run a whole sample audit through Airflow on the embedded default.
+"""`maa demo`: run a whole audit through Airflow on the embedded default.
 
-It plays the roles a real audit has: the nominating agency drops its case list
-into the inbox, and Airflow (`airflow dags test`, the real task runner and
-triggerer) does the rest. Emails land in output/outbox as .eml files.
+For the sample audit it plays every role, as rehearsal (each week of the
+timetable lasts a few seconds): the nominating agency drops its case list, the
+coordinators drop their returns (one with mistakes, then corrected; one with a
+safeguarding concern; one never), and Airflow (`airflow dags test`: the real
+task runner, with triggers run in-process) does the rest. Emails land in
+output/outbox as .eml files unless an `smtp_default` connection exists.
 """
 
 from __future__ import annotations
@@ -10,15 +13,17 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from maa import settings
-from maa.definitions import load_definition
+from maa.definitions import AuditDefinition, load_definition
 
 SAMPLE_AUDIT = "MATA-2026-01.yaml"
+SAMPLE_SECONDS_PER_WEEK = 10
 
 
 def _environment(project: Path, audits_dir: Path, data_dir: Path) -> dict[str, str]:
@@ -33,16 +38,76 @@ def _environment(project: Path, audits_dir: Path, data_dir: Path) -> dict[str, s
         "MAA_AUDITS_DIR": str(audits_dir),
         "MAA_DATA_DIR": str(data_dir),
         "MAA_OUTPUT_DIR": str(settings.output_dir()),
-        "MAA_INBOX_POLL_SECONDS": os.environ.get("MAA_INBOX_POLL_SECONDS", "5"),
     })
     if "AIRFLOW_VAR_MAA_PSEUDONYM_KEY" not in environment:
-        # The demo's own key, kept beside its Airflow home; a real deployment sets the variable.
+        # This machine's own key, beside its Airflow home; a real deployment sets the variable.
         key_file = airflow_home / "pseudonym-key"
         if not key_file.exists():
             key_file.write_text(secrets.token_hex(32))
             key_file.chmod(0o600)
         environment["AIRFLOW_VAR_MAA_PSEUDONYM_KEY"] = key_file.read_text().strip()
     return environment
+
+
+class SampleRoles:
+    """The people of the sample audit, dropping their files into the inbox as the audit goes."""
+
+    def __init__(self, definition: AuditDefinition, data_dir: Path, scratch: Path):
+        self.definition = definition
+        self.inbox = data_dir / "inbox" / definition.ref
+        self.scratch = scratch
+        scratch.mkdir(parents=True, exist_ok=True)
+        self.answers: dict[str, dict[str, Any]] = yaml.safe_load(
+            (settings.include_dir() / "sample" / "returns.yaml").read_text())
+        self.corrected: set[str] = set()
+
+    def drop_case_list(self) -> None:
+        source = settings.include_dir() / "sample" / "data" / "inbox" / self.definition.ref / "nominations.csv"
+        self.inbox.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, self.inbox / "nominations.csv")
+
+    def drop_returns(self, case_refs: list[str]) -> None:
+        """Every agency that answers sends its return; those with `first_attempt_mistakes` get them wrong."""
+        for code, answers in self.answers.items():
+            self._drop_return(code, answers, case_refs, mistakes=answers.get("first_attempt_mistakes") or {})
+
+    def correct_refused_returns(self, store: Any, case_refs: list[str]) -> None:
+        for event in store.events(self.definition.ref, "return_refused"):
+            code = event["subject"].split("/")[0]
+            if code not in self.corrected:
+                self._drop_return(code, self.answers[code], case_refs, mistakes={})
+                self.corrected.add(code)
+
+    def _drop_return(self, code: str, answers: dict[str, Any], case_refs: list[str],
+                     mistakes: dict[str, Any]) -> None:
+        from openpyxl import load_workbook
+
+        from maa.workbook import write_return_template
+
+        template = write_return_template(self.definition, code, case_refs, self.scratch / f"{code}-template.xlsx")
+        workbook = load_workbook(template)
+        for row in workbook["Overview"].iter_rows(min_row=2):
+            if row[0].value in answers and row[0].value != "template_version":
+                row[1].value = answers[row[0].value]
+        findings = workbook["Findings"]
+        for number, row in enumerate(findings.iter_rows(min_row=2)):
+            grade = answers["grades"][number % len(answers["grades"])]
+            row[2].value = grade
+            if grade != "Not involved":
+                row[3].value, row[4].value, row[5].value = (
+                    answers["worked_well"], answers["worked_less_well"], answers["learning"])
+        for cell, value in mistakes.items():
+            findings[cell] = value
+        if answers.get("concerns"):
+            concerns = workbook.create_sheet("Concerns")
+            concerns.append(["case_ref", "concern"])
+            for concern in answers["concerns"]:
+                concerns.append(concern)
+        target = self.inbox / "returns" / f"{code}.xlsx"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".part")
+        workbook.save(partial)
+        partial.replace(target)
 
 
 def _reset_sample(ref: str, data_dir: Path) -> None:
@@ -53,41 +118,71 @@ def _reset_sample(ref: str, data_dir: Path) -> None:
         email.unlink()
 
 
+DEMO_USERS = {"business-unit": "user", "qiip": "user", "operator": "op"}
+
+
 def run(audit: Path | None, data: Path | None) -> int:
+    from maa.services import LocalAirflow
+
     project = settings.PROJECT_DIR
-    if audit is None:
-        audit = settings.include_dir() / "audits" / SAMPLE_AUDIT
-        definition = load_definition(audit)
-        data_dir = project / ".demo" / "data"
+    sample = audit is None
+    audit = audit or settings.include_dir() / "audits" / SAMPLE_AUDIT
+    definition = load_definition(audit)
+    data_dir = (project / ".demo" / "data") if sample else (data or project / "data").resolve()
+    if sample:
         _reset_sample(definition.ref, data_dir)
-        shutil.copytree(settings.include_dir() / "sample" / "data", data_dir, dirs_exist_ok=True)
-    else:
-        definition = load_definition(audit)
-        data_dir = (data or project / "data").resolve()
     audits_dir = project / ".demo" / "audits"
     shutil.rmtree(audits_dir, ignore_errors=True)
     audits_dir.mkdir(parents=True)
     shutil.copy(audit, audits_dir / Path(audit).name)
 
     environment = _environment(project, audits_dir, data_dir)
-    airflow = str(Path(sys.executable).with_name("airflow"))
-    log_file = Path(environment["AIRFLOW_HOME"]) / "demo.log"
+    if sample:
+        environment.setdefault("MAA_INBOX_POLL_SECONDS", "1")
+        environment.setdefault("MAA_INBOX_SETTLE_SECONDS", "1")
+    os.environ.update(environment)  # this process reads the same store as the run
     print(f"demo: {definition.ref} ({definition.type}) with data in {data_dir}")
-    print("demo: preparing Airflow's metadata database (SQLite)")
-    subprocess.run([airflow, "db", "migrate"], env=environment, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-    print(f"demo: running DAG {definition.dag_id}; Airflow's log: {log_file}")
+    print(f"demo: starting Airflow (scheduler, DAG processor, triggerer, API server); logs in "
+          f"{Path(environment['AIRFLOW_HOME']) / 'service-logs'}")
     started = time.monotonic()
-    with log_file.open("w") as log:
-        result = subprocess.run([airflow, "dags", "test", definition.dag_id], env=environment,
-                                stdout=log, stderr=subprocess.STDOUT)
-    elapsed = time.monotonic() - started
+    with LocalAirflow(environment, DEMO_USERS) as airflow:
+        conf = {"rehearsal_seconds_per_week": SAMPLE_SECONDS_PER_WEEK} if sample else {}
+        run_id = airflow.trigger(definition.dag_id, "business-unit", conf)
+        print(f"demo: {airflow.url} — the Business Unit triggered run {run_id}"
+              + (f" (a rehearsal: a week of the timetable lasts {SAMPLE_SECONDS_PER_WEEK} s)" if sample else ""))
+        roles = SampleRoles(definition, data_dir, project / ".demo" / "scratch") if sample else None
+        if roles:
+            roles.drop_case_list()
+        state = _follow(airflow, definition, run_id, roles)
+    _summarise(definition, project, time.monotonic() - started)
+    print(f"demo: the run ended {state}")
+    return 0 if state == "success" else 1
+
+
+def _follow(airflow: Any, definition: AuditDefinition, run_id: str, roles: SampleRoles | None) -> str:
+    """Wait for the run to end, answering as the agencies would (sample only)."""
+    from maa.services import FINISHED
+    from maa.store import Store
+
+    store, returns_sent = None, False
+    while (state := airflow.run_state(definition.dag_id, run_id, "business-unit")) not in FINISHED:
+        time.sleep(1)
+        if roles is None:
+            continue
+        store = store or Store()
+        case_refs = [c["case_ref"] for c in store.cases(definition.ref)]
+        if case_refs and not returns_sent:
+            roles.drop_returns(case_refs)
+            returns_sent = True
+        if returns_sent:
+            roles.correct_refused_returns(store, case_refs)
+    return state
+
+
+def _summarise(definition: AuditDefinition, project: Path, elapsed: float) -> None:
     outputs = sorted((settings.output_dir() / definition.ref).glob("*"))
     emails = sorted(settings.outbox_dir().glob(f"{definition.ref}--*.eml"))
     for path in outputs:
         print(f"  {path.relative_to(project) if path.is_relative_to(project) else path}")
     print(f"demo: {len(outputs)} files under {settings.output_dir() / definition.ref}, "
           f"{len(emails)} emails in {settings.outbox_dir()}, {elapsed:.0f} s")
-    if result.returncode != 0:
-        print(f"demo: the run failed; see {log_file}", file=sys.stderr)
-    return result.returncode

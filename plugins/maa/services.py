@@ -1,0 +1,186 @@
+"""Airflow's own services on this machine, and a small client for its REST API.
+
+The demo and the end-to-end tests run audits the way users do: the scheduler,
+the DAG processor, the triggerer (so waits run concurrently, holding no worker
+slot) and the API server, driven only through the REST API the UI uses.
+SQLite and the LocalExecutor by default; any Airflow configuration in the
+environment (PostgreSQL, Celery) is passed through.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+COMPONENTS = ("scheduler", "dag-processor", "triggerer", "api-server")
+FINISHED = ("success", "failed")
+
+
+class AirflowApiError(RuntimeError):
+    def __init__(self, status: int, method: str, path: str, body: str):
+        self.status = status
+        super().__init__(f"{method} {path}: HTTP {status}: {body[:500]}")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def users_file(airflow_home: Path, roles: dict[str, str]) -> Path:
+    """Passwords for the simple auth manager's users: made once, kept out of git, readable by the owner only."""
+    path = airflow_home / "users.json"
+    known = json.loads(path.read_text()) if path.exists() else {}
+    missing = {user: secrets.token_urlsafe(12) for user in roles if user not in known}
+    if missing or not path.exists():
+        path.write_text(json.dumps({**known, **missing}, indent=2))
+        path.chmod(0o600)
+    return path
+
+
+@dataclass
+class LocalAirflow:
+    """Scheduler, DAG processor, triggerer and API server as child processes, stopped together."""
+
+    environment: dict[str, str]
+    roles: dict[str, str]  # user name -> simple auth manager role (viewer, user, op, admin)
+    port: int = field(default_factory=free_port)
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def home(self) -> Path:
+        return Path(self.environment["AIRFLOW_HOME"])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def passwords(self) -> dict[str, str]:
+        return json.loads(users_file(self.home, self.roles).read_text())
+
+    def _service_environment(self) -> dict[str, str]:
+        environment = dict(self.environment)
+        environment.update({
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": ",".join(f"{u}:{r}" for u, r in self.roles.items()),
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(users_file(self.home, self.roles)),
+            "AIRFLOW__API__PORT": str(self.port),
+            "AIRFLOW__API__BASE_URL": self.url,
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.url}/execution/",
+            "AIRFLOW__API_AUTH__JWT_SECRET": environment.get("AIRFLOW__API_AUTH__JWT_SECRET")
+            or secrets.token_urlsafe(32),
+            "AIRFLOW__CORE__PARALLELISM": environment.get("AIRFLOW__CORE__PARALLELISM", "4"),
+            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
+            "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "1",
+        })
+        return environment
+
+    def start(self, timeout: float = 120) -> LocalAirflow:
+        airflow = str(Path(sys.executable).with_name("airflow"))
+        environment = self._service_environment()
+        self.environment = environment
+        logs = self.home / "service-logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        subprocess.run([airflow, "db", "migrate"], env=environment, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for component in COMPONENTS:
+            arguments = [airflow, component] + (["--port", str(self.port)] if component == "api-server" else [])
+            with open(logs / f"{component}.log", "ab") as log:
+                self.processes[component] = subprocess.Popen(
+                    arguments, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self._wait_until_healthy(timeout)
+        return self
+
+    def _wait_until_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for component, process in self.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"airflow {component} exited ({process.returncode}); see "
+                                       f"{self.home / 'service-logs' / (component + '.log')}")
+            try:
+                health = self._request("GET", "/api/v2/monitor/health")
+                if all(health.get(part, {}).get("status") == "healthy"
+                       for part in ("metadatabase", "scheduler", "triggerer", "dag_processor")):
+                    return
+            except (OSError, AirflowApiError):
+                pass
+            time.sleep(1)
+        raise TimeoutError(f"Airflow was not healthy within {timeout:.0f} s; logs in {self.home / 'service-logs'}")
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.processes.clear()
+
+    def __enter__(self) -> LocalAirflow:
+        return self.start()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+    # REST API ---------------------------------------------------------------------------
+
+    def token(self, user: str) -> str:
+        body = {"username": user, "password": self.passwords()[user]}
+        return self._request("POST", "/auth/token", body)["access_token"]
+
+    def api(self, method: str, path: str, user: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self._request(method, f"/api/v2{path}", body, token=self.token(user))
+
+    def _request(self, method: str, path: str, body: dict[str, Any] | None = None,
+                 token: str | None = None) -> dict[str, Any]:
+        request = urllib.request.Request(self.url + path, method=method,
+                                         data=json.dumps(body).encode() if body is not None else None)
+        request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                text = response.read().decode()
+        except urllib.error.HTTPError as error:
+            raise AirflowApiError(error.code, method, path, error.read().decode(errors="replace")) from None
+        return json.loads(text) if text else {}
+
+    def wait_for_dag(self, dag_id: str, user: str, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                self.api("GET", f"/dags/{dag_id}", user)
+                return
+            except AirflowApiError as error:
+                if error.status != 404:
+                    raise
+            time.sleep(1)
+        raise TimeoutError(f"DAG {dag_id} did not appear within {timeout:.0f} s")
+
+    def trigger(self, dag_id: str, user: str, conf: dict[str, Any] | None = None) -> str:
+        self.wait_for_dag(dag_id, user)
+        self.api("PATCH", f"/dags/{dag_id}", user, {"is_paused": False})
+        run = self.api("POST", f"/dags/{dag_id}/dagRuns", user, {"logical_date": None, "conf": conf or {}})
+        return run["dag_run_id"]
+
+    def run_state(self, dag_id: str, run_id: str, user: str) -> str:
+        return self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}", user)["state"]
+
+    def task_instances(self, dag_id: str, run_id: str, user: str) -> list[dict[str, Any]]:
+        return self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances?limit=500", user)["task_instances"]
