@@ -89,6 +89,7 @@ class LocalAirflow:
 
     def start(self, timeout: float = 120) -> LocalAirflow:
         airflow = str(Path(sys.executable).with_name("airflow"))
+        self.home.mkdir(parents=True, exist_ok=True)
         environment = self._service_environment()
         self.environment = environment
         logs = self.home / "service-logs"

@@ -9,6 +9,7 @@ Targets are in audit time (see `maa.clock`), handed to triggers as wall-clock mo
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,9 @@ from maa.timetable import at_send_time, end_of_day
 
 RECHECK = timedelta(hours=6)
 PAUSED_RECHECK = timedelta(hours=1)
+# A wait this short is slept through in the worker: deferring would cost more than it saves, and a
+# trigger that fires at once can race the executor (see maa.pipeline.triggers.HOLD_SECONDS).
+SHORT_WAIT = timedelta(seconds=20)
 
 
 def _seconds(variable: str, default: float) -> float:
@@ -86,15 +90,18 @@ class MilestoneSensor(_DefinitionAwareWait):
         self.until_day_end = until_day_end
 
     def execute(self, context: Any) -> str:
-        definition, audit = self.current_definition(context)
-        day = definition.timetable[self.milestone]
-        target = end_of_day(day) if self.until_day_end else at_send_time(day)
-        if audit.now() >= target:
-            self.log.info("%s: %s was %s", definition.ref, self.milestone, target.isoformat())
-            return target.isoformat()
-        self.log.info("%s: waiting for %s at %s", definition.ref, self.milestone, target.isoformat())
-        self.defer_until(min(audit.to_wall_clock(target), clock.now() + RECHECK))
-        return ""
+        while True:
+            definition, audit = self.current_definition(context)
+            day = definition.timetable[self.milestone]
+            target = end_of_day(day) if self.until_day_end else at_send_time(day)
+            if audit.now() >= target:
+                self.log.info("%s: %s was %s", definition.ref, self.milestone, target.isoformat())
+                return target.isoformat()
+            self.log.info("%s: waiting for %s at %s", definition.ref, self.milestone, target.isoformat())
+            wake = min(audit.to_wall_clock(target), clock.now() + RECHECK)
+            if wake - clock.now() > SHORT_WAIT:
+                self.defer_until(wake)
+            time.sleep(max(0.0, (wake - clock.now()).total_seconds()))
 
 
 class NominationsSensor(_DefinitionAwareWait):
