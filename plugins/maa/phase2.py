@@ -19,9 +19,10 @@ from maa.definitions import AuditDefinition, AuditType
 from maa.mailer import OFFICIAL, OFFICIAL_SENSITIVE, Email, Mailer
 from maa.nominations import Nominee, read_accepted
 from maa.phase1 import accepted_nominations
-from maa.returns import MAX_FILE_BYTES, Concern, check_return
+from maa.returns import Concern, check_return
 from maa.store import Store
 from maa.timetable import at_send_time, end_of_day, roll_forward, working_days_after
+from maa.xlsx import MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
 

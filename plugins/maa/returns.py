@@ -9,30 +9,21 @@ given flags and lengths for the narrative cells, never their text.
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from maa.checks import ROW, Check, Problem, expect, run_checks
 from maa.definitions import EMAIL_PATTERN, AuditDefinition, AuditType
 from maa.nominations import Nominee
 from maa.workbook import FINDINGS_COLUMNS, GRADES, OVERVIEW_FIELDS, PAA_FINDINGS_COLUMNS, TEMPLATE_VERSION
+from maa.xlsx import IdentifierMatcher, Refused, Table, open_workbook, read_required, read_table, sheet
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 150
-MAX_ROWS = 3000
-MAX_COLUMNS = 40
 MAX_NARRATIVE = 4000
 MAX_SHORT_TEXT = 300
 NOT_INVOLVED = "Not involved"
 NARRATIVE_COLUMNS = ("worked_well", "worked_less_well", "learning")
 REQUIRED_OVERVIEW = ("audit_ref", "agency_code", "completed_by", "completed_by_email", "nominated_practitioner",
                      "nominated_practitioner_email", "summary")
-_OLE_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _GRADE_BY_LOWER = {grade.lower(): grade for grade in GRADES}
 
 
@@ -59,101 +50,6 @@ class ReturnResult:
         return [str(p) for p in self.problems]
 
 
-class _Refused(Exception):
-    def __init__(self, *problems: Problem):
-        self.problems = list(problems)
-
-
-# Opening the file ---------------------------------------------------------------------------
-
-def _screen_container(data: bytes) -> None:
-    """Refuse what must not be opened at all, from the bytes and the zip directory only."""
-    if not data.strip(b"\x00 \r\n\t"):
-        raise _Refused(Problem(None, None, "the file is empty"))
-    if len(data) > MAX_FILE_BYTES:
-        raise _Refused(Problem(None, None, f"the file is {len(data) // 1024} KiB; the limit is "
-                                          f"{MAX_FILE_BYTES // 1024 // 1024} MiB"))
-    if data.startswith(_OLE_HEADER):
-        raise _Refused(Problem(None, None, "the workbook is encrypted (password-protected) or an old .xls file: "
-                                          "save it as an .xlsx workbook without a password"))
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise _Refused(Problem(None, None, "not an Excel workbook (.xlsx): use the return template you were sent"))
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        members = archive.infolist()
-        names = {m.filename.lower() for m in members}
-        if "xl/workbook.xml" not in names:
-            raise _Refused(Problem(None, None, "not an Excel workbook (.xlsx): use the return template you were sent"))
-        if any(name.endswith("vbaproject.bin") for name in names):
-            raise _Refused(Problem(None, None, "the workbook contains macros (.xlsm): save it as an .xlsx workbook"))
-        expanded = sum(m.file_size for m in members)
-        packed = max(1, sum(m.compress_size for m in members))
-        if expanded > MAX_UNCOMPRESSED_BYTES or expanded / packed > MAX_COMPRESSION_RATIO:
-            raise _Refused(Problem(None, None, f"the workbook expands to {expanded // 1024 // 1024} MiB from "
-                                              f"{packed // 1024} KiB: far larger than a return can be"))
-
-
-def _open(data: bytes) -> Any:
-    from openpyxl import load_workbook
-
-    _screen_container(data)
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise _Refused(Problem(None, None, f"the workbook cannot be read ({type(exc).__name__}): "
-                                          "save it again as .xlsx")) from None
-
-
-def _sheet(workbook: Any, name: str) -> Any | None:
-    by_lower = {title.lower(): title for title in workbook.sheetnames}
-    title = by_lower.get(name.lower())
-    return workbook[title] if title else None
-
-
-@dataclass
-class _Table:
-    sheet: str
-    header: list[str]
-    rows: list[tuple[int, dict[str, str]]]  # (spreadsheet row, values by column name)
-
-    def letter(self, column: str) -> str | None:
-        from openpyxl.utils import get_column_letter
-
-        return get_column_letter(self.header.index(column) + 1) if column in self.header else None
-
-
-def _read_table(worksheet: Any, sheet: str, problems: list[Problem]) -> _Table:
-    """Plain values only: a formula anywhere is named by its cell; rows beyond the limit are refused."""
-    from openpyxl.utils import get_column_letter
-
-    header: list[str] = []
-    rows: list[tuple[int, dict[str, str]]] = []
-    for number, cells in enumerate(worksheet.iter_rows(), start=1):
-        if number > MAX_ROWS + 1:
-            raise _Refused(Problem(None, None, f"more than {MAX_ROWS} rows: far larger than a return can be", sheet))
-        values = []
-        for index, cell in enumerate(cells[:MAX_COLUMNS], start=1):
-            if getattr(cell, "data_type", None) == "f":
-                problems.append(Problem(number, None, "holds a formula; returns hold plain values only", sheet,
-                                        f"{get_column_letter(index)}{number}"))
-                values.append("")
-            else:
-                values.append(_text(cell.value))
-        if number == 1:
-            header = [v.strip().lower() for v in values]
-            continue
-        if any(values):
-            rows.append((number, {h: v for h, v in zip(header, values, strict=False) if h}))
-    return _Table(sheet, header, rows)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10]
-    return str(value).strip()
-
-
 # Validation ---------------------------------------------------------------------------------
 
 def check_return(definition: AuditDefinition, data: bytes, *, agency_code: str | None, case_refs: Iterable[str],
@@ -165,16 +61,16 @@ def check_return(definition: AuditDefinition, data: bytes, *, agency_code: str |
     """
     result = ReturnResult(agency_code=agency_code)
     try:
-        workbook = _open(data)
-    except _Refused as refused:
+        workbook = open_workbook(data)
+    except Refused as refused:
         result.problems = refused.problems
         return result
     problems: list[Problem] = []
     try:
-        tables = {name: _read_required(workbook, name, problems) for name in ("Overview", "Findings")}
-        concerns_sheet = _sheet(workbook, "Concerns")
-        concerns = _read_table(concerns_sheet, "Concerns", problems) if concerns_sheet is not None else None
-    except _Refused as refused:
+        tables = {name: read_required(workbook, name, problems) for name in ("Overview", "Findings")}
+        concerns_sheet = sheet(workbook, "Concerns")
+        concerns = read_table(concerns_sheet, "Concerns", problems) if concerns_sheet is not None else None
+    except Refused as refused:
         result.problems = refused.problems
         return result
     finally:
@@ -185,7 +81,7 @@ def check_return(definition: AuditDefinition, data: bytes, *, agency_code: str |
     if any(t is None for t in tables.values()):
         result.problems = problems
         return result
-    matcher = _IdentifierMatcher(children)
+    matcher = IdentifierMatcher(children)
     overview = _overview_values(tables["Overview"], problems)
     result.agency_code = agency_code or overview.get("agency_code", "").upper() or None
     if result.agency_code not in {a.code for a in definition.agencies}:
@@ -201,30 +97,7 @@ def check_return(definition: AuditDefinition, data: bytes, *, agency_code: str |
     return result
 
 
-def _read_required(workbook: Any, name: str, problems: list[Problem]) -> _Table | None:
-    worksheet = _sheet(workbook, name)
-    if worksheet is None:
-        problems.append(Problem(None, None, f"the sheet '{name}' is missing (use the return template)"))
-        return None
-    return _read_table(worksheet, name, problems)
-
-
-class _IdentifierMatcher:
-    """Finds a nominated child's full name, a part of it, or a system id in text, without keeping the text."""
-
-    def __init__(self, children: Iterable[Nominee]):
-        patterns = []
-        for child in children:
-            parts = [p for p in re.split(r"[\s-]+", child.child_name) if len(p) >= 3]
-            patterns += [re.escape(child.child_name)] + [rf"\b{re.escape(p)}\b" for p in parts]
-            patterns.append(re.escape(child.system_id))
-        self._pattern = re.compile("|".join(patterns)) if patterns else None
-
-    def names_a_child(self, text: str) -> bool:
-        return bool(self._pattern and self._pattern.search(text))
-
-
-def _overview_values(table: _Table, problems: list[Problem]) -> dict[str, str]:
+def _overview_values(table: Table, problems: list[Problem]) -> dict[str, str]:
     if table.header[:2] != ["field", "value"]:
         problems.append(Problem(1, None, "the header must be: field, value", "Overview"))
     values: dict[str, str] = {}
@@ -235,12 +108,12 @@ def _overview_values(table: _Table, problems: list[Problem]) -> dict[str, str]:
     return values
 
 
-def _field_row(table: _Table, name: str) -> int | None:
+def _field_row(table: Table, name: str) -> int | None:
     return next((n for n, row in table.rows if row.get("field", "").strip().lower() == name), None)
 
 
-def _check_overview(definition: AuditDefinition, agency_code: str, table: _Table, values: dict[str, str],
-                    matcher: _IdentifierMatcher) -> list[Problem]:
+def _check_overview(definition: AuditDefinition, agency_code: str, table: Table, values: dict[str, str],
+                    matcher: IdentifierMatcher) -> list[Problem]:
     import pandas as pd
 
     frame = pd.DataFrame([{
@@ -277,24 +150,19 @@ def _check_overview(definition: AuditDefinition, agency_code: str, table: _Table
     for problem in run_checks(frame, checks, sheet="Overview"):
         row = _field_row(table, problem.column or "")
         located.append(Problem(row, problem.column, problem.message + ("" if row else " (the row is missing)"),
-                               "Overview", _cell(table, "value", row)))
+                               "Overview", table.cell("value", row)))
     return located
 
 
-def _cell(table: _Table, column: str, row: int | None) -> str | None:
-    letter = table.letter(column)
-    return f"{letter}{row}" if letter and row else None
-
-
-def _check_findings(definition: AuditDefinition, table: _Table, case_refs: list[str],
-                    matcher: _IdentifierMatcher) -> tuple[list[Problem], list[dict[str, str]]]:
+def _check_findings(definition: AuditDefinition, table: Table, case_refs: list[str],
+                    matcher: IdentifierMatcher) -> tuple[list[Problem], list[dict[str, str]]]:
     import pandas as pd
 
     is_paa = definition.type is AuditType.PAA
     expected_columns = PAA_FINDINGS_COLUMNS if is_paa else FINDINGS_COLUMNS
-    missing = [c for c in expected_columns if c not in table.header]
+    missing = table.missing_columns(expected_columns)
     if missing:
-        return [Problem(1, c, "column is missing", "Findings") for c in missing], []
+        return missing, []
     unit_column = "area" if is_paa else "case_ref"
     units = definition.review_units if is_paa else case_refs
     canonical_unit = {u.lower(): u for u in units}
@@ -343,7 +211,7 @@ def _check_findings(definition: AuditDefinition, table: _Table, case_refs: list[
             Check(expect("ExpectColumnValuesToBeBetween", column=f"{column}__length", max_value=MAX_NARRATIVE),
                   f"longer than {MAX_NARRATIVE} characters", column),
         ]
-    problems = [Problem(p.row, p.column, p.message, "Findings", _cell(table, p.column or "", p.row))
+    problems = [Problem(p.row, p.column, p.message, "Findings", table.cell(p.column or "", p.row))
                 for p in run_checks(frame, checks, sheet="Findings")]
     present = {(r["unit_ref"], r["domain"]) for r in records}
     for unit in units:

@@ -12,9 +12,10 @@ from openpyxl import load_workbook
 from maa import phase1, phase2
 from maa.definitions import load_definition
 from maa.mailer import Mailer
-from maa.returns import MAX_ROWS, check_return
+from maa.returns import check_return
 from maa.settings import LONDON
 from maa.store import Store
+from maa.xlsx import MAX_ROWS
 from tests.conftest import DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, AuditFolders, MailCatcher, nominations_csv
 from tests.workbooks import ENCRYPTED, completed_return, with_macros, zip_bomb
 
@@ -135,7 +136,7 @@ HOSTILE = {
     "not an xlsx": (lambda d, t: b"name,grade\nC-01,Good\n", "not an Excel workbook (.xlsx)"),
     "encrypted": (lambda d, t: ENCRYPTED, "the workbook is encrypted"),
     "macros": (lambda d, t: with_macros(completed_return(d, "POL", CASES, t)), "contains macros (.xlsm)"),
-    "a zip bomb": (lambda d, t: zip_bomb(completed_return(d, "POL", CASES, t)), "far larger than a return can be"),
+    "a zip bomb": (lambda d, t: zip_bomb(completed_return(d, "POL", CASES, t)), "expands to 200 MiB"),
     "an enormous sheet": (_enormous, f"sheet Findings: more than {MAX_ROWS} rows"),
     "empty": (lambda d, t: b"", "the file is empty"),
     "a damaged zip": (lambda d, t: completed_return(d, "POL", CASES, t)[:2000], "not an Excel workbook"),
