@@ -79,6 +79,19 @@ def _read_rows(data: bytes) -> tuple[list[str], list[list[str]]] | Problem:
     return header, rows[1:]
 
 
+def _letter(index: int) -> str:
+    letters = ""
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _ordinal(index: int) -> str:
+    suffix = "th" if 10 <= index % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(index % 10, "th")
+    return f"{index}{suffix}"
+
+
 def _parse_date(text: str) -> date | None:
     try:
         return date.fromisoformat(text.strip()) if len(text.strip()) == 10 else None
@@ -97,9 +110,15 @@ def check_nominations(definition: AuditDefinition, source: bytes | Path, key: by
     if isinstance(read, Problem):
         return NominationsResult([read])
     header, rows = read
+    if not set(COLUMNS) & set(header):
+        return NominationsResult([Problem(1, None, "the first row must be the header: " + ",".join(COLUMNS)
+                                          + " (is the header row missing?)")])
     structural = [Problem(1, c, "column is missing") for c in COLUMNS if c not in header]
-    structural += [Problem(1, c or "(blank)", "unexpected column: the file holds exactly "
-                           + ", ".join(COLUMNS)) for c in header if c not in COLUMNS]
+    # A header that is not ours is named by its position only: a file without a header row would
+    # otherwise have its first child's details repeated back.
+    structural += [Problem(1, f"{_letter(index)} (the {_ordinal(index)} column)",
+                           "unexpected column: the file holds exactly " + ", ".join(COLUMNS))
+                   for index, c in enumerate(header, start=1) if c not in COLUMNS]
     if len(set(header)) != len(header):
         structural.append(Problem(1, None, "a column name appears twice"))
     if structural:
