@@ -40,13 +40,19 @@ class AuditClock:
     def now(self) -> datetime:
         if not self.rehearsal:
             return now()
-        return (self.origin + (datetime.now(UTC) - self.run_start) * self.speed).astimezone(LONDON)
+        return self.from_wall_clock(datetime.now(UTC))
 
     def to_wall_clock(self, audit_time: datetime) -> datetime:
         """When, on the wall clock, audit time reaches `audit_time`."""
         if not self.rehearsal:
             return audit_time
         return (self.run_start + (audit_time - self.origin) / self.speed).astimezone(UTC)
+
+    def from_wall_clock(self, moment: datetime) -> datetime:
+        """The audit time that the wall-clock `moment` stands for (the inverse of `to_wall_clock`)."""
+        if not self.rehearsal:
+            return moment.astimezone(LONDON)
+        return (self.origin + (moment - self.run_start) * self.speed).astimezone(LONDON)
 
     def wall_clock_delta(self, audit_delta: timedelta) -> timedelta:
         return audit_delta / self.speed if self.rehearsal else audit_delta

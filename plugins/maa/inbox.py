@@ -14,6 +14,7 @@ import os
 import re
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,15 @@ def inbox_path(ref: str, *parts: str) -> Any:
     for part in parts:
         path = path / part
     return path
+
+
+def landed_at(path: Any) -> datetime | None:
+    """When the file was last written in the inbox (UTC), or None where the store keeps no such time."""
+    try:
+        modified = path.stat().st_mtime
+    except (OSError, AttributeError, KeyError, TypeError):
+        return None
+    return datetime.fromtimestamp(float(modified), UTC) if modified is not None else None
 
 
 def is_settled(path: Any) -> bool:

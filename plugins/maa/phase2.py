@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from maa import inbox, reports
+from maa.clock import AuditClock
 from maa.definitions import AuditDefinition, AuditType
 from maa.mailer import OFFICIAL, OFFICIAL_SENSITIVE, Email, Mailer
 from maa.nominations import Nominee, read_accepted
@@ -27,6 +28,7 @@ from maa.xlsx import MAX_FILE_BYTES
 log = logging.getLogger(__name__)
 
 ACCEPTED = ("accepted", "accepted_late")
+WALL_CLOCK = AuditClock()  # audit time is the wall clock outside rehearsals
 NO_RETURN = "no_return"
 
 
@@ -68,14 +70,20 @@ def audit_children(definition: AuditDefinition, store: Store) -> tuple[list[str]
     return [c["case_ref"] for c in store.cases(definition.ref)], children
 
 
-def receive_return(definition: AuditDefinition, store: Store, mailer: Mailer, code: str,
-                   now: datetime) -> ReturnState:
-    """One look at an agency's inbox: accept or refuse a file there; remind, or close as no return."""
+def receive_return(definition: AuditDefinition, store: Store, mailer: Mailer, code: str, now: datetime,
+                   audit_clock: AuditClock = WALL_CLOCK) -> ReturnState:
+    """One look at an agency's inbox: accept or refuse a file there; remind, or close as no return.
+
+    A file is on time or late by when it landed in the inbox (`audit_clock` turns that into audit time),
+    not by when the pipeline looked: an outage over the deadline never makes an agency late.
+    """
     path = return_path(definition, code)
     dates = ReturnDates.for_agency(definition, code)
     status = store.returns(definition.ref).get(code, {}).get("status")
     if status not in (*ACCEPTED, NO_RETURN) and inbox.is_settled(path):
-        _process_return(definition, store, mailer, code, path, now, dates)
+        landed = inbox.landed_at(path)
+        arrived = now if landed is None else min(now, audit_clock.from_wall_clock(landed))
+        _process_return(definition, store, mailer, code, path, arrived, dates)
         status = store.returns(definition.ref).get(code, {}).get("status")
     if status in (*ACCEPTED, NO_RETURN):
         return ReturnState(status, str(path), None)
@@ -93,14 +101,14 @@ def receive_return(definition: AuditDefinition, store: Store, mailer: Mailer, co
 
 
 def _process_return(definition: AuditDefinition, store: Store, mailer: Mailer, code: str, path: Any,
-                    now: datetime, dates: ReturnDates) -> None:
+                    arrived: datetime, dates: ReturnDates) -> None:
     ref, relative = definition.ref, Path("returns") / f"{code}.xlsx"
     if inbox.size_of(path) > MAX_FILE_BYTES:
         _refuse(definition, store, mailer, code, path, None, relative,
                 [f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB: far larger than a return can be"])
         return
     data = path.read_bytes()
-    if now >= dates.refused_after:
+    if arrived >= dates.refused_after:
         _refuse(definition, store, mailer, code, path, data, relative,
                 [f"arrived after the deadline and the {definition.late_grace_days} working days' grace "
                  f"(closed {dates.refused_after - timedelta(days=1):%A %d %B %Y}); the Business Unit has it"])
@@ -112,7 +120,7 @@ def _process_return(definition: AuditDefinition, store: Store, mailer: Mailer, c
         _refuse(definition, store, mailer, code, path, data, relative, result.reasons())
         return
     filed = inbox.archive(ref, path, data, relative)
-    status = "accepted_late" if now >= dates.due_by else "accepted"
+    status = "accepted_late" if arrived >= dates.due_by else "accepted"
     overview = result.overview
     store.save_return(ref, code, status=status, version=filed.version, completed_by=overview.get("completed_by"),
                       practitioner=(overview.get("nominated_practitioner", ""),

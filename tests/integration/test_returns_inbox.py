@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from maa import phase1, phase2
+from maa.clock import AuditClock
 from maa.definitions import load_definition
 from maa.mailer import Mailer
 from maa.returns import check_return
@@ -191,6 +193,24 @@ def test_reminder_a_week_before_then_late_within_grace_then_no_return_after_it(
     assert phase2.receive_return(definition, store, mailer, "ICB", AFTER_GRACE).status == "no_return"
     reasons = (folders.data / "quarantine" / REF / "returns" / "ICB.v1.xlsx.reasons.txt").read_text()
     assert "arrived after the deadline and the 3 working days' grace" in reasons
+
+
+def test_a_return_that_landed_in_time_is_on_time_however_late_the_pipeline_looks(
+        audit, folders: AuditFolders, tmp_path: Path) -> None:
+    """An outage over the deadline (Airflow down, a backlog) never makes an agency late: the file's own
+    time in the inbox counts, turned into audit time by the run's clock."""
+    definition, store, mailer = audit
+    path = drop(folders, "POL", completed_return(definition, "POL", CASES, tmp_path))
+    landed = DEADLINE_EVENING.timestamp()
+    os.utime(path, (landed, landed))
+    assert phase2.receive_return(definition, store, mailer, "POL", AFTER_GRACE).status == "accepted"
+
+    rehearsal = AuditClock(seconds_per_week=7, run_start=datetime.now(UTC) - timedelta(seconds=70),
+                           origin=datetime(2026, 6, 1, 9, 0, tzinfo=LONDON))  # audit time now: 10 Aug 2026
+    path = drop(folders, "EDU", completed_return(definition, "EDU", CASES, tmp_path))
+    landed = (rehearsal.run_start + timedelta(seconds=47)).timestamp()  # 6 weeks and 5 days in: 17 July
+    os.utime(path, (landed, landed))
+    assert phase2.receive_return(definition, store, mailer, "EDU", rehearsal.now(), rehearsal).status == "accepted"
 
 
 def test_an_extension_moves_that_agencys_deadline_only(audit, smtp_server: MailCatcher) -> None:

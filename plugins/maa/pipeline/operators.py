@@ -148,7 +148,7 @@ class ReturnSensor(_DefinitionAwareWait):
         definition, audit = self.current_definition(context)
         store = Store()
         state = receive_return(definition, store, make_mailer(context, definition, store), self.agency_code,
-                               audit.now())
+                               audit.now(), audit)
         if state.status == NO_RETURN:
             raise AirflowSkipException(f"{self.agency_code}: no return accepted by the end of the grace period")
         if state.status != "waiting":
