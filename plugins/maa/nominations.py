@@ -8,14 +8,13 @@ flags and keyed hashes, never the identifiers themselves.
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from maa.checks import ROW, Check, Problem, expect, run_checks
+from maa.csvtext import read_records
 from maa.definitions import AuditDefinition, AuditType
 from maa.pseudonym import age_band, age_in_years, hash_system_id
 from maa.settings import LONDON
@@ -57,28 +56,6 @@ class NominationsResult:
         return [str(p) for p in self.problems]
 
 
-def _read_rows(data: bytes) -> tuple[list[str], list[list[str]]] | Problem:
-    if not data.strip():
-        return Problem(None, None, "the file is empty")
-    if len(data) > MAX_BYTES:
-        return Problem(None, None, f"the file is larger than {MAX_BYTES // 1024} KiB; a case list is far smaller")
-    if b"\x00" in data or data.startswith(b"PK\x03\x04"):
-        return Problem(None, None, "not a CSV text file (is it a spreadsheet? save it as 'CSV UTF-8')")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return Problem(None, None, "not UTF-8 text: save it as 'CSV UTF-8'")
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except csv.Error as exc:
-        return Problem(None, None, f"not valid CSV: {exc}")
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
-    if not rows:
-        return Problem(None, None, "the file is empty")
-    header = [h.strip().lower() for h in rows[0]]
-    return header, rows[1:]
-
-
 def _letter(index: int) -> str:
     letters = ""
     while index:
@@ -106,7 +83,7 @@ def check_nominations(definition: AuditDefinition, source: bytes | Path, key: by
         return NominationsResult([Problem(None, None, "a PAA has no nominations")])
     key = key or secrets.token_bytes(32)
     today = today or datetime.now(LONDON).date()
-    read = _read_rows(source if isinstance(source, bytes) else source.read_bytes())
+    read = read_records(source if isinstance(source, bytes) else source.read_bytes(), MAX_BYTES, "a case list")
     if isinstance(read, Problem):
         return NominationsResult([read])
     header, rows = read
@@ -124,22 +101,22 @@ def check_nominations(definition: AuditDefinition, source: bytes | Path, key: by
     if structural:
         return NominationsResult(structural)
     problems = [Problem(n, None, f"has {len(r)} cells; the header has {len(header)}")
-                for n, r in enumerate(rows, start=2) if len(r) != len(header)]
+                for n, r in rows if len(r) != len(header)]
     if problems:
         return NominationsResult(problems)
 
-    records = [dict(zip(header, (cell.strip() for cell in r), strict=True)) for r in rows]
+    records = [(n, dict(zip(header, (cell.strip() for cell in r), strict=True))) for n, r in rows]
     frame, nominees = _safe_frame(records, key, definition.start, today)
     problems = run_checks(frame, _checks(definition))
     return NominationsResult(problems, [] if problems else nominees)
 
 
-def _safe_frame(records: list[dict[str, str]], key: bytes, start: date, today: date):
+def _safe_frame(records: list[tuple[int, dict[str, str]]], key: bytes, start: date, today: date):
     """Flags and hashes for Great Expectations; the nominees kept aside in memory."""
     import pandas as pd
 
     rows, nominees = [], []
-    for number, record in enumerate(records, start=2):
+    for number, record in records:
         born = _parse_date(record["date_of_birth"])
         rows.append({
             ROW: number,
@@ -193,12 +170,12 @@ def _checks(definition: AuditDefinition) -> list[Check]:
 
 def read_accepted(path: Path) -> list[Nominee]:
     """The nominees from an archived, already accepted file (for the audit packs only)."""
-    read = _read_rows(path.read_bytes())
+    read = read_records(path.read_bytes(), MAX_BYTES, "a case list")
     if isinstance(read, Problem):
         raise ValueError(f"{path.name}: {read}")
     header, rows = read
     nominees = []
-    for row in rows:
+    for _, row in rows:
         record = dict(zip(header, (c.strip() for c in row), strict=True))
         nominees.append(Nominee(record["case_ref"], record["system_id"], record["child_name"],
                                 date.fromisoformat(record["date_of_birth"])))

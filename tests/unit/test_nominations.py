@@ -285,3 +285,9 @@ def _band(label: str) -> str:
 def test_age_bands_on_the_start_date(born: str, band: str) -> None:
     nominee = Nominee("C-01", "QZX-1", "A Child", date.fromisoformat(born))
     assert _band(nominee.pseudonymised(KEY, START)["age_band"]) == band
+
+
+def test_rows_are_numbered_as_the_file_shows_them_blank_lines_included() -> None:
+    data = b"case_ref,system_id,child_name,date_of_birth\n\n" + csv_bytes(CHILD, OTHER).split(b"\n", 1)[1]
+    data = data.replace(b"2019-05-17", b"2019-13-45")
+    assert check(data).problems == [Problem(4, "date_of_birth", "not a real date in the form YYYY-MM-DD")]
