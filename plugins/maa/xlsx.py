@@ -137,15 +137,20 @@ def _text(value: Any) -> str:
 
 
 class IdentifierMatcher:
-    """Finds a nominated child's full name, a part of it, or a system id in text, without keeping the text."""
+    """Finds a nominated child's full name, a part of it, or a system id in text, without keeping the text.
+
+    The full name and the system id match in any letter case; a single part of the name only as
+    written or in capitals, so that a child called Grace does not make every "grace period" a match.
+    """
 
     def __init__(self, children: Iterable[Nominee]):
-        patterns = []
+        whole, parts = [], []
         for child in children:
-            parts = [p for p in re.split(r"[\s-]+", child.child_name) if len(p) >= 3]
-            patterns += [re.escape(child.child_name)] + [rf"\b{re.escape(p)}\b" for p in parts]
-            patterns.append(re.escape(child.system_id))
-        self._pattern = re.compile("|".join(patterns)) if patterns else None
+            whole += [re.escape(child.child_name), re.escape(child.system_id)]
+            for part in (p for p in re.split(r"[\s-]+", child.child_name) if len(p) >= 3):
+                parts += [rf"\b{re.escape(part)}\b", rf"\b{re.escape(part.upper())}\b"]
+        self._patterns = ([re.compile("|".join(whole), re.IGNORECASE)] if whole else []) + (
+            [re.compile("|".join(parts))] if parts else [])
 
     def names_a_child(self, text: str) -> bool:
-        return bool(self._pattern and self._pattern.search(text))
+        return any(pattern.search(text) for pattern in self._patterns)
