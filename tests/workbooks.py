@@ -71,3 +71,31 @@ def _add_member(data: bytes, name: str, content: bytes) -> bytes:
 
 
 ENCRYPTED = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024  # what Excel writes for a password-protected file
+
+
+THEMES = [
+    ("Drift after the first review", "Core groups lost pace once the first review passed.",
+     "Timely strategy discussions.", "Circulate core group actions within two days."),
+    ("Escalation when plans stall", "Practitioners noticed drift but did not escalate.",
+     "Concerns were logged early.", "Treat escalation as normal practice."),
+]
+ACTIONS = [
+    ("A1", "Circulate core group actions within two working days", "CSC", "2026-11-30", "RR-2025-07",
+     "Drift after the first review"),
+    ("A2", "Remind designated leads of the escalation policy each term", "EDU", "2027-01-29", "RR-2024-11",
+     "Escalation when plans stall"),
+]
+
+
+def chair_analysis(definition: AuditDefinition, tmp: Path, themes=THEMES, actions=ACTIONS) -> bytes:
+    """The chair's analysis, written into the template the pipeline sends with the briefing."""
+    from maa.workbook import write_analysis_template
+
+    workbook = load_workbook(write_analysis_template(definition, tmp / "analysis-template.xlsx"))
+    for theme in themes:
+        workbook["Themes"].append(list(theme))
+    for action in actions:
+        workbook["Actions"].append(list(action))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

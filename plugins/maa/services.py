@@ -180,8 +180,26 @@ class LocalAirflow:
         run = self.api("POST", f"/dags/{dag_id}/dagRuns", user, {"logical_date": None, "conf": conf or {}})
         return run["dag_run_id"]
 
+    def unfinished_runs(self, dag_id: str, user: str) -> list[str]:
+        runs = self.api("GET", f"/dags/{dag_id}/dagRuns?state=queued&state=running", user)["dag_runs"]
+        return [run["dag_run_id"] for run in runs]
+
+    def stop_run(self, dag_id: str, run_id: str, user: str) -> None:
+        """Mark a run failed (its waits end), as the UI's "Mark as failed" does."""
+        self.api("PATCH", f"/dags/{dag_id}/dagRuns/{run_id}", user, {"state": "failed"})
+
     def run_state(self, dag_id: str, run_id: str, user: str) -> str:
         return self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}", user)["state"]
 
     def task_instances(self, dag_id: str, run_id: str, user: str) -> list[dict[str, Any]]:
         return self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances?limit=500", user)["task_instances"]
+
+    def awaiting_input(self, dag_id: str, run_id: str, user: str) -> list[str]:
+        """Task ids parked for a person's answer (human-in-the-loop), as the UI's "Required actions" lists them."""
+        return sorted(ti["task_id"] for ti in self.task_instances(dag_id, run_id, user)
+                      if ti["state"] == "awaiting_input")
+
+    def answer(self, dag_id: str, run_id: str, task_id: str, user: str, option: str, comment: str = "") -> None:
+        """What the UI sends when `user` answers a human-in-the-loop task; Airflow checks who may answer."""
+        self.api("PATCH", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/-1/hitlDetails", user,
+                 {"chosen_options": [option], "params_input": {"comment": comment}})

@@ -217,6 +217,25 @@ class Store:
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 
+    def save_actions(self, ref: str, actions: Sequence[dict[str, Any]]) -> None:
+        """The agreed actions into the tracker; an action already tracked keeps its progress status."""
+        described = ("action", "owner_agency", "due_date", "theme", "review_refs")
+        table = self.table("actions")
+        with self.engine.begin() as connection:
+            self._upsert(connection, "actions", [
+                {"audit_ref": ref, "action_id": a["action_id"], "status": a["status"], **{k: a[k] for k in described}}
+                for a in actions], keys=["audit_ref", "action_id"], update=False)
+            for a in actions:
+                connection.execute(sa.update(table)
+                                   .where(table.c.audit_ref == ref, table.c.action_id == a["action_id"])
+                                   .values({k: a[k] for k in described}))
+
+    def actions(self, ref: str) -> list[dict[str, Any]]:
+        table = self.table("actions")
+        with self.engine.connect() as connection:
+            return [dict(r._mapping) for r in connection.execute(
+                sa.select(table).where(table.c.audit_ref == ref).order_by(table.c.action_id))]
+
     # Events -------------------------------------------------------------------------------
 
     def record_event(self, ref: str, kind: str, subject: str, detail: str = "") -> bool:

@@ -74,3 +74,35 @@ def write_return_template(definition: AuditDefinition, agency_code: str, case_re
     workbook.save(temporary)
     temporary.replace(target)
     return target
+
+
+def write_analysis_template(definition: AuditDefinition, target: Path) -> Path:
+    """The chair's analysis workbook: Themes and Actions sheets, owner agencies as a dropdown."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from maa.analysis import ACTIONS_COLUMNS, THEMES_COLUMNS
+
+    workbook = Workbook()
+    themes = workbook.active
+    themes.title = "Themes"
+    themes.append(list(THEMES_COLUMNS))
+    actions = workbook.create_sheet("Actions")
+    actions.append(list(ACTIONS_COLUMNS))
+    owners = DataValidation(type="list", formula1='"' + ",".join(a.code for a in definition.agencies) + '"',
+                            allow_blank=False, showErrorMessage=True, errorTitle="Owner agency",
+                            error="Choose one of this audit's agencies")
+    actions.add_data_validation(owners)
+    owners.add("C2:C500")
+    for sheet, widths in ((themes, (30, 60, 45, 45)), (actions, (18, 60, 14, 14, 28, 30))):
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for letter, width in zip("ABCDEF", widths, strict=False):
+            sheet.column_dimensions[letter].width = width
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_suffix(".xlsx.tmp")
+    workbook.save(temporary)
+    temporary.replace(target)
+    return target

@@ -44,19 +44,47 @@ def test_every_dag_follows_the_house_rules(folders: AuditFolders) -> None:
             assert task.retries >= 1, task.task_id
     paa = bag.dags["maa_paa_2026_01"]
     assert "receive_nominations" not in paa.task_ids  # a PAA has areas, not cases
-    mata = bag.dags["maa_mata_2026_01"]
-    assert _upstream(mata) == {
-        "prepare_audit": [],
-        "wait_for_notice_date": ["prepare_audit"],
-        "send_notice": ["wait_for_notice_date"],
-        "receive_nominations": ["send_notice"],
-        "build_audit_packs": ["receive_nominations"],
-        "send_audit_packs": ["build_audit_packs"],
-        "receive_return": ["build_audit_packs", "send_audit_packs"],  # mapped over the packs' agency codes
-        "wait_for_submission_deadline": ["send_audit_packs"],
-        "escalate_missing_returns": ["wait_for_submission_deadline"],
-        "report_no_returns": ["receive_return"],
-    }
+    mata = _upstream(bag.dags["maa_mata_2026_01"])
+    assert {task: mata[task] for task in PHASES_1_AND_2} == PHASES_1_AND_2
+    assert {task: mata[task] for task in PHASES_3_AND_4} == PHASES_3_AND_4
+    for round_number in (1, 2, 3):  # the Business Unit's quality assurance always comes before QiiP's
+        group = f"round_{round_number}"
+        assert mata[f"{group}.request_qiip_signoff"] == [f"{group}.bu_quality_assurance"]
+        assert mata[f"{group}.qiip_signoff"] == [f"{group}.request_qiip_signoff"]
+    assert set(mata) == set(PHASES_1_AND_2) | set(PHASES_3_AND_4) | {
+        f"round_{n}.{task}" for n in (1, 2, 3) for task in ROUND_TASKS} - {
+        "round_1.send_changes_to_chair", "round_1.receive_revised_analysis"}
+
+
+PHASES_1_AND_2 = {
+    "prepare_audit": [],
+    "wait_for_notice_date": ["prepare_audit"],
+    "send_notice": ["wait_for_notice_date"],
+    "receive_nominations": ["send_notice"],
+    "build_audit_packs": ["receive_nominations"],
+    "send_audit_packs": ["build_audit_packs"],
+    "receive_return": ["build_audit_packs", "send_audit_packs"],  # mapped over the packs' agency codes
+    "wait_for_submission_deadline": ["send_audit_packs"],
+    "escalate_missing_returns": ["wait_for_submission_deadline"],
+    "report_no_returns": ["receive_return"],
+}
+PHASES_3_AND_4 = {
+    "send_practitioner_pack": ["wait_for_submission_deadline"],
+    "send_late_returns_addendum": ["report_no_returns"],
+    "send_chair_briefing": ["report_no_returns"],
+    "receive_chair_analysis": ["send_chair_briefing"],
+    "round_1.build_draft_report": ["receive_chair_analysis"],
+    "wait_for_signoff_due": ["round_1.build_draft_report"],
+    "remind_qiip_of_signoff": ["wait_for_signoff_due"],
+    "round_2.send_changes_to_chair": ["round_1.changes_requested_by_bu", "round_1.changes_requested_by_qiip"],
+    "round_2.receive_revised_analysis": ["round_2.send_changes_to_chair"],
+    "round_2.build_draft_report": ["round_2.receive_revised_analysis"],
+    "publish_final_report": ["round_1.approved_by_qiip", "round_2.approved_by_qiip", "round_3.approved_by_qiip"],
+    "alert_rounds_exhausted": ["round_3.changes_requested_by_bu", "round_3.changes_requested_by_qiip"],
+}
+ROUND_TASKS = ("send_changes_to_chair", "receive_revised_analysis", "build_draft_report",
+               "request_bu_quality_assurance", "bu_quality_assurance", "changes_requested_by_bu",
+               "request_qiip_signoff", "qiip_signoff", "changes_requested_by_qiip", "approved_by_qiip")
 
 
 def _upstream(dag) -> dict[str, list[str]]:

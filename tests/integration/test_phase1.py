@@ -34,9 +34,15 @@ IDENTIFIERS = (DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, DISTINCTIVE_DOB, "29 Feb
                "29/02/2016")
 
 
+# From the chair's analysis on, the run waits for people (test_full_audit.py plays them); here those tasks are
+# marked done, so a run covers Phases 1 to 3 up to the chair's briefing and then ends.
+AFTER_THE_BRIEFING = (r"receive_chair_analysis|round_\d\..+|wait_for_signoff_due|remind_qiip_of_signoff"
+                      r"|publish_final_report|alert_rounds_exhausted")
+
+
 def run_audit(dag_id: str = DAG_ID, **conf) -> str:
     dag = dag_bag().get_dag(dag_id)
-    return str(dag.test(run_conf=conf or None).state)
+    return str(dag.test(run_conf=conf or None, mark_success_pattern=AFTER_THE_BRIEFING).state)
 
 
 def kinds(messages) -> list[str]:

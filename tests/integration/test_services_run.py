@@ -1,25 +1,27 @@
-"""Phases 1 and 2 as users run them: Airflow's scheduler, triggerer and API server, a rehearsal,
-the agencies' files dropped while it runs, and a real SMTP server on loopback."""
+"""A whole audit as users run it: Airflow's scheduler, triggerer and API server, a rehearsal, the
+agencies' and the chair's files dropped while it runs, the sign-offs answered through the REST API the
+UI uses (where Airflow itself refuses the wrong user), and a real SMTP server on loopback."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
 import pytest
 
 from maa.definitions import load_definition
-from maa.services import FINISHED, LocalAirflow
+from maa.services import FINISHED, AirflowApiError, LocalAirflow
 from maa.store import Store
-from tests.conftest import PSEUDONYM_KEY, AuditFolders, MailCatcher, nominations_csv, sample_definition
-from tests.workbooks import completed_return
+from tests.conftest import PROJECT, PSEUDONYM_KEY, AuditFolders, MailCatcher, nominations_csv, sample_definition
+from tests.workbooks import ACTIONS, chair_analysis, completed_return
 
 pytestmark = pytest.mark.slow
 
 SECONDS_PER_WEEK = 12
-USERS = {"business-unit": "user", "viewer": "viewer"}
+USERS = {"business-unit": "user", "qiip": "user", "viewer": "viewer"}
 AGENCIES = [{"code": f"A{n:02d}", "name": f"Agency {n}",
              "coordinator": {"name": f"Coordinator {n}", "email": f"coordinator{n}@agency{n}.example.org"}}
             for n in range(1, 13)]
@@ -38,7 +40,8 @@ def airflow(folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path):
         yield services
 
 
-def test_twelve_agencies_wait_without_a_worker_slot_and_returns_are_taken_as_they_come(
+@pytest.mark.timeout(600)
+def test_twelve_agencies_wait_without_a_worker_slot_and_the_audit_runs_to_sign_off(
         airflow: LocalAirflow, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path) -> None:
     definition_path = folders.write_definition({"agencies": AGENCIES, "nominating_agency": "A01"},
                                                remove=("extensions",))
@@ -53,9 +56,11 @@ def test_twelve_agencies_wait_without_a_worker_slot_and_returns_are_taken_as_the
     waiting = _wait_until(lambda: _states(airflow, definition.dag_id, run_id, "receive_return"),
                           lambda states: len(states) == 12 and set(states.values()) == {"deferred"}, timeout=150)
     assert set(waiting.values()) == {"deferred"}, "every agency waits in the triggerer, none in a worker slot"
-    running = [ti for ti in airflow.task_instances(definition.dag_id, run_id, "business-unit")
-               if ti["state"] == "running"]
-    assert running == []
+    running = _wait_until(lambda: [ti["task_id"] for ti in airflow.task_instances(definition.dag_id, run_id,
+                                                                                  "business-unit")
+                                   if ti["state"] == "running"], lambda tasks: tasks == [], timeout=30)
+    assert running == [], "nothing holds a worker slot while the audit waits"
+    assert set(_states(airflow, definition.dag_id, run_id, "receive_return").values()) == {"deferred"}
 
     store = Store()
     case_refs = [c["case_ref"] for c in store.cases(definition.ref)]
@@ -67,9 +72,15 @@ def test_twelve_agencies_wait_without_a_worker_slot_and_returns_are_taken_as_the
                            lambda returns: len(returns) == 3, timeout=90)
     assert sorted(accepted) == ["A01", "A02", "A03"], "taken as they come, long before the deadline"
 
+    _chair_sends_analysis_after_the_briefing(definition, folders, store, tmp_path)
+    _sign_off_through_the_rest_api(airflow, definition.dag_id, run_id)
     state = _wait_until(lambda: airflow.run_state(definition.dag_id, run_id, "business-unit"),
                         lambda s: s in FINISHED, timeout=240)
     assert state == "success"
+    assert (folders.output / definition.ref / "audit-overview-report.pdf").exists()
+    assert [a["action_id"] for a in store.actions(definition.ref)] == ["A1", "A2"]
+    finals = {m["To"] for m in smtp_server.messages if "final_report" in m["X-MAA-Key"]}
+    assert set(qiip := sample_definition()["qiip"]["emails"]) <= finals and definition.chair.email in finals
     final = _states(airflow, definition.dag_id, run_id, "receive_return")
     assert sorted(c for c, s in final.items() if s == "skipped") == [f"A{n:02d}" for n in range(4, 13)]
     assert sorted(c for c, s in final.items() if s == "success") == ["A01", "A02", "A03"]
@@ -83,7 +94,6 @@ def test_twelve_agencies_wait_without_a_worker_slot_and_returns_are_taken_as_the
     assert all("REHEARSAL" in s for s in subjects)
     keys = [m["X-MAA-Key"] for m in smtp_server.messages]
     assert len(keys) == len(set(keys)), "no email twice"
-    qiip = sample_definition()["qiip"]["emails"]
     assert {m["To"] for m in smtp_server.messages if "No return from" in m["Subject"]} >= set(qiip)
     summary = next(ti for ti in airflow.task_instances(definition.dag_id, run_id, "business-unit")
                    if ti["task_id"] == "escalate_missing_returns")
@@ -92,6 +102,30 @@ def test_twelve_agencies_wait_without_a_worker_slot_and_returns_are_taken_as_the
                               "/xcomEntries/return_value", "business-unit")
     rows = xcom["value"] if isinstance(xcom["value"], list) else json.loads(xcom["value"])
     assert {r["agency"]: r["status"] for r in rows}["A01"] == "accepted", "the status table is visible in the UI"
+
+
+def _chair_sends_analysis_after_the_briefing(definition, folders: AuditFolders, store: Store, tmp_path: Path) -> None:
+    registers = folders.data / "registers"
+    registers.mkdir(exist_ok=True)
+    shutil.copy(PROJECT / "include" / "sample" / "data" / "registers" / "review_findings.csv", registers)
+    _wait_until(lambda: store.events(definition.ref, "chair_briefing_sent"), bool, timeout=240)
+    chair = folders.inbox(definition.ref) / "chair"
+    chair.mkdir(exist_ok=True)
+    actions = [(a[0], a[1], owner, *a[3:]) for a, owner in zip(ACTIONS, ("A01", "A02"), strict=True)]
+    (chair / "analysis.xlsx").write_bytes(chair_analysis(definition, tmp_path, actions=actions))
+
+
+def _sign_off_through_the_rest_api(airflow: LocalAirflow, dag_id: str, run_id: str) -> None:
+    """The Business Unit's quality assurance, then QiiP's decision, each refused to the other's user."""
+    for task_id, wrong_user, right_user in (("round_1.bu_quality_assurance", "qiip", "business-unit"),
+                                            ("round_1.qiip_signoff", "business-unit", "qiip")):
+        waiting = _wait_until(lambda: airflow.awaiting_input(dag_id, run_id, "business-unit"),
+                              lambda tasks, task_id=task_id: task_id in tasks, timeout=240)
+        assert waiting == [task_id]
+        with pytest.raises(AirflowApiError) as refused:
+            airflow.answer(dag_id, run_id, task_id, wrong_user, "Approve")
+        assert refused.value.status == 403
+        airflow.answer(dag_id, run_id, task_id, right_user, "Approve", "Content and tone checked.")
 
 
 def _states(airflow: LocalAirflow, dag_id: str, run_id: str, task_id: str) -> dict[str, str]:

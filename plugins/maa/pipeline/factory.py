@@ -11,12 +11,14 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from airflow.sdk import DAG, Param
+from airflow.sdk import DAG, Asset, Param, TaskGroup
 
+from maa.decisions import MAX_ROUNDS
 from maa.definitions import AuditDefinition, AuditType, load_all
-from maa.pipeline import tasks
+from maa.pipeline import report_tasks, tasks
 from maa.pipeline.docs import doc_md
-from maa.pipeline.operators import MilestoneSensor, NominationsSensor, ReturnSensor
+from maa.pipeline.operators import AnalysisSensor, MilestoneSensor, NominationsSensor, ReturnSensor
+from maa.pipeline.signoff import SignoffOperator, comment_param
 
 DEFAULT_ARGS = {
     "owner": "business-unit",
@@ -66,11 +68,13 @@ def build_dag(definition: AuditDefinition, path: Path) -> DAG:
             notice >> nominations >> packs
         packs_sent = tasks.send_audit_packs(file_name)
         packs >> packs_sent
-        _agency_returns(file_name, packs, packs_sent)
+        deadline, returns_closed = _agency_returns(file_name, packs, packs_sent)
+        analysis = _findings_meeting(file_name, deadline, returns_closed)
+        _signoff(definition, file_name, analysis)
     return dag
 
 
-def _agency_returns(file_name: str, agency_codes, packs_sent) -> None:
+def _agency_returns(file_name: str, agency_codes, packs_sent):
     """Phase 2: one return sensor per agency; the deadline summary; no-return escalation after grace."""
     returns = ReturnSensor.partial(
         task_id="receive_return", definition_file=file_name, map_index_template="{{ task.agency_code }}",
@@ -79,7 +83,65 @@ def _agency_returns(file_name: str, agency_codes, packs_sent) -> None:
                                until_day_end=True, definition_file=file_name)
     packs_sent >> [returns, deadline]
     deadline >> tasks.escalate_missing_returns(file_name)
-    returns >> tasks.report_no_returns(file_name)
+    returns_closed = tasks.report_no_returns(file_name)
+    returns >> returns_closed
+    return deadline, returns_closed
+
+
+def _findings_meeting(file_name: str, deadline, returns_closed):
+    """Phase 3: the practitioner pack at the deadline; after the grace period the addendum and the
+    chair's briefing; then the chair's analysis."""
+    deadline >> report_tasks.send_practitioner_pack(file_name)
+    briefing = report_tasks.send_chair_briefing(file_name)
+    returns_closed >> [report_tasks.send_late_returns_addendum(file_name), briefing]
+    analysis = AnalysisSensor(task_id="receive_chair_analysis", definition_file=file_name)
+    briefing >> analysis
+    return analysis
+
+
+def _signoff(definition: AuditDefinition, file_name: str, analysis) -> None:
+    """Phase 4: up to three rounds of draft, Business Unit QA, then QiiP; the final report once approved.
+
+    Each decision branches to its own landing task (approved, or changes requested by whom), so that a
+    branch skipping the path it did not choose never skips a task another round still needs.
+    """
+    from airflow.providers.standard.operators.empty import EmptyOperator
+
+    publish = report_tasks.publish_final_report_task(
+        Asset(name=f"audit_overview_report_{definition.dag_id.removeprefix('maa_')}"))(file_name)
+    previous_requests: list = []
+    upstream = analysis
+    for round_number in range(1, MAX_ROUNDS + 1):
+        group_id = f"round_{round_number}"
+        with TaskGroup(group_id=group_id):
+            if previous_requests:
+                changes = report_tasks.send_changes_to_chair(file_name, round_number - 1)
+                revised = AnalysisSensor(task_id="receive_revised_analysis", definition_file=file_name,
+                                         revision_round=round_number)
+                previous_requests >> changes >> revised
+                upstream = revised
+            draft = report_tasks.build_draft_report(file_name, round_number)
+            upstream >> draft
+            approved_by_qiip = EmptyOperator(task_id="approved_by_qiip")
+            requests, before = [], draft
+            for stage, who in (("bu_quality_assurance", "bu"), ("qiip_signoff", "qiip")):
+                asked = EmptyOperator(task_id=f"changes_requested_by_{who}")
+                approve_to = f"{group_id}.request_qiip_signoff" if who == "bu" else approved_by_qiip.task_id
+                request = report_tasks.request_decision.override(task_id=f"request_{stage}")(
+                    file_name, stage, round_number, f"{group_id}.{stage}")
+                decide = SignoffOperator(task_id=stage, stage=stage, round_number=round_number,
+                                         definition_file=file_name, approve_to=approve_to, changes_to=asked.task_id,
+                                         summary_task_id=draft.operator.task_id, params=comment_param())
+                before >> request >> decide >> asked
+                requests.append(asked)
+                before = decide
+            before >> approved_by_qiip >> publish
+        if round_number == 1:
+            reminder = MilestoneSensor(task_id="wait_for_signoff_due", milestone="signoff_due",
+                                       until_day_end=True, definition_file=file_name)
+            draft >> reminder >> report_tasks.remind_qiip_of_signoff(file_name)
+        previous_requests = requests
+    previous_requests >> report_tasks.alert_rounds_exhausted(file_name)
 
 
 def audit_dags(folder: Path | None = None) -> dict[str, DAG]:

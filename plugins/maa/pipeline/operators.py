@@ -155,3 +155,32 @@ class ReturnSensor(_DefinitionAwareWait):
             return state.status
         self.wait_for_inbox(audit, state.inbox_file, state.wake_at)
         return "waiting"
+
+
+class AnalysisSensor(_DefinitionAwareWait):
+    """Waits for the chair's analysis workbook (and optional narrative), validating each file that arrives.
+
+    The first round chases the chair three working days before `chair_report_due` and tells the
+    Business Unit when it is late; a revision round waits for a version newer than the one sent back.
+    """
+
+    ui_color = "#efe6f7"
+
+    def __init__(self, *, revision_round: int | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.revision_round = revision_round
+
+    def execute(self, context: Any) -> int:
+        from maa.phase3 import receive_analysis
+        from maa.phase4 import revision_follows_version
+        from maa.store import Store
+
+        definition, audit = self.current_definition(context)
+        store = Store()
+        after = revision_follows_version(store, definition.ref, self.revision_round) if self.revision_round else 0
+        state = receive_analysis(definition, store, make_mailer(context, definition, store), audit.now(),
+                                 after_version=after, chase=self.revision_round is None)
+        if state.accepted_version is not None:
+            return state.accepted_version
+        self.wait_for_inbox(audit, state.inbox_file, state.wake_at)
+        return 0

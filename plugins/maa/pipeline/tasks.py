@@ -20,7 +20,7 @@ def load_current(definition_file: str) -> AuditDefinition:
     return definition
 
 
-def _mailer(store, definition: AuditDefinition):
+def mailer_for(store, definition: AuditDefinition):
     from maa.pipeline.operators import make_mailer
 
     return make_mailer(get_current_context(), definition, store)
@@ -44,7 +44,7 @@ def send_notice(definition_file: str) -> int:
     from maa.store import Store
 
     definition, store = load_current(definition_file), Store()
-    return phase1.send_notice(definition, _mailer(store, definition))
+    return phase1.send_notice(definition, mailer_for(store, definition))
 
 
 @task
@@ -66,7 +66,7 @@ def send_audit_packs(definition_file: str) -> int:
     from maa.store import Store
 
     definition, store = load_current(definition_file), Store()
-    return phase1.send_audit_packs(definition, _mailer(store, definition))
+    return phase1.send_audit_packs(definition, mailer_for(store, definition))
 
 
 @task
@@ -76,7 +76,7 @@ def escalate_missing_returns(definition_file: str) -> list[dict[str, str]]:
     from maa.store import Store
 
     definition, store = load_current(definition_file), Store()
-    return phase2.escalate_at_deadline(definition, store, _mailer(store, definition))
+    return phase2.escalate_at_deadline(definition, store, mailer_for(store, definition))
 
 
 @task(trigger_rule="none_failed")
@@ -86,4 +86,4 @@ def report_no_returns(definition_file: str) -> list[str]:
     from maa.store import Store
 
     definition, store = load_current(definition_file), Store()
-    return phase2.report_no_returns(definition, store, _mailer(store, definition))
+    return phase2.report_no_returns(definition, store, mailer_for(store, definition))

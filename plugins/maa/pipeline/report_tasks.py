@@ -1,0 +1,129 @@
+"""Phase 3 and 4 tasks: thin Airflow shells around `maa.phase3` and `maa.phase4`.
+
+They return only what is safe in XCom and the UI (counts, paths, a summary with no child's data).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import get_current_context, task
+
+from maa.pipeline.tasks import load_current, mailer_for
+
+
+def _today_and_rehearsal(definition) -> tuple[Any, bool]:
+    from maa.pipeline.operators import audit_clock
+
+    audit = audit_clock(get_current_context(), definition)
+    return audit.now().date(), audit.rehearsal
+
+
+@task
+def send_practitioner_pack(definition_file: str) -> int:
+    """At the deadline: the pack (invitation, agenda, accepted returns) to practitioners, coordinators, chair."""
+    from maa import phase3
+    from maa.store import Store
+
+    definition, store = load_current(definition_file), Store()
+    return phase3.send_practitioner_pack(definition, store, mailer_for(store, definition),
+                                         *_today_and_rehearsal(definition))
+
+
+@task(trigger_rule="none_failed")
+def send_late_returns_addendum(definition_file: str) -> int:
+    """After the grace period: returns the pack did not carry follow it as an addendum."""
+    from maa import phase3
+    from maa.store import Store
+
+    definition, store = load_current(definition_file), Store()
+    return phase3.send_late_returns_addendum(definition, store, mailer_for(store, definition),
+                                             *_today_and_rehearsal(definition))
+
+
+@task(trigger_rule="none_failed")
+def send_chair_briefing(definition_file: str) -> str:
+    """Every return aggregated for the chair: grade matrix, charts, learning by domain, recurring themes."""
+    from maa import phase3, settings
+    from maa.store import Store
+    from maa.workbook import write_analysis_template
+
+    definition, store = load_current(definition_file), Store()
+    path = phase3.build_chair_briefing(definition, store, *_today_and_rehearsal(definition))
+    template = write_analysis_template(definition, settings.audit_output(definition.ref) / "analysis-template.xlsx")
+    phase3.send_to_chair(definition, mailer_for(store, definition), "chair_briefing", "Chair's briefing",
+                         "email/chair_briefing.txt", attachments=(path, template))
+    store.record_event(definition.ref, "chair_briefing_sent", "v1", path.name)
+    return str(path)
+
+
+@task
+def build_draft_report(definition_file: str, round_number: int) -> str:
+    """The draft Audit Overview Report (marked DRAFT); returns the summary shown in the sign-off form."""
+    from maa import phase4
+    from maa.store import Store
+
+    definition = load_current(definition_file)
+    summary = phase4.build_draft(definition, Store(), round_number, *_today_and_rehearsal(definition))
+    return phase4.draft_summary_markdown(definition, summary)
+
+
+@task
+def request_decision(definition_file: str, stage: str, round_number: int, signoff_task_id: str) -> int:
+    """Email whoever decides at this stage: the draft attached, and the link to answer in Airflow."""
+    from airflow.providers.common.compat.sdk import conf
+
+    from maa import phase4
+    from maa.store import Store
+
+    context = get_current_context()
+    definition, store = load_current(definition_file), Store()
+    base_url = conf.get("api", "base_url", fallback="http://localhost:8080").rstrip("/")
+    link = (f"{base_url}/dags/{context['dag'].dag_id}/runs/{context['run_id']}/tasks/{signoff_task_id}"
+            "/required_actions")
+    recipients = [definition.business_unit.email] if stage == "bu_quality_assurance" else definition.qiip.emails
+    return phase4.request_decision(definition, mailer_for(store, definition), stage, round_number, link, recipients)
+
+
+@task(trigger_rule="none_failed_min_one_success")
+def send_changes_to_chair(definition_file: str, round_number: int) -> int:
+    """The comment sent back, to the chair; the revision must follow the returned analysis version."""
+    from maa import phase4
+    from maa.store import Store
+
+    definition, store = load_current(definition_file), Store()
+    return phase4.send_changes_to_chair(definition, store, mailer_for(store, definition), round_number)
+
+
+@task(trigger_rule="none_failed_min_one_success")
+def alert_rounds_exhausted(definition_file: str) -> None:
+    """Three rounds of changes without sign-off: the Business Unit is told."""
+    from maa import phase4
+    from maa.store import Store
+
+    definition, store = load_current(definition_file), Store()
+    phase4.alert_rounds_exhausted(definition, store, mailer_for(store, definition))
+
+
+@task
+def remind_qiip_of_signoff(definition_file: str) -> bool:
+    """When sign-off is due and QiiP has not approved, QiiP is reminded."""
+    from maa import phase4
+    from maa.store import Store
+
+    definition, store = load_current(definition_file), Store()
+    return phase4.remind_qiip(definition, store, mailer_for(store, definition))
+
+
+def publish_final_report_task(asset: Any):
+    @task(task_id="publish_final_report", trigger_rule="none_failed_min_one_success", outlets=[asset])
+    def publish_final_report(definition_file: str) -> dict[str, Any]:
+        """Approved: the final report and learning briefing emailed; the actions into the tracker."""
+        from maa import phase4
+        from maa.store import Store
+
+        definition, store = load_current(definition_file), Store()
+        return phase4.publish_final(definition, store, mailer_for(store, definition),
+                                    *_today_and_rehearsal(definition))
+
+    return publish_final_report

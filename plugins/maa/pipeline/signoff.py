@@ -1,0 +1,67 @@
+"""Sign-off in the Airflow UI: human-in-the-loop branches, the Business Unit's first, then QiiP's.
+
+Only the users named for each stage may answer (Airflow checks `assigned_users`
+on the REST route the UI uses). There is no parameter, option or default that
+skips an approval.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from airflow.providers.standard.operators.hitl import HITLBranchOperator
+from airflow.sdk import Param
+
+from maa.decisions import APPROVE, REQUEST_CHANGES, STAGES
+
+USERS_VARIABLES = {"bu_quality_assurance": "MAA_BUSINESS_UNIT_USERS", "qiip_signoff": "MAA_QIIP_USERS"}
+DEFAULT_USERS = {"bu_quality_assurance": "business-unit", "qiip_signoff": "qiip"}
+
+
+def signoff_users(stage: str) -> list[str]:
+    """Airflow user ids who may answer `stage`: comma-separated in the environment, at parse time."""
+    value = os.environ.get(USERS_VARIABLES[stage]) or DEFAULT_USERS[stage]
+    return [user.strip() for user in value.split(",") if user.strip()]
+
+
+def comment_param() -> dict[str, Param]:
+    """The form's one field. Passed by the caller, so Airflow marks it a task param and keeps the
+    DAG's own params (dry run, rehearsal) out of the form."""
+    return {"comment": Param("", type="string", title="Comment",
+                             description="Sent to the chair with a request for changes")}
+
+
+class SignoffOperator(HITLBranchOperator):
+    """Approve or Request changes, with a comment; the decision is recorded before the run branches."""
+
+    def __init__(self, *, stage: str, round_number: int, definition_file: str, approve_to: str, changes_to: str,
+                 summary_task_id: str, **kwargs: Any):
+        super().__init__(
+            subject=f"Round {round_number}: {STAGES[stage]} of the draft Audit Overview Report",
+            body="{{ ti.xcom_pull(task_ids='" + summary_task_id + "') }}",
+            options=[APPROVE, REQUEST_CHANGES],
+            options_mapping={APPROVE: approve_to, REQUEST_CHANGES: changes_to},
+            assigned_users=[{"id": user, "name": user} for user in signoff_users(stage)],
+            **kwargs,
+        )
+        self.stage = stage
+        self.round_number = round_number
+        self.definition_file = definition_file
+
+    def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
+        from maa.decisions import Decision, record_decision
+        from maa.definitions import load_current
+        from maa.store import Store
+
+        if "error" not in event:
+            user = event.get("responded_by_user") or {}
+            responded_at = event["responded_at"]
+            record_decision(Store(), load_current(self.definition_file).ref, Decision(
+                round=self.round_number, stage=self.stage, option=event["chosen_options"][0],
+                by=user.get("name") or user.get("id") or "unknown",
+                at=responded_at.strftime("%Y-%m-%d %H:%M UTC") if hasattr(responded_at, "strftime")
+                else str(responded_at),
+                comment=str((event.get("params_input") or {}).get("comment") or ""),
+            ))
+        return super().execute_complete(context, event)

@@ -1,0 +1,172 @@
+"""A whole audit from notice to sign-off through dag.test(), as a rehearsal, with a real SMTP server:
+the approve path and the request-changes path, sign-offs answered through the REST route's function."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from maa.definitions import load_definition
+from maa.store import Store
+from tests.conftest import (
+    DISTINCTIVE_DOB,
+    DISTINCTIVE_NAME,
+    DISTINCTIVE_SYSTEM_ID,
+    PROJECT,
+    AuditFolders,
+    MailCatcher,
+    nominations_csv,
+)
+from tests.dags.test_dag_integrity import dag_bag
+from tests.signoff import APPROVE, REQUEST_CHANGES, Answer, Answerer
+from tests.workbooks import ACTIONS, THEMES, chair_analysis, completed_return
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db")]
+
+REF, DAG_ID = "MATA-2026-01", "maa_mata_2026_01"
+CASES = ["C-01", "C-02"]
+RETURNING = ["CSC", "POL", "ICB", "GHC", "EDU"]  # PROB never returns
+SECONDS_PER_WEEK = 5  # Phase 1 takes about 16 s here; the returns must still land before the deadline
+
+
+@pytest.fixture
+def audit(folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path):
+    """The sample audit with every file its people send, dropped before the rehearsal starts."""
+    definition = load_definition(folders.write_definition())
+    inbox = folders.inbox(REF)
+    (inbox / "nominations.csv").write_text(nominations_csv())
+    (inbox / "returns").mkdir()
+    for code in RETURNING:
+        (inbox / "returns" / f"{code}.xlsx").write_bytes(completed_return(
+            definition, code, CASES, tmp_path, overview={"nominated_practitioner": f"Practitioner {code}",
+                                                         "nominated_practitioner_email": practitioner(code)}))
+    (inbox / "chair").mkdir()
+    (inbox / "chair" / "analysis.xlsx").write_bytes(chair_analysis(definition, tmp_path))
+    (inbox / "chair" / "narrative.md").write_text("## Overview\n\nCases **C-01** and C-02 show drift.\n")
+    registers = folders.data / "registers"
+    registers.mkdir()
+    shutil.copy(PROJECT / "include" / "sample" / "data" / "registers" / "review_findings.csv", registers)
+    return definition
+
+
+def practitioner(code: str) -> str:
+    return f"practitioner.{code.lower()}@agency.example.org"
+
+
+def run_rehearsal() -> str:
+    dag = dag_bag().get_dag(DAG_ID)
+    return str(dag.test(run_conf={"rehearsal_seconds_per_week": SECONDS_PER_WEEK}).state)
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text with runs of white space as one space, so a phrase wrapped in a table cell still matches."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(path.read_bytes())).pages).split())
+
+
+def kinds_of(message) -> str:
+    return message["X-MAA-Key"].split("|")[1]
+
+
+def kinds(catcher: MailCatcher) -> Counter:
+    return Counter(kinds_of(m) for m in catcher.messages)
+
+
+def test_approved_first_time_the_final_report_goes_out_and_the_actions_are_tracked(
+        audit, folders: AuditFolders, smtp_server: MailCatcher) -> None:
+    answerer = Answerer(DAG_ID, [
+        Answer("round_1.bu_quality_assurance", "qiip", APPROVE),  # QiiP may not answer the BU's stage
+        Answer("round_1.bu_quality_assurance", "business-unit", APPROVE, "Ready for QiiP."),
+        Answer("round_1.qiip_signoff", "qiip", APPROVE),
+    ]).start()
+
+    assert run_rehearsal() == "success"
+    answerer.thread.join(timeout=10)
+
+    assert answerer.refused == ["qiip: 403"]
+    output = folders.output / REF
+    for name in ("practitioner-pack.pdf", "chair-briefing.pdf", "audit-overview-report-draft.pdf",
+                 "audit-overview-report.pdf", "learning-briefing.pdf"):
+        assert (output / name).exists(), name
+    final = pdf_text(output / "audit-overview-report.pdf")
+    assert "Approved by qiip for QiiP" in final and "DRAFT" not in final
+    assert THEMES[0][0] in final and "A1" in final and "RR-2025-07 (Rapid Review)" in final
+    assert "Probation Service (PROB) no return" in final
+    assert "Page 1 of" in final and "REHEARSAL" in final
+    assert "DRAFT" in pdf_text(output / "audit-overview-report-draft.pdf")
+    briefing = pdf_text(output / "chair-briefing.pdf")
+    assert "Grades by domain" in briefing and "<svg" not in briefing and "Recognition of need and risk" in briefing
+    assert "No return: Probation Service" in briefing
+    assert len(PdfReader(output / "learning-briefing.pdf").pages) == 1
+
+    tracked = Store().actions(REF)
+    assert [(a["action_id"], a["owner_agency"], a["status"]) for a in tracked] == [
+        (a[0], a[2], "Not started") for a in ACTIONS]
+
+    sent = kinds(smtp_server)
+    # dag.test() runs one task at a time: the pack may go at the deadline before the returns are taken in
+    # (they landed in time), and then the addendum carries them. Either way everyone gets every return.
+    pack_to = {m["To"] for m in smtp_server.messages if kinds_of(m) == "practitioner_pack"}
+    assert {audit.chair.email, *(a.coordinator.email for a in audit.agencies)} <= pack_to
+    carried_to = pack_to | {m["To"] for m in smtp_server.messages if kinds_of(m) == "practitioner_pack_addendum"}
+    assert {practitioner(code) for code in RETURNING} <= carried_to
+    assert "5 of 6 agencies returned" in briefing
+    assert sent["chair_briefing"] == 1
+    assert sent["bu_quality_assurance_request"] == 1 and sent["qiip_signoff_request"] == 2
+    finals = [m for m in smtp_server.messages if "final_report" in m["X-MAA-Key"]]
+    assert {"qiip.chair@example.org", "chair.ellery@example.org", "business.unit@example.org",
+            "ben.okafor@police.example.org", practitioner("POL")} <= {m["To"] for m in finals}
+    keys = [m["X-MAA-Key"] for m in smtp_server.messages]
+    assert len(keys) == len(set(keys)), "no email twice"
+    request = next(m for m in smtp_server.messages if "qiip_signoff_request" in m["X-MAA-Key"])
+    link = request.get_body(("plain",)).get_content()
+    assert "/tasks/round_1.qiip_signoff/required_actions" in link
+
+    identifiers = (DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, DISTINCTIVE_DOB)
+    for path in output.glob("*.pdf"):
+        if not path.name.startswith("audit-pack-"):
+            assert not any(i in pdf_text(path) for i in identifiers), path
+
+
+def test_changes_requested_go_to_the_chair_and_the_revised_draft_is_signed_off(
+        audit, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path) -> None:
+    definition = audit
+    comment = "Please draw out the cumulative picture of neglect."
+    answerer = Answerer(DAG_ID, [
+        Answer("round_1.bu_quality_assurance", "business-unit", APPROVE),
+        Answer("round_1.qiip_signoff", "qiip", REQUEST_CHANGES, comment),
+        Answer("round_2.bu_quality_assurance", "business-unit", APPROVE),
+        Answer("round_2.qiip_signoff", "qiip", APPROVE),
+    ]).start()
+    revised = THEMES + [("Neglect recognised late", "Agencies saw each concern on its own.", "", "")]
+
+    def chair_revises() -> None:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            if any("Changes requested" in s for s in smtp_server.subjects()):
+                (folders.inbox(REF) / "chair" / "analysis.xlsx").write_bytes(
+                    chair_analysis(definition, tmp_path, themes=revised))
+                return
+            time.sleep(0.3)
+
+    chair = threading.Thread(target=chair_revises, daemon=True)
+    chair.start()
+    assert run_rehearsal() == "success"
+    answerer.thread.join(timeout=10)
+    assert answerer.refused == []
+
+    (to_chair,) = [m for m in smtp_server.messages if "Changes requested" in m["Subject"]]
+    assert to_chair["To"] == definition.chair.email and comment in to_chair.get_body(("plain",)).get_content()
+    final = pdf_text(folders.output / REF / "audit-overview-report.pdf")
+    assert "Neglect recognised late" in final and "(round 2)" in final
+    assert "Request changes" in final, "the sign-off history is in the report"
+    sent = kinds(smtp_server)
+    assert sent["bu_quality_assurance_request"] == 2, "a new draft, a new request (version 2)"
+    assert sent["final_report"] >= 1
+    assert sorted(f["version"] for f in Store().inbox_files(REF, "analysis")) == [1, 2]

@@ -1,0 +1,79 @@
+"""Answering the sign-off tasks in tests: by calling the function behind Airflow's REST route (under
+dag.test(), which has no API server), from another thread, as the named user."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+APPROVE, REQUEST_CHANGES = "Approve", "Request changes"
+
+
+@dataclass
+class Answer:
+    task_id: str  # e.g. "round_1.bu_quality_assurance"
+    user: str
+    option: str
+    comment: str = ""
+
+
+def answer_through_route(dag_id: str, answer: Answer) -> None:
+    """What PATCH .../taskInstances/{task_id}/-1/hitlDetails does, including its check of assigned users."""
+    from airflow.api_fastapi.app import create_auth_manager
+    from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+    from airflow.api_fastapi.core_api.datamodels.hitl import UpdateHITLDetailPayload
+    from airflow.api_fastapi.core_api.routes.public.hitl import update_hitl_detail
+    from airflow.models import DagRun
+    from airflow.utils.session import create_session
+
+    create_auth_manager()
+    with create_session() as session:
+        run = session.query(DagRun).filter(DagRun.dag_id == dag_id).order_by(DagRun.id.desc()).first()
+        update_hitl_detail(
+            dag_id=dag_id, dag_run_id=run.run_id, task_id=answer.task_id, map_index=-1, session=session,
+            update_hitl_detail_payload=UpdateHITLDetailPayload(chosen_options=[answer.option],
+                                                               params_input={"comment": answer.comment}),
+            user=SimpleAuthManagerUser(username=answer.user, role="user"),
+        )
+
+
+@dataclass
+class Answerer:
+    """Waits for each sign-off task to ask, then answers it; records refusals of the wrong users."""
+
+    dag_id: str
+    answers: list[Answer]
+    refused: list[str] = field(default_factory=list)
+    thread: threading.Thread | None = None
+
+    def _awaiting(self, task_id: str) -> bool:
+        from airflow.models import TaskInstance
+        from airflow.utils.session import create_session
+
+        with create_session() as session:
+            states = [ti.state for ti in session.query(TaskInstance).filter(
+                TaskInstance.dag_id == self.dag_id, TaskInstance.task_id == task_id)]
+        return any(str(state) in ("awaiting_input", "TaskInstanceState.AWAITING_INPUT") for state in states)
+
+    def run(self) -> None:
+        from fastapi import HTTPException
+
+        for answer in self.answers:
+            deadline = time.monotonic() + 240
+            while not self._awaiting(answer.task_id) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            try:
+                answer_through_route(self.dag_id, answer)
+            except HTTPException as refusal:
+                self.refused.append(f"{answer.user}: {refusal.status_code}")
+
+    def start(self) -> Answerer:
+        # Import on this thread first: two threads importing Airflow's models at once deadlock on module locks.
+        import airflow.api_fastapi.core_api.routes.public.hitl  # noqa: F401
+        from airflow.dag_processing.dagbag import DagBag  # noqa: F401
+        from airflow.models import DagRun, TaskInstance  # noqa: F401
+
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+        return self
