@@ -70,7 +70,7 @@ PHASES_1_AND_2 = {
 }
 PHASES_3_AND_4 = {
     "send_practitioner_pack": ["wait_for_submission_deadline"],
-    "send_late_returns_addendum": ["report_no_returns"],
+    "send_late_returns_addendum": ["report_no_returns", "send_practitioner_pack"],
     "send_chair_briefing": ["report_no_returns"],
     "receive_chair_analysis": ["send_chair_briefing"],
     "round_1.build_draft_report": ["receive_chair_analysis"],

@@ -89,11 +89,13 @@ def _agency_returns(file_name: str, agency_codes, packs_sent):
 
 
 def _findings_meeting(file_name: str, deadline, returns_closed):
-    """Phase 3: the practitioner pack at the deadline; after the grace period the addendum and the
-    chair's briefing; then the chair's analysis."""
-    deadline >> report_tasks.send_practitioner_pack(file_name)
+    """Phase 3: the practitioner pack at the deadline; once every agency has returned or the grace period
+    is over, the chair's briefing, and (after the pack) an addendum; then the chair's analysis."""
+    pack = report_tasks.send_practitioner_pack(file_name)
+    deadline >> pack
     briefing = report_tasks.send_chair_briefing(file_name)
-    returns_closed >> [report_tasks.send_late_returns_addendum(file_name), briefing]
+    returns_closed >> briefing
+    [returns_closed, pack] >> report_tasks.send_late_returns_addendum(file_name)  # what the pack did not carry
     analysis = AnalysisSensor(task_id="receive_chair_analysis", definition_file=file_name)
     briefing >> analysis
     return analysis
