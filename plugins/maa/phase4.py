@@ -103,8 +103,9 @@ def draft_summary_markdown(definition: AuditDefinition, summary: dict[str, Any])
             "with a request for changes.")
 
 
-def request_decision(definition: AuditDefinition, mailer: Mailer, stage: str, round_number: int, link: str,
-                     recipients: list[str]) -> int:
+def request_decision(definition: AuditDefinition, mailer: Mailer, stage: str, round_number: int, link: str) -> int:
+    """The draft to whoever decides at `stage` (the Business Unit, then QiiP), with where to answer."""
+    recipients = [definition.business_unit.email] if stage == "bu_quality_assurance" else definition.qiip.emails
     draft = settings.audit_output(definition.ref) / "audit-overview-report-draft.pdf"
     body = reports.render("email/signoff_request.txt", audit=definition, stage=STAGES[stage], link=link,
                           round=round_number, timetable=definition.timetable.dates)

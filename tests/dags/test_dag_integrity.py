@@ -49,8 +49,8 @@ def test_every_dag_follows_the_house_rules(folders: AuditFolders) -> None:
     assert {task: mata[task] for task in PHASES_3_AND_4} == PHASES_3_AND_4
     for round_number in (1, 2, 3):  # the Business Unit's quality assurance always comes before QiiP's
         group = f"round_{round_number}"
-        assert mata[f"{group}.request_qiip_signoff"] == [f"{group}.bu_quality_assurance"]
-        assert mata[f"{group}.qiip_signoff"] == [f"{group}.request_qiip_signoff"]
+        assert mata[f"{group}.bu_quality_assurance"] == [f"{group}.build_draft_report"]
+        assert mata[f"{group}.qiip_signoff"] == [f"{group}.bu_quality_assurance"]
     assert set(mata) == set(PHASES_1_AND_2) | set(PHASES_3_AND_4) | {
         f"round_{n}.{task}" for n in (1, 2, 3) for task in ROUND_TASKS} - {
         "round_1.send_changes_to_chair", "round_1.receive_revised_analysis"}
@@ -83,8 +83,8 @@ PHASES_3_AND_4 = {
     "alert_rounds_exhausted": ["round_3.changes_requested_by_bu", "round_3.changes_requested_by_qiip"],
 }
 ROUND_TASKS = ("send_changes_to_chair", "receive_revised_analysis", "build_draft_report",
-               "request_bu_quality_assurance", "bu_quality_assurance", "changes_requested_by_bu",
-               "request_qiip_signoff", "qiip_signoff", "changes_requested_by_qiip", "approved_by_qiip")
+               "bu_quality_assurance", "changes_requested_by_bu", "qiip_signoff", "changes_requested_by_qiip",
+               "approved_by_qiip")
 
 
 def _upstream(dag) -> dict[str, list[str]]:

@@ -128,13 +128,11 @@ def _signoff(definition: AuditDefinition, file_name: str, analysis) -> None:
             requests, before = [], draft
             for stage, who in (("bu_quality_assurance", "bu"), ("qiip_signoff", "qiip")):
                 asked = EmptyOperator(task_id=f"changes_requested_by_{who}")
-                approve_to = f"{group_id}.request_qiip_signoff" if who == "bu" else approved_by_qiip.task_id
-                request = report_tasks.request_decision.override(task_id=f"request_{stage}")(
-                    file_name, stage, round_number, f"{group_id}.{stage}")
+                approve_to = f"{group_id}.qiip_signoff" if who == "bu" else approved_by_qiip.task_id
                 decide = SignoffOperator(task_id=stage, stage=stage, round_number=round_number,
                                          definition_file=file_name, approve_to=approve_to, changes_to=asked.task_id,
                                          summary_task_id=draft.operator.task_id, params=comment_param())
-                before >> request >> decide >> asked
+                before >> decide >> asked
                 requests.append(asked)
                 before = decide
             before >> approved_by_qiip >> publish

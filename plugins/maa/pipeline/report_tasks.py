@@ -68,23 +68,6 @@ def build_draft_report(definition_file: str, round_number: int) -> str:
     return phase4.draft_summary_markdown(definition, summary)
 
 
-@task
-def request_decision(definition_file: str, stage: str, round_number: int, signoff_task_id: str) -> int:
-    """Email whoever decides at this stage: the draft attached, and the link to answer in Airflow."""
-    from airflow.providers.common.compat.sdk import conf
-
-    from maa import phase4
-    from maa.store import Store
-
-    context = get_current_context()
-    definition, store = load_current(definition_file), Store()
-    base_url = conf.get("api", "base_url", fallback="http://localhost:8080").rstrip("/")
-    link = (f"{base_url}/dags/{context['dag'].dag_id}/runs/{context['run_id']}/tasks/{signoff_task_id}"
-            "/required_actions")
-    recipients = [definition.business_unit.email] if stage == "bu_quality_assurance" else definition.qiip.emails
-    return phase4.request_decision(definition, mailer_for(store, definition), stage, round_number, link, recipients)
-
-
 @task(trigger_rule="none_failed_min_one_success")
 def send_changes_to_chair(definition_file: str, round_number: int) -> int:
     """The comment sent back, to the chair; the revision must follow the returned analysis version."""

@@ -33,7 +33,11 @@ def comment_param() -> dict[str, Param]:
 
 
 class SignoffOperator(HITLBranchOperator):
-    """Approve or Request changes, with a comment; the decision is recorded before the run branches."""
+    """Approve or Request changes, with a comment; the decision is recorded before the run branches.
+
+    Before it parks, it emails whoever decides the draft and the link to this task in the UI (once:
+    a retry asks again in Airflow but never emails twice).
+    """
 
     def __init__(self, *, stage: str, round_number: int, definition_file: str, approve_to: str, changes_to: str,
                  summary_task_id: str, **kwargs: Any):
@@ -48,6 +52,21 @@ class SignoffOperator(HITLBranchOperator):
         self.stage = stage
         self.round_number = round_number
         self.definition_file = definition_file
+
+    def execute(self, context: Any) -> Any:
+        from airflow.providers.common.compat.sdk import conf
+
+        from maa import phase4
+        from maa.pipeline.operators import make_mailer
+        from maa.pipeline.tasks import load_current
+        from maa.store import Store
+
+        definition, store = load_current(self.definition_file), Store()
+        base_url = conf.get("api", "base_url", fallback="http://localhost:8080").rstrip("/")
+        link = f"{base_url}/dags/{self.dag_id}/runs/{context['run_id']}/tasks/{self.task_id}/required_actions"
+        phase4.request_decision(definition, make_mailer(context, definition, store), self.stage, self.round_number,
+                                link)
+        return super().execute(context)
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
         from maa.decisions import Decision, record_decision
