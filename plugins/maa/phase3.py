@@ -145,14 +145,28 @@ def grade_matrix(definition: AuditDefinition, store: Store) -> dict[str, Any]:
     units = definition.review_units if definition.type == "PAA" else sorted({f["unit_ref"] for f in findings})
     grid: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
     distribution: dict[str, Counter] = {d: Counter() for d in domains}
-    learning: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for f in findings:
         grid[(f["unit_ref"], f["domain"])][f["agency_code"]] = f["grade"]
         distribution.setdefault(f["domain"], Counter())[f["grade"]] += 1
-        for column in ("worked_well", "worked_less_well", "learning"):
-            if f[column]:
-                learning[f["domain"]].append((f["agency_code"], column.replace("_", " "), f[column]))
+    learning = {domain: said["learning"] for domain, said in statements_by_domain(findings, ("learning",)).items()}
     return {"units": units, "domains": domains, "grid": grid, "distribution": distribution, "learning": learning}
+
+
+def statements_by_domain(findings: list[dict[str, Any]], columns: tuple[str, ...]
+                         ) -> dict[str, dict[str, list[tuple[str, str]]]]:
+    """Each domain's statements in `columns`, every text once with where it came from ("CSC: C-01, C-02").
+
+    Agencies often write the same sentence for several cases; said once, the chair reads it once.
+    """
+    said: dict[tuple[str, str, str], dict[str, list[str]]] = {}
+    for f in findings:
+        for column in (c for c in columns if f[c]):
+            said.setdefault((f["domain"], column, f[column]), {}).setdefault(f["agency_code"], []).append(f["unit_ref"])
+    result: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
+    for (domain, column, text), by_agency in said.items():
+        where = "; ".join(f"{code}: {', '.join(units)}" for code, units in by_agency.items())
+        result[domain][column].append((text, where))
+    return result
 
 
 def recurring_themes(definition: AuditDefinition, store: Store, limit: int = 8) -> dict[str, Any]:

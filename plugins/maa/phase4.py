@@ -9,7 +9,7 @@ Unit is alerted. Decisions are kept in the store as events (who, when, what).
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -26,7 +26,7 @@ from maa.decisions import (
 from maa.definitions import AuditDefinition
 from maa.mailer import OFFICIAL, Email, Mailer
 from maa.phase2 import ACCEPTED, NO_RETURN
-from maa.phase3 import agency_returns, attendees, grade_matrix, read_accepted_analysis
+from maa.phase3 import agency_returns, attendees, grade_matrix, read_accepted_analysis, statements_by_domain
 from maa.registers import load_review_findings
 from maa.store import Store
 from maa.workbook import GRADES
@@ -60,12 +60,8 @@ def report_context(definition: AuditDefinition, store: Store, analysis: Analysis
     matrix = grade_matrix(definition, store)
     returns = store.returns(definition.ref)
     register = load_review_findings()
-    by_domain: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
-    for agency_return in agency_returns(definition, store):
-        for f in agency_return.summary_rows:
-            for column in ("worked_well", "worked_less_well"):
-                if f[column]:
-                    by_domain[f["domain"] or f["unit_ref"]][column].append((agency_return.code, f[column]))
+    accepted = [f for agency_return in agency_returns(definition, store) for f in agency_return.summary_rows]
+    by_domain = statements_by_domain(accepted, ("worked_well", "worked_less_well"))
     actions = [{**a, "reviews": [register.get(r) for r in split_refs(a["review_refs"])]} for a in analysis.actions]
     return {
         "audit": definition, "timetable": definition.timetable.dates, "units": definition.review_units,
