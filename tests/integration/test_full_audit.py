@@ -3,7 +3,6 @@ the approve path and the request-changes path, sign-offs answered through the RE
 
 from __future__ import annotations
 
-import io
 import shutil
 import threading
 import time
@@ -25,6 +24,7 @@ from tests.conftest import (
     nominations_csv,
 )
 from tests.dags.test_dag_integrity import dag_bag
+from tests.outputs import message_text, pdf_text
 from tests.signoff import APPROVE, REQUEST_CHANGES, Answer, Answerer
 from tests.workbooks import ACTIONS, THEMES, chair_analysis, completed_return
 
@@ -63,11 +63,6 @@ def practitioner(code: str) -> str:
 def run_rehearsal() -> str:
     dag = dag_bag().get_dag(DAG_ID)
     return str(dag.test(run_conf={"rehearsal_seconds_per_week": SECONDS_PER_WEEK}).state)
-
-
-def pdf_text(path: Path) -> str:
-    """The PDF's text with runs of white space as one space, so a phrase wrapped in a table cell still matches."""
-    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(path.read_bytes())).pages).split())
 
 
 def kinds_of(message) -> str:
@@ -132,6 +127,10 @@ def test_approved_first_time_the_final_report_goes_out_and_the_actions_are_track
     for path in output.glob("*.pdf"):
         if not path.name.startswith("audit-pack-"):
             assert not any(i in pdf_text(path) for i in identifiers), path
+    for message in smtp_server.messages:  # only the audit packs carry a child's details, to coordinators
+        if kinds_of(message) != "audit_pack":
+            assert not any(i in message_text(message) for i in identifiers), message["Subject"]
+    assert not any(i in str(Store().events(REF)) + str(Store().actions(REF)) for i in identifiers)
 
 
 def test_changes_requested_go_to_the_chair_and_the_revised_draft_is_signed_off(

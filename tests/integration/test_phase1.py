@@ -5,13 +5,11 @@ from __future__ import annotations
 import io
 import threading
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from tests.conftest import (
     DISTINCTIVE_DOB,
@@ -23,6 +21,7 @@ from tests.conftest import (
     sample_definition,
 )
 from tests.dags.test_dag_integrity import dag_bag
+from tests.outputs import attachments, readable, readable_bytes
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db")]
 
@@ -52,11 +51,6 @@ def kinds(messages) -> list[str]:
 def phase1_messages(catcher: MailCatcher) -> list:
     """The notices and audit packs (the sample's past dates also close Phase 2 as "no return")."""
     return [m for m in catcher.messages if kinds([m])[0] in ("notice", "audit_pack")]
-
-
-def attachments(message) -> dict[str, tuple[str, bytes]]:
-    return {part.get_filename(): (part.get_content_type(), part.get_payload(decode=True))
-            for part in message.iter_attachments()}
 
 
 def store_rows(url: str) -> dict[str, int]:
@@ -107,7 +101,7 @@ def test_phase1_sends_each_coordinator_a_notice_and_an_audit_pack_once(
         code = next(a["code"] for a in sample_definition()["agencies"] if a["coordinator"]["email"] == coordinator)
         assert set(files) == {f"audit-pack-{code}.pdf", f"return-template-{code}.xlsx"}
         assert files[f"audit-pack-{code}.pdf"][0] == "application/pdf"
-        text = _readable_bytes(f"audit-pack-{code}.pdf", files[f"audit-pack-{code}.pdf"][1])
+        text = readable_bytes(f"audit-pack-{code}.pdf", files[f"audit-pack-{code}.pdf"][1])
         assert DISTINCTIVE_NAME in text and "C-01" in text and "C-02" in text
         assert "OFFICIAL-SENSITIVE" in text and "Page 1 of 2" in text
         workbook = load_workbook(io.BytesIO(files[f"return-template-{code}.xlsx"][1]))
@@ -242,34 +236,20 @@ def test_a_childs_identifiers_appear_only_in_the_audit_packs_and_the_files_that_
 
     for path in folders.output.rglob("*"):
         if path.is_file() and not path.name.startswith("audit-pack-"):
-            assert leaks(_readable(path)) == [], path
-    pack_texts = [_readable(p) for p in folders.output.rglob("audit-pack-*.pdf")]
+            assert leaks(readable(path)) == [], path
+    pack_texts = [readable(p) for p in folders.output.rglob("audit-pack-*.pdf")]
     assert pack_texts and all(DISTINCTIVE_NAME in text for text in pack_texts)
 
     for message in smtp_server.messages:
         carried = leaks(message.get_body().get_content()) + [
             leak for name, (_, payload) in attachments(message).items()
-            for leak in leaks(_readable_bytes(name, payload))
+            for leak in leaks(readable_bytes(name, payload))
         ]
         if message["X-MAA-Key"].split("|")[1] == "audit_pack":
             assert DISTINCTIVE_NAME in carried, "the pack itself names the child"
             assert message["Subject"].startswith("OFFICIAL-SENSITIVE")
         else:
             assert carried == [], message["Subject"]
-
-
-def _readable(path: Path) -> str:
-    return _readable_bytes(path.name, path.read_bytes())
-
-
-def _readable_bytes(name: str, payload: bytes) -> str:
-    """Text a person could read from a file: PDF text, the XML inside an xlsx, or the bytes."""
-    if name.endswith(".pdf"):
-        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(payload)).pages)
-    if name.endswith(".xlsx"):
-        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
-            return "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
-    return payload.decode("utf-8", "replace")
 
 
 def test_a_partnership_arrangements_audit_sends_packs_listing_areas_without_nominations(
@@ -283,7 +263,7 @@ def test_a_partnership_arrangements_audit_sends_packs_listing_areas_without_nomi
     assert sorted(m["To"] for m in packs) == sorted(COORDINATORS)
     files = attachments(packs[0])
     pdf_name = next(name for name in files if name.endswith(".pdf"))
-    text = _readable_bytes(pdf_name, files[pdf_name][1])
+    text = readable_bytes(pdf_name, files[pdf_name][1])
     assert "Tuesday 1 April 2025" in text and "Section 11 reporting" in text and "SIN decision process" in text
     workbook = load_workbook(io.BytesIO(next(v for k, v in files.items() if k.endswith(".xlsx"))[1]))
     rows = list(workbook["Findings"].iter_rows(values_only=True))
