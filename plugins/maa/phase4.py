@@ -74,7 +74,8 @@ def report_context(definition: AuditDefinition, store: Store, analysis: Analysis
         "matrix": matrix,
         "chart": grade_bars([(d or "All areas", matrix["distribution"].get(d, Counter()))
                              for d in matrix["domains"]], GRADES, "Grades given, by domain"),
-        "worked": by_domain, "analysis": analysis, "actions": actions,
+        "worked": {domain: by_domain[domain] for domain in matrix["domains"] if domain in by_domain},
+        "analysis": analysis, "actions": actions,
     }
 
 
