@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from maa import settings
+from maa.analysis import THEMES_COLUMNS as ANALYSIS_THEME_COLUMNS
 from maa.definitions import AuditDefinition, load_definition
 
 SAMPLE_AUDIT = "MATA-2026-01.yaml"
@@ -54,12 +55,19 @@ class SampleRoles:
 
     def __init__(self, definition: AuditDefinition, data_dir: Path, scratch: Path):
         self.definition = definition
+        self.data_dir = data_dir
         self.inbox = data_dir / "inbox" / definition.ref
         self.scratch = scratch
         scratch.mkdir(parents=True, exist_ok=True)
         self.answers: dict[str, dict[str, Any]] = yaml.safe_load(
             (settings.include_dir() / "sample" / "returns.yaml").read_text())
         self.corrected: set[str] = set()
+
+    def place_register(self) -> None:
+        """The Business Unit's review findings register, which the chair's actions cite."""
+        registers = self.data_dir / "registers"
+        registers.mkdir(parents=True, exist_ok=True)
+        shutil.copy(settings.include_dir() / "sample" / "data" / "registers" / "review_findings.csv", registers)
 
     def drop_case_list(self) -> None:
         source = settings.include_dir() / "sample" / "data" / "inbox" / self.definition.ref / "nominations.csv"
@@ -110,6 +118,41 @@ class SampleRoles:
         partial.replace(target)
 
 
+    def drop_analysis(self, revised: bool = False) -> None:
+        """The chair's analysis (and narrative); revised, it adds what QiiP asked for to the first version."""
+        from openpyxl import load_workbook
+
+        from maa.workbook import write_analysis_template
+
+        sample = yaml.safe_load((settings.include_dir() / "sample" / "chair" / "analysis.yaml").read_text())
+        revision = sample["revision"] if revised else {"themes": [], "actions": []}
+        workbook = load_workbook(write_analysis_template(self.definition, self.scratch / "analysis-template.xlsx"))
+        for theme in sample["themes"] + revision["themes"]:
+            workbook["Themes"].append([theme[column] for column in ANALYSIS_THEME_COLUMNS])
+        for action in sample["actions"] + revision["actions"]:
+            workbook["Actions"].append([str(value) for value in action])
+        chair = self.inbox / "chair"
+        chair.mkdir(parents=True, exist_ok=True)
+        shutil.copy(settings.include_dir() / "sample" / "chair" / "narrative.md", chair / "narrative.md")
+        partial = chair / "analysis.part"
+        workbook.save(partial)
+        partial.replace(chair / "analysis.xlsx")
+
+
+# Nobody answers within seconds; Airflow 3.3 loses an answer given before the executor has reported the
+# task parked (the task is retried and asks again), so the demo waits as long as a person would at least.
+ANSWER_AFTER_S = 5.0
+
+# The sample's sign-off: the Business Unit passes each draft to QiiP, QiiP sends the first back, then approves.
+SIGNOFF_ANSWERS = {
+    "round_1.bu_quality_assurance": ("business-unit", "Approve", "Quality assured: ready for QiiP."),
+    "round_1.qiip_signoff": ("qiip", "Request changes",
+                             "Please draw out the cumulative picture of neglect across the three cases."),
+    "round_2.bu_quality_assurance": ("business-unit", "Approve", "Revised as QiiP asked."),
+    "round_2.qiip_signoff": ("qiip", "Approve", "Approved by QiiP."),
+}
+
+
 def _reset_sample(ref: str, data_dir: Path) -> None:
     """The sample starts afresh each time; a user's own data folder is never cleared."""
     shutil.rmtree(data_dir, ignore_errors=True)
@@ -146,12 +189,20 @@ def run(audit: Path | None, data: Path | None) -> int:
           f"{Path(environment['AIRFLOW_HOME']) / 'service-logs'}")
     started = time.monotonic()
     with LocalAirflow(environment, DEMO_USERS) as airflow:
+        airflow.wait_for_dag(definition.dag_id, "business-unit")
+        for earlier in airflow.unfinished_runs(definition.dag_id, "business-unit"):
+            if sample:  # an interrupted demo's run would hold the new one in the queue (one run at a time)
+                airflow.stop_run(definition.dag_id, earlier, "business-unit")
+                print(f"demo: stopped the earlier, unfinished sample run {earlier}")
+            else:
+                print(f"demo: {definition.dag_id} already has the run {earlier} under way; yours waits behind it")
         conf = {"rehearsal_seconds_per_week": SAMPLE_SECONDS_PER_WEEK} if sample else {}
         run_id = airflow.trigger(definition.dag_id, "business-unit", conf)
         print(f"demo: {airflow.url} — the Business Unit triggered run {run_id}"
               + (f" (a rehearsal: a week of the timetable lasts {SAMPLE_SECONDS_PER_WEEK} s)" if sample else ""))
         roles = SampleRoles(definition, data_dir, project / ".demo" / "scratch") if sample else None
         if roles:
+            roles.place_register()
             roles.drop_case_list()
         state = _follow(airflow, definition, run_id, roles)
     _summarise(definition, project, time.monotonic() - started)
@@ -160,11 +211,13 @@ def run(audit: Path | None, data: Path | None) -> int:
 
 
 def _follow(airflow: Any, definition: AuditDefinition, run_id: str, roles: SampleRoles | None) -> str:
-    """Wait for the run to end, answering as the agencies would (sample only)."""
+    """Wait for the run to end, answering as the agencies, the chair, the Business Unit and QiiP would
+    (sample only); sign-offs go through Airflow's REST API as those users."""
     from maa.services import FINISHED
     from maa.store import Store
 
-    store, returns_sent = None, False
+    store, returns_sent, analyses_sent = None, False, 0
+    first_seen: dict[tuple[str, int], float] = {}
     while (state := airflow.run_state(definition.dag_id, run_id, "business-unit")) not in FINISHED:
         time.sleep(1)
         if roles is None:
@@ -176,6 +229,21 @@ def _follow(airflow: Any, definition: AuditDefinition, run_id: str, roles: Sampl
             returns_sent = True
         if returns_sent:
             roles.correct_refused_returns(store, case_refs)
+        if analyses_sent == 0 and store.events(definition.ref, "chair_briefing_sent"):
+            roles.drop_analysis()
+            analyses_sent = 1
+            print("demo: the chair sent the analysis and narrative")
+        if analyses_sent == 1 and store.events(definition.ref, "changes_requested"):
+            roles.drop_analysis(revised=True)
+            analyses_sent = 2
+            print("demo: the chair sent a revised analysis")
+        for task_id, attempt in airflow.awaiting_input(definition.dag_id, run_id, "business-unit").items():
+            waited = time.monotonic() - first_seen.setdefault((task_id, attempt), time.monotonic())
+            if task_id in SIGNOFF_ANSWERS and waited >= ANSWER_AFTER_S:
+                user, option, comment = SIGNOFF_ANSWERS[task_id]
+                airflow.answer(definition.dag_id, run_id, task_id, user, option, comment)
+                first_seen[(task_id, attempt)] = float("inf")  # answered
+                print(f"demo: {user} answered {task_id}: {option}")
     return state
 
 

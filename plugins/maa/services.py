@@ -194,10 +194,11 @@ class LocalAirflow:
     def task_instances(self, dag_id: str, run_id: str, user: str) -> list[dict[str, Any]]:
         return self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances?limit=500", user)["task_instances"]
 
-    def awaiting_input(self, dag_id: str, run_id: str, user: str) -> list[str]:
-        """Task ids parked for a person's answer (human-in-the-loop), as the UI's "Required actions" lists them."""
-        return sorted(ti["task_id"] for ti in self.task_instances(dag_id, run_id, user)
-                      if ti["state"] == "awaiting_input")
+    def awaiting_input(self, dag_id: str, run_id: str, user: str) -> dict[str, int]:
+        """Tasks parked for a person's answer (human-in-the-loop), as the UI's "Required actions" lists them:
+        task id -> try number (a retried task asks again)."""
+        return {ti["task_id"]: ti["try_number"] for ti in self.task_instances(dag_id, run_id, user)
+                if ti["state"] == "awaiting_input"}
 
     def answer(self, dag_id: str, run_id: str, task_id: str, user: str, option: str, comment: str = "") -> None:
         """What the UI sends when `user` answers a human-in-the-loop task; Airflow checks who may answer."""
