@@ -9,6 +9,7 @@ naming its file while every other audit's DAG still loads.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from airflow.sdk import DAG, Asset, Param, TaskGroup
@@ -17,7 +18,13 @@ from maa.decisions import MAX_ROUNDS
 from maa.definitions import AuditDefinition, AuditType, load_all
 from maa.pipeline import report_tasks, tasks
 from maa.pipeline.docs import doc_md
-from maa.pipeline.operators import AnalysisSensor, MilestoneSensor, NominationsSensor, ReturnSensor
+from maa.pipeline.operators import (
+    AnalysisSensor,
+    AuditStepOperator,
+    MilestoneSensor,
+    NominationsSensor,
+    ReturnSensor,
+)
 from maa.pipeline.signoff import SignoffOperator, comment_param
 
 DEFAULT_ARGS = {
@@ -55,53 +62,55 @@ def build_dag(definition: AuditDefinition, path: Path) -> DAG:
                             "emails and reports say REHEARSAL."),
         },
     ) as dag:
-        prepared = tasks.prepare_audit(file_name)
+        step = partial(AuditStepOperator, definition_file=file_name)
+        prepared = step(step=tasks.prepare_audit)
         notice_date = MilestoneSensor(task_id="wait_for_notice_date", milestone="notice_issued",
                                       definition_file=file_name)
-        notice = tasks.send_notice(file_name)
-        packs = tasks.build_audit_packs(file_name)
+        notice = step(step=tasks.send_notice)
+        packs = step(step=tasks.build_audit_packs)
         prepared >> notice_date >> notice
         if definition.type is AuditType.PAA:
             notice >> packs
         else:
             nominations = NominationsSensor(task_id="receive_nominations", definition_file=file_name)
             notice >> nominations >> packs
-        packs_sent = tasks.send_audit_packs(file_name)
+        packs_sent = step(step=tasks.send_audit_packs)
         packs >> packs_sent
-        deadline, returns_closed = _agency_returns(file_name, packs, packs_sent)
-        analysis = _findings_meeting(file_name, deadline, returns_closed)
-        _signoff(definition, file_name, analysis)
+        deadline, returns_closed = _agency_returns(step, file_name, packs, packs_sent)
+        analysis = _findings_meeting(step, file_name, deadline, returns_closed)
+        _signoff(step, definition, file_name, analysis)
     return dag
 
 
-def _agency_returns(file_name: str, agency_codes, packs_sent):
+def _agency_returns(step, file_name: str, packs, packs_sent):
     """Phase 2: one return sensor per agency; the deadline summary; no-return escalation after grace."""
     returns = ReturnSensor.partial(
         task_id="receive_return", definition_file=file_name, map_index_template="{{ task.agency_code }}",
-    ).expand(agency_code=agency_codes)
+    ).expand(agency_code=packs.output)  # the agencies whose packs were built
     deadline = MilestoneSensor(task_id="wait_for_submission_deadline", milestone="submission_deadline",
                                until_day_end=True, definition_file=file_name)
     packs_sent >> [returns, deadline]
-    deadline >> tasks.escalate_missing_returns(file_name)
-    returns_closed = tasks.report_no_returns(file_name)
+    deadline >> step(step=tasks.escalate_missing_returns)
+    returns_closed = step(step=tasks.report_no_returns, trigger_rule="none_failed")
     returns >> returns_closed
     return deadline, returns_closed
 
 
-def _findings_meeting(file_name: str, deadline, returns_closed):
+def _findings_meeting(step, file_name: str, deadline, returns_closed):
     """Phase 3: the practitioner pack at the deadline; once every agency has returned or the grace period
     is over, the chair's briefing, and (after the pack) an addendum; then the chair's analysis."""
-    pack = report_tasks.send_practitioner_pack(file_name)
+    pack = step(step=report_tasks.send_practitioner_pack)
     deadline >> pack
-    briefing = report_tasks.send_chair_briefing(file_name)
+    briefing = step(step=report_tasks.send_chair_briefing, trigger_rule="none_failed")
     returns_closed >> briefing
-    [returns_closed, pack] >> report_tasks.send_late_returns_addendum(file_name)  # what the pack did not carry
+    [returns_closed, pack] >> step(step=report_tasks.send_late_returns_addendum,  # what the pack did not carry
+                                   trigger_rule="none_failed")
     analysis = AnalysisSensor(task_id="receive_chair_analysis", definition_file=file_name)
     briefing >> analysis
     return analysis
 
 
-def _signoff(definition: AuditDefinition, file_name: str, analysis) -> None:
+def _signoff(step, definition: AuditDefinition, file_name: str, analysis) -> None:
     """Phase 4: up to three rounds of draft, Business Unit QA, then QiiP; the final report once approved.
 
     Each decision branches to its own landing task (approved, or changes requested by whom), so that a
@@ -109,20 +118,22 @@ def _signoff(definition: AuditDefinition, file_name: str, analysis) -> None:
     """
     from airflow.providers.standard.operators.empty import EmptyOperator
 
-    publish = report_tasks.publish_final_report_task(
-        Asset(name=f"audit_overview_report_{definition.dag_id.removeprefix('maa_')}"))(file_name)
+    asset = Asset(name=f"audit_overview_report_{definition.dag_id.removeprefix('maa_')}")
+    publish = step(step=report_tasks.publish_final_report, trigger_rule="none_failed_min_one_success",
+                   outlets=[asset])
     previous_requests: list = []
     upstream = analysis
     for round_number in range(1, MAX_ROUNDS + 1):
         group_id = f"round_{round_number}"
         with TaskGroup(group_id=group_id):
             if previous_requests:
-                changes = report_tasks.send_changes_to_chair(file_name, round_number - 1)
+                changes = step(step=report_tasks.send_changes_to_chair, step_args=(round_number - 1,),
+                               trigger_rule="none_failed_min_one_success")
                 revised = AnalysisSensor(task_id="receive_revised_analysis", definition_file=file_name,
                                          revision_round=round_number)
                 previous_requests >> changes >> revised
                 upstream = revised
-            draft = report_tasks.build_draft_report(file_name, round_number)
+            draft = step(step=report_tasks.build_draft_report, step_args=(round_number,))
             upstream >> draft
             approved_by_qiip = EmptyOperator(task_id="approved_by_qiip")
             requests, before = [], draft
@@ -131,7 +142,7 @@ def _signoff(definition: AuditDefinition, file_name: str, analysis) -> None:
                 approve_to = f"{group_id}.qiip_signoff" if who == "bu" else approved_by_qiip.task_id
                 decide = SignoffOperator(task_id=stage, stage=stage, round_number=round_number,
                                          definition_file=file_name, approve_to=approve_to, changes_to=asked.task_id,
-                                         summary_task_id=draft.operator.task_id, params=comment_param())
+                                         summary_task_id=draft.task_id, params=comment_param())
                 before >> decide >> asked
                 requests.append(asked)
                 before = decide
@@ -139,9 +150,9 @@ def _signoff(definition: AuditDefinition, file_name: str, analysis) -> None:
         if round_number == 1:
             reminder = MilestoneSensor(task_id="wait_for_signoff_due", milestone="signoff_due",
                                        until_day_end=True, definition_file=file_name)
-            draft >> reminder >> report_tasks.remind_qiip_of_signoff(file_name)
+            draft >> reminder >> step(step=report_tasks.remind_qiip_of_signoff)
         previous_requests = requests
-    previous_requests >> report_tasks.alert_rounds_exhausted(file_name)
+    previous_requests >> step(step=report_tasks.alert_rounds_exhausted, trigger_rule="none_failed_min_one_success")
 
 
 def audit_dags(folder: Path | None = None) -> dict[str, DAG]:

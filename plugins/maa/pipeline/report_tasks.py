@@ -1,4 +1,4 @@
-"""Phase 3 and 4 tasks: thin Airflow shells around `maa.phase3` and `maa.phase4`.
+"""Phase 3 and 4 steps: thin Airflow shells around `maa.phase3` and `maa.phase4`, run by AuditStepOperator.
 
 They return only what is safe in XCom and the UI (counts, paths, a summary with no child's data).
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.sdk import get_current_context, task
+from airflow.sdk import get_current_context
 
 from maa.pipeline.tasks import load_current, mailer_for
 
@@ -19,7 +19,6 @@ def _today_and_rehearsal(definition) -> tuple[Any, bool]:
     return audit.now().date(), audit.rehearsal
 
 
-@task
 def send_practitioner_pack(definition_file: str) -> int:
     """At the deadline: the pack (invitation, agenda, accepted returns) to practitioners, coordinators, chair."""
     from maa import phase3
@@ -30,7 +29,6 @@ def send_practitioner_pack(definition_file: str) -> int:
                                          *_today_and_rehearsal(definition))
 
 
-@task(trigger_rule="none_failed")
 def send_late_returns_addendum(definition_file: str) -> int:
     """After the grace period: returns the pack did not carry follow it as an addendum."""
     from maa import phase3
@@ -41,7 +39,6 @@ def send_late_returns_addendum(definition_file: str) -> int:
                                              *_today_and_rehearsal(definition))
 
 
-@task(trigger_rule="none_failed")
 def send_chair_briefing(definition_file: str) -> str:
     """Every return aggregated for the chair: grade matrix, charts, learning by domain, recurring themes."""
     from maa import phase3, settings
@@ -57,7 +54,6 @@ def send_chair_briefing(definition_file: str) -> str:
     return str(path)
 
 
-@task
 def build_draft_report(definition_file: str, round_number: int) -> str:
     """The draft Audit Overview Report (marked DRAFT); returns the summary shown in the sign-off form."""
     from maa import phase4
@@ -68,7 +64,6 @@ def build_draft_report(definition_file: str, round_number: int) -> str:
     return phase4.draft_summary_markdown(definition, summary)
 
 
-@task(trigger_rule="none_failed_min_one_success")
 def send_changes_to_chair(definition_file: str, round_number: int) -> int:
     """The comment sent back, to the chair; the revision must follow the returned analysis version."""
     from maa import phase4
@@ -78,7 +73,6 @@ def send_changes_to_chair(definition_file: str, round_number: int) -> int:
     return phase4.send_changes_to_chair(definition, store, mailer_for(store, definition), round_number)
 
 
-@task(trigger_rule="none_failed_min_one_success")
 def alert_rounds_exhausted(definition_file: str) -> None:
     """Three rounds of changes without sign-off: the Business Unit is told."""
     from maa import phase4
@@ -88,7 +82,6 @@ def alert_rounds_exhausted(definition_file: str) -> None:
     phase4.alert_rounds_exhausted(definition, store, mailer_for(store, definition))
 
 
-@task
 def remind_qiip_of_signoff(definition_file: str) -> bool:
     """When sign-off is due and QiiP has not approved, QiiP is reminded."""
     from maa import phase4
@@ -98,15 +91,10 @@ def remind_qiip_of_signoff(definition_file: str) -> bool:
     return phase4.remind_qiip(definition, store, mailer_for(store, definition))
 
 
-def publish_final_report_task(asset: Any):
-    @task(task_id="publish_final_report", trigger_rule="none_failed_min_one_success", outlets=[asset])
-    def publish_final_report(definition_file: str) -> dict[str, Any]:
-        """Approved: the final report and learning briefing emailed; the actions into the tracker."""
-        from maa import phase4
-        from maa.store import Store
+def publish_final_report(definition_file: str) -> dict[str, Any]:
+    """Approved: the final report and learning briefing emailed; the actions into the tracker."""
+    from maa import phase4
+    from maa.store import Store
 
-        definition, store = load_current(definition_file), Store()
-        return phase4.publish_final(definition, store, mailer_for(store, definition),
-                                    *_today_and_rehearsal(definition))
-
-    return publish_final_report
+    definition, store = load_current(definition_file), Store()
+    return phase4.publish_final(definition, store, mailer_for(store, definition), *_today_and_rehearsal(definition))

@@ -1,11 +1,11 @@
-"""Phase 1 tasks: thin Airflow shells around `maa.phase1`.
+"""Phase 1 and 2 steps: thin Airflow shells around `maa.phase1` and `maa.phase2`, run by AuditStepOperator.
 
 They return only what is safe in XCom (counts, agency codes), never a child's data.
 """
 
 from __future__ import annotations
 
-from airflow.sdk import get_current_context, task
+from airflow.sdk import get_current_context
 from airflow.sdk.exceptions import AirflowSkipException
 
 from maa.definitions import AuditDefinition, Status
@@ -26,7 +26,6 @@ def mailer_for(store, definition: AuditDefinition):
     return make_mailer(get_current_context(), definition, store)
 
 
-@task
 def prepare_audit(definition_file: str) -> str:
     """Apply store migrations, check the pseudonym key, record the audit and its timetable."""
     from maa import phase1
@@ -37,7 +36,6 @@ def prepare_audit(definition_file: str) -> str:
     return definition.ref
 
 
-@task
 def send_notice(definition_file: str) -> int:
     """The notice of audit to every agency's coordinator (once each)."""
     from maa import phase1
@@ -47,7 +45,6 @@ def send_notice(definition_file: str) -> int:
     return phase1.send_notice(definition, mailer_for(store, definition))
 
 
-@task
 def build_audit_packs(definition_file: str) -> list[str]:
     """Each agency's audit pack PDF and pre-filled return workbook."""
     from maa import phase1
@@ -59,7 +56,6 @@ def build_audit_packs(definition_file: str) -> list[str]:
     return phase1.build_audit_packs(definition, Store(), audit.now().date(), rehearsal=audit.rehearsal)
 
 
-@task
 def send_audit_packs(definition_file: str) -> int:
     """The audit pack and return workbook to every coordinator (OFFICIAL-SENSITIVE, once each)."""
     from maa import phase1
@@ -69,7 +65,6 @@ def send_audit_packs(definition_file: str) -> int:
     return phase1.send_audit_packs(definition, mailer_for(store, definition))
 
 
-@task
 def escalate_missing_returns(definition_file: str) -> list[dict[str, str]]:
     """At the deadline: the return-status summary to the Business Unit (also this task's XCom, for the UI)."""
     from maa import phase2
@@ -79,7 +74,6 @@ def escalate_missing_returns(definition_file: str) -> list[dict[str, str]]:
     return phase2.escalate_at_deadline(definition, store, mailer_for(store, definition))
 
 
-@task(trigger_rule="none_failed")
 def report_no_returns(definition_file: str) -> list[str]:
     """After every agency's grace period: QiiP and the Business Unit told of agencies with no return."""
     from maa import phase2
