@@ -1,4 +1,4 @@
-"""What both subprocess probes share: how they hand their figures back to `run.py`.
+"""What the subprocess probes share: timing steps, and handing their figures back to `run.py`.
 
 A JSON file rather than stdout, because Airflow and the pipeline log to stdout;
 the peak memory is added here so that every probe reports it the same way.
@@ -8,8 +8,25 @@ from __future__ import annotations
 
 import json
 import resource
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+
+class Stopwatch:
+    """Times named steps in order and keeps what each returned, for the sanity checks."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.returned: dict[str, Any] = {}
+
+    def step(self, name: str, action: Callable[[], Any]) -> Any:
+        started = time.perf_counter()
+        result = action()
+        self.seconds[name] = time.perf_counter() - started
+        self.returned[name] = result
+        return result
 
 
 def peak_rss_mb() -> float:

@@ -12,28 +12,11 @@ Usage: probe_phase1.py DEFINITION_YAML RESULT_JSON
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from probe_io import write_result
-
-
-class Stopwatch:
-    """Times named steps in order and keeps what each returned, for the sanity checks."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-        self.returned: dict[str, Any] = {}
-
-    def step(self, name: str, action: Callable[[], Any]) -> Any:
-        started = time.perf_counter()
-        result = action()
-        self.seconds[name] = time.perf_counter() - started
-        self.returned[name] = result
-        return result
+from probe_io import Stopwatch, write_result
 
 
 def setup(definition_path: Path) -> tuple[Any, Any, Any]:

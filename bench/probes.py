@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from workloads import BENCH, PROJECT
+from workloads import BENCH, PROJECT, AuditWorkspace
 
 PROBE_TIMEOUT_S = 150
 
@@ -24,6 +24,8 @@ PROBE_TIMEOUT_S = 150
 # the audit store), variables, metadata database or secrets backend, or its audit folders.
 _DROPPED_PREFIXES = ("AIRFLOW_CONN_", "AIRFLOW_VAR_", "AIRFLOW_CONFIG", "AIRFLOW__DATABASE__", "AIRFLOW__SECRETS__",
                      "MAA_")
+# A fixed key for the benchmark's fictional children (32 characters); it guards nothing real.
+PSEUDONYM_KEY = "bench-only-pseudonym-key-0123456"
 
 
 class ProbeFailed(RuntimeError):
@@ -46,15 +48,26 @@ def environment(airflow_home: Path, dags_folder: Path, **extra: str) -> dict[str
     return env
 
 
-def run_probe(script: str, arguments: list[str], env: dict[str, str]) -> dict[str, Any]:
+def workspace_environment(airflow_home: Path, workspace: AuditWorkspace) -> dict[str, str]:
+    """What a pipeline task sees for one audit: its folders, the pseudonym key, files taken once they land."""
+    return environment(
+        airflow_home, PROJECT / "dags",
+        MAA_AUDITS_DIR=str(workspace.audits), MAA_DATA_DIR=str(workspace.data),
+        MAA_OUTPUT_DIR=str(workspace.output), AIRFLOW_VAR_MAA_PSEUDONYM_KEY=PSEUDONYM_KEY,
+        MAA_INBOX_SETTLE_SECONDS="0",
+    )
+
+
+def run_probe(script: str, arguments: list[str], env: dict[str, str],
+              timeout_s: float = PROBE_TIMEOUT_S) -> dict[str, Any]:
     """Run bench/<script> with its result file appended to the arguments; return the figures it wrote."""
     with tempfile.TemporaryDirectory(prefix="maa-bench-probe-") as scratch:
         result = Path(scratch) / "result.json"
         command = [sys.executable, str(BENCH / script), *arguments, str(result)]
         try:
-            finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S)
+            finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout_s)
         except subprocess.TimeoutExpired as exc:
-            raise ProbeFailed(f"{script} took longer than {PROBE_TIMEOUT_S} s") from exc
+            raise ProbeFailed(f"{script} took longer than {timeout_s:.0f} s") from exc
         if finished.returncode != 0 or not result.exists():
             tail = "\n".join((finished.stderr or finished.stdout).splitlines()[-25:])
             raise ProbeFailed(f"{script} {' '.join(arguments)} exited {finished.returncode}:\n{tail}")

@@ -7,11 +7,34 @@ and in the JSON, and the run still succeeds.
 from __future__ import annotations
 
 import json
+import statistics
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-_FORMATS = {"s": "{:.2f} s", "ms": "{:.1f} ms", "MB": "{:.0f} MB", "x": "{:.1f}x"}
+_FORMATS = {"s": "{:.2f} s", "ms": "{:.1f} ms", "MB": "{:.0f} MB", "x": "{:.1f}x", "count": "{:.0f}",
+            "pages/s": "{:.1f} pages/s"}
+
+
+def say(message: str) -> None:
+    """Progress as it happens: the run takes minutes and make shows nothing otherwise."""
+    print(message, flush=True)
+
+
+def repeat(rounds: int, once: Callable[[int], dict[str, Any]], describe: Callable[[dict[str, Any]], str],
+           what: str) -> list[dict[str, Any]]:
+    """`once(round_number)` for each round, each sample described as it comes (a run takes minutes)."""
+    samples = []
+    for round_number in range(1, rounds + 1):
+        samples.append(once(round_number))
+        say(f"  {what} round {round_number}: {describe(samples[-1])}")
+    return samples
+
+
+def median(samples: list[dict[str, Any]], read: Callable[[dict[str, Any]], float]) -> float:
+    """The median rather than the mean: one run disturbed by the machine should not move the figure."""
+    return statistics.median(read(sample) for sample in samples)
 
 
 def _format(value: float, unit: str) -> str:

@@ -1,12 +1,19 @@
-"""`make bench`: how long Airflow takes to parse our audits, next to dag-factory, and what Phase 1 costs.
+"""`make bench`: how long Airflow takes to parse our audits, next to dag-factory, and what the phases cost.
 
 1. The dags folder parsed by DagBag with 1 and with 100 audit definitions, in a
    fresh interpreter each time; Airflow's own import is timed apart, because a
    DAG file can only be judged on what it adds to it.
-2. astronomer's dag-factory building the same six-task DAG from 100 YAML files,
+2. astronomer's dag-factory building the same DAG, task for task, from 100 YAML files,
    parsed the same way, for scale.
 3. Phase 1 (12 agencies, 10 cases) through `maa.phase1`, step by step, with its
    peak memory.
+4. Phase 2: 20 completed agency returns (10 cases x 6 domains each) validated by
+   `maa.returns.check_return` in one process: the first with its imports, the
+   rest each, how often Great Expectations is imported (once), peak memory.
+5. Phases 3 and 4 (12 agencies, 10 cases): the audit taken to the findings
+   meeting (nominations, every return, the chair's analysis), then the
+   practitioner pack, chair's briefing, draft and final reports timed one by
+   one, with the pages of every PDF and peak memory (see measure_phases).
 
 Every figure is the median of ROUNDS runs. Targets are printed beside the
 figures; missing one is reported, never a failure. A probe that crashes or
@@ -22,7 +29,6 @@ import io
 import os
 import platform
 import pstats
-import statistics
 import sys
 import tempfile
 import time
@@ -33,8 +39,19 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from probes import ProbeFailed, environment, run_probe
-from report import Figure, summary_table, write_json
+from measure_phases import (
+    REPORTS_AGENCIES,
+    REPORTS_CASES,
+    RETURNS_AGENCIES,
+    RETURNS_CASES,
+    RETURNS_COUNT,
+    measure_reports,
+    measure_returns,
+    reports_figures,
+    returns_figures,
+)
+from probes import ProbeFailed, environment, run_probe, workspace_environment
+from report import Figure, median, repeat, say, summary_table, write_json
 from workloads import (
     BENCH,
     PROJECT,
@@ -49,14 +66,8 @@ PARSE_BEYOND_IMPORT_TARGET_S = 1.0
 PER_EXTRA_AUDIT_TARGET_MS = 10.0
 PHASE1_AGENCIES, PHASE1_CASES = 12, 10
 PHASE1_STEPS = ("setup", "prepare", "send_notice", "receive_nominations", "build_audit_packs", "send_audit_packs")
-PSEUDONYM_KEY = "bench-only-pseudonym-key-0123456"  # 32 characters; guards nothing real
 RESULTS = BENCH / "results"
 OURS, DAG_FACTORY = "ours", "dag-factory"
-
-
-def say(message: str) -> None:
-    """Progress as it happens: the run takes a minute or two and make shows nothing otherwise."""
-    print(message, flush=True)
 
 
 # Parsing ----------------------------------------------------------------------------------------
@@ -115,11 +126,6 @@ def measure_parsing(cases: list[ParseCase], rounds: int) -> Samples:
     return samples
 
 
-def median(samples: list[dict[str, Any]], read: Callable[[dict[str, Any]], float]) -> float:
-    """The median rather than the mean: one run disturbed by the machine should not move the figure."""
-    return statistics.median(read(sample) for sample in samples)
-
-
 def parse_s(samples: Samples, suite: str, count: int) -> float:
     """Median parse time beyond Airflow's import: what the DAG files themselves cost."""
     return median(samples[(suite, count)], lambda s: s["parse_s"])
@@ -169,13 +175,7 @@ def profile_parse(case: ParseCase) -> str:
 def phase1_once(scratch: Path, airflow_home: Path, run_number: int) -> dict[str, Any]:
     """One Phase 1 in a fresh process and a fresh workspace; refuses a run that did not reach the end."""
     workspace = write_phase1_workspace(scratch / f"phase1-{run_number}", PHASE1_AGENCIES, PHASE1_CASES)
-    env = environment(
-        airflow_home, PROJECT / "dags",
-        MAA_AUDITS_DIR=str(workspace.audits), MAA_DATA_DIR=str(workspace.data),
-        MAA_OUTPUT_DIR=str(workspace.output), AIRFLOW_VAR_MAA_PSEUDONYM_KEY=PSEUDONYM_KEY,
-        MAA_INBOX_SETTLE_SECONDS="0",
-    )
-    sample = run_probe("probe_phase1.py", [str(workspace.definition)], env)
+    sample = run_probe("probe_phase1.py", [str(workspace.definition)], workspace_environment(airflow_home, workspace))
     expected = {"notices_sent": PHASE1_AGENCIES, "nominations_accepted": True,
                 "packs_built": PHASE1_AGENCIES, "packs_sent": PHASE1_AGENCIES}
     if sample["outcome"] != expected:
@@ -185,12 +185,8 @@ def phase1_once(scratch: Path, airflow_home: Path, run_number: int) -> dict[str,
 
 def measure_phase1(scratch: Path, airflow_home: Path, rounds: int) -> list[dict[str, Any]]:
     """Phase 1 `rounds` times, each from nothing (new store, inbox and outbox), as a new audit would run."""
-    samples = []
-    for run_number in range(1, rounds + 1):
-        sample = phase1_once(scratch, airflow_home, run_number)
-        samples.append(sample)
-        say(f"  phase 1 round {run_number}: {sample['total_s']:.2f} s, {sample['peak_rss_mb']:.0f} MB")
-    return samples
+    return repeat(rounds, lambda number: phase1_once(scratch, airflow_home, number),
+                  lambda sample: f"{sample['total_s']:.2f} s, {sample['peak_rss_mb']:.0f} MB", "phase 1")
 
 
 def phase1_figures(samples: list[dict[str, Any]]) -> list[Figure]:
@@ -215,37 +211,60 @@ def context(rounds: int, elapsed_s: float) -> dict[str, Any]:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "versions": {name: version(name) for name in ("apache-airflow", "apache-airflow-task-sdk", "dag-factory")},
         "phase1": {"agencies": PHASE1_AGENCIES, "cases": PHASE1_CASES},
+        "returns": {"agencies": RETURNS_AGENCIES, "cases": RETURNS_CASES, "returns": RETURNS_COUNT},
+        "reports": {"agencies": REPORTS_AGENCIES, "cases": REPORTS_CASES},
     }
 
 
+# Everything, in order --------------------------------------------------------------------------
+
+def measure_parse_section(scratch: Path, airflow_home: Path,
+                          options: argparse.Namespace) -> tuple[list[Figure], dict[str, list[dict[str, Any]]]]:
+    """Our dags folder and dag-factory's, profiled when ours misses its per-audit target (or when asked)."""
+    cases = parse_cases(scratch, airflow_home)
+    say(f"Parsing with DagBag: {FEW} and {MANY} audits, ours and dag-factory, {options.rounds} rounds")
+    samples = measure_parsing(cases, options.rounds)
+    if options.profile or per_extra_audit_ms(samples, OURS) > PER_EXTRA_AUDIT_TARGET_MS:
+        say(profile_parse(next(c for c in cases if (c.suite, c.count) == (OURS, MANY))))
+    return parse_figures(samples), {f"{suite} x{count}": runs for (suite, count), runs in samples.items()}
+
+
+# Each section: what it measures, then how to run it (scratch, Airflow home, rounds) and turn its samples into figures.
+Section = tuple[str, Callable[[Path, Path, int], list[dict[str, Any]]], Callable[[list[dict[str, Any]]], list[Figure]]]
+PHASE_SECTIONS: dict[str, Section] = {
+    "phase1": ("Phase 1 through maa.phase1", measure_phase1, phase1_figures),
+    "returns": ("Agency returns through maa.returns.check_return", measure_returns, returns_figures),
+    "reports": ("Reports of Phases 3 and 4 through maa.phase3 and maa.phase4", measure_reports, reports_figures),
+}
+
+
+def measure_all(options: argparse.Namespace) -> tuple[list[Figure], dict[str, Any]]:
+    """Parse benchmarks first (they are the quick ones), then each phase in the pipeline's order."""
+    with tempfile.TemporaryDirectory(prefix="maa-bench-") as temporary:
+        scratch = Path(temporary)
+        airflow_home = scratch / "airflow-home"
+        airflow_home.mkdir()
+        figures, parse_samples = measure_parse_section(scratch, airflow_home, options)
+        samples: dict[str, Any] = {"parse": parse_samples}
+        for name, (title, measure, to_figures) in PHASE_SECTIONS.items():
+            say(f"{title}: {options.rounds} rounds")
+            samples[name] = measure(scratch, airflow_home, options.rounds)
+            figures += to_figures(samples[name])
+    return figures, samples
+
+
 def main() -> int:
-    """Parse benchmarks first (they are the quick ones), then Phase 1, then the table and the JSON."""
+    """Every measurement, then the table and the JSON."""
     arguments = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     arguments.add_argument("--rounds", type=int, default=ROUNDS, help="runs per measurement (median reported)")
     arguments.add_argument("--profile", action="store_true",
                            help=f"profile our {MANY}-audit parse even when it is within target")
     options = arguments.parse_args()
     started = time.monotonic()
-
-    with tempfile.TemporaryDirectory(prefix="maa-bench-") as temporary:
-        scratch = Path(temporary)
-        airflow_home = scratch / "airflow-home"
-        airflow_home.mkdir()
-        cases = parse_cases(scratch, airflow_home)
-        say(f"Parsing with DagBag: {FEW} and {MANY} audits, ours and dag-factory, {options.rounds} rounds")
-        parse_samples = measure_parsing(cases, options.rounds)
-        figures = parse_figures(parse_samples)
-        if options.profile or per_extra_audit_ms(parse_samples, OURS) > PER_EXTRA_AUDIT_TARGET_MS:
-            say(profile_parse(next(c for c in cases if (c.suite, c.count) == (OURS, MANY))))
-        say(f"Phase 1 through maa.phase1: {options.rounds} rounds")
-        phase1_samples = measure_phase1(scratch, airflow_home, options.rounds)
-        figures += phase1_figures(phase1_samples)
-
+    figures, samples = measure_all(options)
     elapsed = time.monotonic() - started
     print()
     print(summary_table(figures))
-    samples = {"parse": {f"{suite} x{count}": runs for (suite, count), runs in parse_samples.items()},
-               "phase1": phase1_samples}
     write_json(RESULTS / "latest.json", figures, context(options.rounds, elapsed), samples)
     print(f"\nMedians of {options.rounds} runs; {elapsed:.0f} s in all. Saved to {RESULTS / 'latest.json'}")
     return 0
