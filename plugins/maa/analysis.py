@@ -17,7 +17,15 @@ from maa.checks import ROW, Check, Problem, expect, run_checks
 from maa.definitions import AuditDefinition
 from maa.nominations import Nominee
 from maa.registers import ReviewRegister
-from maa.xlsx import IdentifierMatcher, Refused, Table, open_workbook, read_required
+from maa.xlsx import (
+    IdentifierMatcher,
+    Refused,
+    Table,
+    narrative_checks,
+    narrative_flags,
+    open_workbook,
+    read_required,
+)
 
 THEMES_COLUMNS = ("theme", "finding", "strengths", "areas_for_development")
 ACTIONS_COLUMNS = ("action_id", "action", "owner_agency", "due_date", "review_refs", "theme")
@@ -87,23 +95,6 @@ def _action(row: dict[str, str]) -> dict[str, Any]:
             "review_refs": ";".join(split_refs(row["review_refs"])), "theme": row.get("theme", "")}
 
 
-def _narrative_flags(row: dict[str, str], columns: tuple[str, ...], matcher: IdentifierMatcher) -> dict[str, Any]:
-    return {**{f"{c}__names_child": matcher.names_a_child(row.get(c, "")) for c in columns},
-            **{f"{c}__length": len(row.get(c, "")) for c in columns}}
-
-
-def _text_checks(columns: tuple[str, ...]) -> list[Check]:
-    checks = []
-    for column in columns:
-        checks += [
-            Check(expect("ExpectColumnValuesToBeInSet", column=f"{column}__names_child", value_set=[False]),
-                  "names a nominated child: refer to children by case ref only", column),
-            Check(expect("ExpectColumnValuesToBeBetween", column=f"{column}__length", max_value=MAX_TEXT),
-                  f"longer than {MAX_TEXT} characters", column),
-        ]
-    return checks
-
-
 def _located(table: Table, problems: list[Problem]) -> list[Problem]:
     return [Problem(p.row, p.column, p.message, table.sheet, table.cell(p.column or "", p.row)) for p in problems]
 
@@ -114,11 +105,11 @@ def _check_themes(table: Table, matcher: IdentifierMatcher) -> list[Problem]:
     if not table.rows:
         return [Problem(None, None, "no themes: at least one row is needed", table.sheet)]
     frame = pd.DataFrame([{ROW: n, "theme": row.get("theme") or None, "finding": row.get("finding") or None,
-                           **_narrative_flags(row, THEMES_COLUMNS, matcher)} for n, row in table.rows])
+                           **narrative_flags(row, THEMES_COLUMNS, matcher)} for n, row in table.rows])
     checks = [
         Check(expect("ExpectColumnValuesToNotBeNull", column="theme"), "theme is empty", "theme"),
         Check(expect("ExpectColumnValuesToNotBeNull", column="finding"), "finding is empty", "finding"),
-        *_text_checks(THEMES_COLUMNS),
+        *narrative_checks(THEMES_COLUMNS, MAX_TEXT),
     ]
     return _located(table, run_checks(frame, checks, sheet=table.sheet))
 
@@ -144,7 +135,7 @@ def _check_actions(definition: AuditDefinition, table: Table, register: ReviewRe
             "due_date": due is not None,
             "due_after_signoff": due is None or due > signoff_due,
             "review_refs": all(ref.casefold() in known for ref in refs),
-            **_narrative_flags(row, ("action", "theme"), matcher),
+            **narrative_flags(row, ("action", "theme"), matcher),
         })
     frame = pd.DataFrame(rows)
     register_hint = "" if register.exists else f" (no register at {register.path})"
@@ -163,7 +154,7 @@ def _check_actions(definition: AuditDefinition, table: Table, register: ReviewRe
               f"must fall after the sign-off date, {signoff_due:%d %B %Y}", "due_date"),
         Check(expect("ExpectColumnValuesToBeInSet", column="review_refs", value_set=[True]),
               "names a review not in the review findings register" + register_hint, "review_refs"),
-        *_text_checks(("action", "theme")),
+        *narrative_checks(("action", "theme"), MAX_TEXT),
     ]
     return _located(table, run_checks(frame, checks, sheet=table.sheet))
 

@@ -16,7 +16,17 @@ from maa.checks import ROW, Check, Problem, expect, run_checks
 from maa.definitions import EMAIL_PATTERN, AuditDefinition, AuditType
 from maa.nominations import Nominee
 from maa.workbook import FINDINGS_COLUMNS, GRADES, OVERVIEW_FIELDS, PAA_FINDINGS_COLUMNS, TEMPLATE_VERSION
-from maa.xlsx import IdentifierMatcher, Refused, Table, open_workbook, read_required, read_table, sheet
+from maa.xlsx import (
+    IdentifierMatcher,
+    Refused,
+    Table,
+    narrative_checks,
+    narrative_flags,
+    open_workbook,
+    read_required,
+    read_table,
+    sheet,
+)
 
 MAX_NARRATIVE = 4000
 MAX_SHORT_TEXT = 300
@@ -184,8 +194,7 @@ def _check_findings(definition: AuditDefinition, table: Table, case_refs: list[s
             "domain": record["domain"] if not is_paa else "",
             "grade": grade,
             "narrative_ok": grade == NOT_INVOLVED or any(record[c] for c in NARRATIVE_COLUMNS),
-            **{f"{c}__names_child": matcher.names_a_child(record[c]) for c in NARRATIVE_COLUMNS},
-            **{f"{c}__length": len(record[c]) for c in NARRATIVE_COLUMNS},
+            **narrative_flags(record, NARRATIVE_COLUMNS, matcher),
         })
     frame = pd.DataFrame(frame_rows, columns=[ROW, "unit", "domain", "grade", "narrative_ok"]
                          + [f"{c}__{k}" for c in NARRATIVE_COLUMNS for k in ("names_child", "length")])
@@ -204,13 +213,7 @@ def _check_findings(definition: AuditDefinition, table: Table, case_refs: list[s
     if not is_paa:
         checks.insert(3, Check(expect("ExpectColumnValuesToBeInSet", column="domain", value_set=definition.domains),
                                "not one of this audit's domains (" + ", ".join(definition.domains) + ")", "domain"))
-    for column in NARRATIVE_COLUMNS:
-        checks += [
-            Check(expect("ExpectColumnValuesToBeInSet", column=f"{column}__names_child", value_set=[False]),
-                  "names a nominated child: refer to children by case ref only", column),
-            Check(expect("ExpectColumnValuesToBeBetween", column=f"{column}__length", max_value=MAX_NARRATIVE),
-                  f"longer than {MAX_NARRATIVE} characters", column),
-        ]
+    checks += narrative_checks(NARRATIVE_COLUMNS, MAX_NARRATIVE)
     problems = [Problem(p.row, p.column, p.message, "Findings", table.cell(p.column or "", p.row))
                 for p in run_checks(frame, checks, sheet="Findings")]
     present = {(r["unit_ref"], r["domain"]) for r in records}

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from maa.checks import Problem
+from maa.checks import Check, Problem, expect
 from maa.nominations import Nominee
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -154,3 +154,25 @@ class IdentifierMatcher:
 
     def names_a_child(self, text: str) -> bool:
         return any(pattern.search(text) for pattern in self._patterns)
+
+
+def narrative_flags(row: dict[str, str], columns: Iterable[str], matcher: IdentifierMatcher) -> dict[str, Any]:
+    """Per narrative cell, what the checks need and nothing of its text: does it name a child, how long is it."""
+    flags: dict[str, Any] = {}
+    for column in columns:
+        text = row.get(column, "")
+        flags[f"{column}__names_child"], flags[f"{column}__length"] = matcher.names_a_child(text), len(text)
+    return flags
+
+
+def narrative_checks(columns: Iterable[str], max_length: int) -> list[Check]:
+    """The checks over `narrative_flags`: no child's name, and no longer than `max_length`."""
+    checks = []
+    for column in columns:
+        checks += [
+            Check(expect("ExpectColumnValuesToBeInSet", column=f"{column}__names_child", value_set=[False]),
+                  "names a nominated child: refer to children by case ref only", column),
+            Check(expect("ExpectColumnValuesToBeBetween", column=f"{column}__length", max_value=max_length),
+                  f"longer than {max_length} characters", column),
+        ]
+    return checks
