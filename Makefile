@@ -38,6 +38,10 @@ test: setup
 test-fast: setup
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
+# Who may log in to `make up`: the sign-off stages are assigned to business-unit and qiip (MAA_BUSINESS_UNIT_USERS,
+# MAA_QIIP_USERS). Passwords are made on first start, printed once, kept in .airflow/ (not in git).
+UP_USERS ?= admin:admin,business-unit:user,qiip:user,operator:op
+
 # A local pseudonym key for this machine's runs; a real deployment sets the variable in a secrets backend.
 PSEUDONYM_KEY_FILE := $(AIRFLOW_HOME)/pseudonym-key
 
@@ -45,7 +49,10 @@ up: setup
 	@mkdir -p $(AIRFLOW_HOME)
 	@test -s $(PSEUDONYM_KEY_FILE) || (umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $(PSEUDONYM_KEY_FILE))
 	$(BIN)/airflow db migrate >/dev/null
-	AIRFLOW_VAR_MAA_PSEUDONYM_KEY=$$(cat $(PSEUDONYM_KEY_FILE)) AIRFLOW__CORE__PARALLELISM=4 $(BIN)/airflow standalone
+	@echo "make up: http://localhost:8080, users (name:role) $(UP_USERS); passwords are in" \
+	  "$(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated (made on the first start)"
+	AIRFLOW_VAR_MAA_PSEUDONYM_KEY=$$(cat $(PSEUDONYM_KEY_FILE)) AIRFLOW__CORE__PARALLELISM=4 \
+	  AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="$(UP_USERS)" $(BIN)/airflow standalone
 
 lint: setup
 	$(BIN)/ruff check .
