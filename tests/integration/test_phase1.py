@@ -150,6 +150,23 @@ def test_a_replaced_coordinator_gets_what_the_old_one_had_and_nobody_gets_anythi
     assert sorted(kinds(phase1_messages(MailCatcher("", 0, new_messages)))) == ["audit_pack", "notice"]
 
 
+def test_a_task_that_fails_for_good_tells_the_operator_once_with_a_link_and_no_details(
+        folders: AuditFolders, smtp_server: MailCatcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A missing pseudonym key is configuration: no retry mends it, so the run fails at once and says so."""
+    folders.write_definition()
+    monkeypatch.delenv("AIRFLOW_VAR_MAA_PSEUDONYM_KEY")
+    monkeypatch.setenv("MAA_OPERATOR_EMAIL", "operator@example.org")
+    assert run_audit() == "failed"
+
+    (alert,) = smtp_server.messages
+    assert alert["To"] == "operator@example.org"
+    assert alert["Subject"] == f"OFFICIAL [{REF}] Task failed: prepare_audit (MissingPseudonymKey)"
+    body = alert.get_body(("plain",)).get_content()
+    assert "try 1, its last" in body
+    assert f"/dags/{DAG_ID}/runs/" in body and "/tasks/prepare_audit" in body
+    assert "maa_pseudonym_key" not in body, "the error's own text stays in the log"
+
+
 def test_a_withdrawn_audit_skips_its_waits_and_sends_nothing(
         folders: AuditFolders, smtp_server: MailCatcher) -> None:
     folders.write_definition({"status": "withdrawn"})

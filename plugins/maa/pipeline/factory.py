@@ -17,6 +17,7 @@ from airflow.sdk import DAG, Asset, Param, TaskGroup
 from maa.decisions import MAX_ROUNDS
 from maa.definitions import AuditDefinition, AuditType, load_all
 from maa.pipeline import report_tasks, tasks
+from maa.pipeline.alerts import notify_operator
 from maa.pipeline.docs import doc_md
 from maa.pipeline.operators import (
     AnalysisSensor,
@@ -29,6 +30,7 @@ from maa.pipeline.signoff import SignoffOperator, comment_param
 
 DEFAULT_ARGS = {
     "owner": "business-unit",
+    "on_failure_callback": notify_operator,
     "retries": 3,
     "retry_delay": timedelta(minutes=1),
     "retry_exponential_backoff": True,

@@ -6,7 +6,7 @@ They return only what is safe in XCom (counts, agency codes), never a child's da
 from __future__ import annotations
 
 from airflow.sdk import get_current_context
-from airflow.sdk.exceptions import AirflowSkipException
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from maa.definitions import AuditDefinition, Status
 from maa.definitions import load_current as _load_definition
@@ -29,10 +29,14 @@ def mailer_for(store, definition: AuditDefinition):
 def prepare_audit(definition_file: str) -> str:
     """Apply store migrations, check the pseudonym key, record the audit and its timetable."""
     from maa import phase1
+    from maa.pseudonym import MissingPseudonymKey
     from maa.store import Store
 
     definition = load_current(definition_file)
-    phase1.prepare(definition, definition_file, Store())
+    try:
+        phase1.prepare(definition, definition_file, Store())
+    except MissingPseudonymKey as missing:  # configuration: no retry will mend it, so the operator hears now
+        raise AirflowFailException(str(missing)) from missing
     return definition.ref
 
 
