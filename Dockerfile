@@ -1,0 +1,24 @@
+# The image every Airflow service of docker-compose.yml runs: exactly requirements.txt, then the maa package.
+FROM python:3.11-slim-bookworm
+
+# WeasyPrint draws with Pango; HarfBuzz's subsetter keeps the PDFs small; DejaVu is the reports' font.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+      fonts-dejavu-core curl \
+ && rm -rf /var/lib/apt/lists/*
+
+RUN useradd --create-home --uid 50000 airflow
+ENV AIRFLOW_HOME=/opt/airflow \
+    PIP_NO_CACHE_DIR=1 \
+    PYTHONUNBUFFERED=1
+WORKDIR /opt/airflow/project
+
+COPY requirements.txt ./
+RUN pip install --no-deps -r requirements.txt && pip check
+
+COPY pyproject.toml README.md ./
+COPY plugins ./plugins
+RUN pip install --no-deps -e . && chown -R airflow: /opt/airflow
+
+USER airflow
+ENTRYPOINT ["airflow"]
