@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -145,27 +146,35 @@ def smtp_server(monkeypatch: pytest.MonkeyPatch):
 
 # PostgreSQL -----------------------------------------------------------------------------------
 
-@pytest.fixture
-def postgres_store(monkeypatch: pytest.MonkeyPatch) -> str:
-    """A fresh PostgreSQL database for the audit store, wired in as the maa_store connection."""
+@contextmanager
+def fresh_postgres_database(purpose: str):
+    """A new, empty PostgreSQL database (its postgresql:// URL), dropped afterwards."""
     import sqlalchemy as sa
 
     admin = sa.create_engine(_POSTGRES_ADMIN_ENGINE_URL, isolation_level="AUTOCOMMIT")
-    name = f"maa_test_{uuid.uuid4().hex[:12]}"
+    name = f"maa_test_{purpose}_{uuid.uuid4().hex[:12]}"
     try:
         with admin.connect() as connection:
             connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except sa.exc.OperationalError as exc:
         pytest.fail(f"PostgreSQL at {POSTGRES_ADMIN_URL} is not reachable (.ci/run starts it): {exc}")
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    monkeypatch.setenv("AIRFLOW_CONN_MAA_STORE", url)
-    yield url.replace("postgresql://", "postgresql+psycopg2://", 1)
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_store(monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh PostgreSQL database for the audit store, wired in as the maa_store connection."""
     from maa.store import _engine_for
 
-    _engine_for.cache_clear()
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres_database("store") as url:
+        monkeypatch.setenv("AIRFLOW_CONN_MAA_STORE", url)
+        yield url.replace("postgresql://", "postgresql+psycopg2://", 1)
+        _engine_for.cache_clear()
 
 
 # Nominations ----------------------------------------------------------------------------------

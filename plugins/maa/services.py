@@ -58,6 +58,7 @@ class LocalAirflow:
     roles: dict[str, str]  # user name -> simple auth manager role (viewer, user, op, admin)
     port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    celery_workers: int = 0  # with the CeleryExecutor configured in `environment`: workers on this machine
 
     @property
     def home(self) -> Path:
@@ -96,13 +97,21 @@ class LocalAirflow:
         logs.mkdir(parents=True, exist_ok=True)
         subprocess.run([airflow, "db", "migrate"], env=environment, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for component in COMPONENTS:
-            arguments = [airflow, component] + (["--port", str(self.port)] if component == "api-server" else [])
-            with open(logs / f"{component}.log", "ab") as log:
-                self.processes[component] = subprocess.Popen(
-                    arguments, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        commands = {component: [airflow, component] for component in COMPONENTS}
+        commands["api-server"] += ["--port", str(self.port)]
+        for number in range(1, self.celery_workers + 1):  # one log server per machine: workers share the files
+            commands[f"celery-worker-{number}"] = [airflow, "celery", "worker", "--celery-hostname",
+                                                   f"worker{number}@%h", "--concurrency", "2", "--skip-serve-logs"]
+        for name, arguments in commands.items():
+            self.start_component(name, arguments)
         self._wait_until_healthy(timeout)
         return self
+
+    def start_component(self, name: str, arguments: list[str]) -> None:
+        """Start (or start again) one service, its output appended to service-logs/<name>.log."""
+        with open(self.home / "service-logs" / f"{name}.log", "ab") as log:
+            self.processes[name] = subprocess.Popen(arguments, env=self.environment, stdout=log,
+                                                    stderr=subprocess.STDOUT, start_new_session=True)
 
     def _wait_until_healthy(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -8,6 +8,8 @@ import json
 import os
 import shutil
 import time
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,15 @@ from maa.definitions import load_definition
 from maa.demo import ANSWER_AFTER_S
 from maa.services import FINISHED, AirflowApiError, LocalAirflow
 from maa.store import Store
-from tests.conftest import PROJECT, PSEUDONYM_KEY, AuditFolders, MailCatcher, nominations_csv, sample_definition
+from tests.conftest import (
+    PROJECT,
+    PSEUDONYM_KEY,
+    AuditFolders,
+    MailCatcher,
+    fresh_postgres_database,
+    nominations_csv,
+    sample_definition,
+)
 from tests.workbooks import ACTIONS, chair_analysis, completed_return
 
 pytestmark = pytest.mark.slow
@@ -28,8 +38,12 @@ AGENCIES = [{"code": f"A{n:02d}", "name": f"Agency {n}",
             for n in range(1, 13)]
 
 
-@pytest.fixture
-def airflow(folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path):
+@pytest.fixture(params=["local", "celery"])
+def airflow(request: pytest.FixtureRequest, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path,
+            monkeypatch: pytest.MonkeyPatch):
+    """Airflow's services on this machine: SQLite and the LocalExecutor (`make up`), or the multi-machine
+    topology of docker-compose.yml run natively: PostgreSQL for Airflow and the audit store, Redis as the
+    broker, two Celery workers."""
     environment = {
         **os.environ,
         "AIRFLOW_HOME": str(tmp_path / "airflow-home"),
@@ -37,8 +51,42 @@ def airflow(folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path):
         "MAA_INBOX_POLL_SECONDS": "1",
         "MAA_INBOX_SETTLE_SECONDS": "0",
     }
-    with LocalAirflow(environment, USERS) as services:
-        yield services
+    if request.param == "local":
+        with LocalAirflow(environment, USERS) as services:
+            yield services
+        return
+    with fresh_postgres_database("airflow") as metadata, fresh_postgres_database("store") as store, \
+            redis_database() as broker:
+        engine_url = metadata.replace("postgresql://", "postgresql+psycopg2://", 1)
+        environment.update({
+            "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": engine_url,
+            "AIRFLOW__CELERY__BROKER_URL": broker,
+            "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + engine_url,
+            "AIRFLOW_CONN_MAA_STORE": store,
+        })
+        monkeypatch.setenv("AIRFLOW_CONN_MAA_STORE", store)  # this process reads the store the workers write
+        with LocalAirflow(environment, USERS, celery_workers=2) as services:
+            yield services
+
+
+@contextmanager
+def redis_database():
+    """A Redis database index of its own on the local server (.ci/run starts it), emptied afterwards."""
+    import redis
+
+    index = 1 + uuid.uuid4().int % 15
+    client = redis.Redis(host="127.0.0.1", port=6379, db=index)
+    try:
+        client.ping()
+    except redis.ConnectionError as exc:
+        pytest.fail(f"Redis on 127.0.0.1:6379 is not reachable (.ci/run starts it): {exc}")
+    client.flushdb()
+    try:
+        yield f"redis://127.0.0.1:6379/{index}"
+    finally:
+        client.flushdb()
+        client.close()
 
 
 @pytest.mark.timeout(600)
@@ -80,6 +128,9 @@ def test_twelve_agencies_wait_without_a_worker_slot_and_the_audit_runs_to_sign_o
     assert state == "success"
     assert (folders.output / definition.ref / "audit-overview-report.pdf").exists()
     assert [a["action_id"] for a in store.actions(definition.ref)] == ["A1", "A2"]
+    for number in range(1, airflow.celery_workers + 1):  # twelve agencies at once keep both workers busy
+        worker_log = (airflow.home / "service-logs" / f"celery-worker-{number}.log").read_text()
+        assert "execute_workload" in worker_log and "succeeded" in worker_log, f"celery worker {number} ran nothing"
     finals = {m["To"] for m in smtp_server.messages if "final_report" in m["X-MAA-Key"]}
     assert set(qiip := sample_definition()["qiip"]["emails"]) <= finals and definition.chair.email in finals
     final = _states(airflow, definition.dag_id, run_id, "receive_return")
