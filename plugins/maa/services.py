@@ -102,9 +102,13 @@ class LocalAirflow:
         for number in range(1, self.celery_workers + 1):  # one log server per machine: workers share the files
             commands[f"celery-worker-{number}"] = [airflow, "celery", "worker", "--celery-hostname",
                                                    f"worker{number}@%h", "--concurrency", "2", "--skip-serve-logs"]
-        for name, arguments in commands.items():
-            self.start_component(name, arguments)
-        self._wait_until_healthy(timeout)
+        try:
+            for name, arguments in commands.items():
+                self.start_component(name, arguments)
+            self._wait_until_healthy(timeout)
+        except BaseException:
+            self.stop()  # a service that failed to start must not leave the others running
+            raise
         return self
 
     def start_component(self, name: str, arguments: list[str]) -> None:
