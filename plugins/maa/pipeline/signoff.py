@@ -56,10 +56,6 @@ class SignoffOperator(HITLBranchOperator):
     def execute(self, context: Any) -> Any:
         from airflow.providers.common.compat.sdk import conf
 
-        recorded = self._answer_on_record(context)
-        if recorded is not None:
-            return self.execute_complete(context, recorded)
-
         from maa import phase4
         from maa.pipeline.operators import make_mailer
         from maa.pipeline.tasks import load_current
@@ -71,26 +67,6 @@ class SignoffOperator(HITLBranchOperator):
         phase4.request_decision(definition, make_mailer(context, definition, store), self.stage, self.round_number,
                                 link)
         return super().execute(context)
-
-    def _answer_on_record(self, context: Any) -> dict[str, Any] | None:
-        """An answer Airflow recorded for this task but did not resume it with, as a resume event.
-
-        Airflow 3.3 retries a task answered before the executor reported it parked; the retry would
-        ask again and overwrite the answer. Someone already decided: that decision stands.
-        """
-        from airflow.sdk.exceptions import AirflowRuntimeError
-        from airflow.sdk.execution_time.hitl import get_hitl_detail_content_detail
-
-        try:
-            detail = get_hitl_detail_content_detail(context["task_instance"].id)
-        except AirflowRuntimeError:  # no request made yet: the first try
-            return None
-        if detail is None or not detail.response_received:  # dag.test()'s in-process API answers None
-            return None
-        self.log.info("An answer is already on record for this task: it stands")
-        return {"chosen_options": detail.chosen_options or [], "params_input": detail.params_input or {},
-                "responded_at": detail.responded_at,
-                "responded_by_user": detail.responded_by_user.model_dump() if detail.responded_by_user else None}
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
         from maa.decisions import Decision, record_decision
