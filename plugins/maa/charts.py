@@ -75,21 +75,25 @@ def grade_bars(rows: Sequence[tuple[str, Mapping[str, int]]], grades: Sequence[s
         bar.append(_text(x + 4, bar_top + 13, total, fill="#444444"))
         parts.append(f"<g class='bar'>{''.join(bar)}</g>")
 
-    legend_top = len(rows) * row_height + 4
+    return svg_with_legend(parts, [(grade, _colours(grade)[0]) for grade in order], len(rows) * row_height + 4,
+                           title)
+
+
+def svg_with_legend(parts: list[str], legend_items: Sequence[tuple[str, str]], legend_top: float,
+                    title: str) -> Markup:
+    """Finish a chart: a legend of (label, fill) swatches wrapped to the width below `legend_top`, the svg
+    element sized to fit, and `title` for screen readers."""
     legend, x, y = [], 0.0, legend_top
-    for grade in order:
-        item_width = 14 + 4 + len(grade) * CHAR_WIDTH + 14
+    for label, fill in legend_items:
+        item_width = 14 + 4 + len(label) * CHAR_WIDTH + 14
         if x and x + item_width > WIDTH:
             x, y = 0.0, y + 16
-        fill, _ = _colours(grade)
         legend.append(f"<rect x='{x:.2f}' y='{y}' width='12' height='12' fill='{fill}'/>"
-                      + _text(x + 16, y + 10, grade, size=10))
+                      + _text(x + 16, y + 10, label, size=10))
         x += item_width
-    parts.append(f"<g class='legend'>{''.join(legend)}</g>")
-
     height = y + 16
     return Markup(
         f"<svg xmlns='http://www.w3.org/2000/svg' role='img' viewBox='0 0 {WIDTH} {height}' "
         f"width='{WIDTH / UNITS_PER_MM:g}mm' height='{height / UNITS_PER_MM:g}mm'>"
-        f"<title>{escape(title)}</title>{''.join(parts)}</svg>"
+        f"<title>{escape(title)}</title>{''.join(parts)}<g class='legend'>{''.join(legend)}</g></svg>"
     )

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from maa import inbox, reports, settings
+from maa import inbox, paa_data, reports, settings
 from maa.analysis import AnalysisResult, check_analysis
 from maa.charts import grade_bars
 from maa.definitions import AuditDefinition
@@ -199,6 +199,7 @@ def build_chair_briefing(definition: AuditDefinition, store: Store, today: date,
         returns=agency_returns(definition, store), themes=recurring_themes(definition, store),
         no_return=[a for a in definition.agencies if returns.get(a.code, {}).get("status") == NO_RETURN],
         awaiting=[a for a in definition.agencies if returns.get(a.code, {}).get("status") is None],
+        data_section=paa_data.section(definition, store),
     )
     return reports.html_to_pdf(html, settings.audit_output(definition.ref) / "chair-briefing.pdf")
 

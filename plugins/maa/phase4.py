@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from maa import reports, settings
+from maa import paa_data, reports, settings
 from maa.analysis import AnalysisResult, split_refs
 from maa.charts import grade_bars
 from maa.decisions import (
@@ -76,6 +76,7 @@ def report_context(definition: AuditDefinition, store: Store, analysis: Analysis
                              for d in matrix["domains"]], GRADES, "Grades given, by domain"),
         "worked": {domain: by_domain[domain] for domain in matrix["domains"] if domain in by_domain},
         "analysis": analysis, "actions": actions,
+        "data_section": paa_data.section(definition, store),  # PAA only: the year's data (procedure area 10)
     }
 
 
