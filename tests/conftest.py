@@ -6,6 +6,7 @@ here, before any test module imports it.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -105,6 +106,17 @@ class MailCatcher:
     host: str
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
+    controller: Any = None
+
+    def go_down(self) -> None:
+        """The mail server stops answering (connections refused) until `come_back`."""
+        self.controller.stop()
+
+    def come_back(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(_Collector(self), hostname=self.host, port=self.port)
+        self.controller.start()
 
     def to(self, recipient: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == recipient]
@@ -131,17 +143,15 @@ def _free_port() -> int:
 @pytest.fixture
 def smtp_server(monkeypatch: pytest.MonkeyPatch):
     """A real SMTP server on loopback (aiosmtpd), wired in as Airflow's smtp_default connection."""
-    from aiosmtpd.controller import Controller
-
     catcher = MailCatcher("127.0.0.1", _free_port())
-    controller = Controller(_Collector(catcher), hostname=catcher.host, port=catcher.port)
-    controller.start()
+    catcher.come_back()
     monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps({
         "conn_type": "smtp", "host": catcher.host, "port": catcher.port,
         "extra": {"disable_ssl": True, "disable_tls": True, "timeout": 10, "mail_catcher": True},
     }))
     yield catcher
-    controller.stop()
+    with contextlib.suppress(AssertionError, RuntimeError):  # already down
+        catcher.controller.stop()
 
 
 # PostgreSQL -----------------------------------------------------------------------------------

@@ -5,6 +5,13 @@ from the key, so a resend after a crash carries the same Message-ID. The send
 is recorded as pending before and as sent after. Without an `smtp_default`
 connection messages are written to the outbox folder as .eml files; a dry run
 writes them to `outbox/dry-run/` and records nothing.
+
+A message is also spooled (written whole, before it is delivered, to a folder
+of the task that sends it) until it is recorded as sent. A task whose send
+failed (the SMTP server down) has often already moved on: the return is
+accepted, the file archived. Its retry delivers what the spool holds first,
+the same bytes under the same Message-ID, so the acknowledgement is not lost
+and never goes twice.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
-from email import policy
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
@@ -126,7 +133,7 @@ class SmtpTransport:
                 "nor STARTTLS; set \"mail_catcher\": true in its extra only for a local test server"
             )
 
-    def deliver(self, email: Email, message: EmailMessage) -> None:
+    def deliver(self, file_name: str, message: EmailMessage) -> None:
         host, port = self.connection.host or "localhost", self.connection.port
         timeout = float(self.extra.get("timeout", 30))
         context = ssl.create_default_context()
@@ -151,21 +158,28 @@ class OutboxTransport:
     def check_allowed(self, email: Email) -> None:
         """Files on the pipeline's own disk: every marking may go there."""
 
-    def deliver(self, email: Email, message: EmailMessage) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / email.file_name
-        temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(bytes(message))
-        temporary.replace(path)
+    def deliver(self, file_name: str, message: EmailMessage) -> None:
+        _write_privately(self.folder / file_name, bytes(message))
+
+
+def _write_privately(path: Path, data: bytes) -> None:
+    """Whole or not at all, readable by the pipeline's user only: a message may carry an audit pack."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.touch(mode=0o600)
+    temporary.write_bytes(data)
+    temporary.replace(path)
 
 
 class Mailer:
     """Sends emails once each, recording them in the store's ledger."""
 
-    def __init__(self, store: Store, *, dry_run: bool = False, rehearsal: bool = False, sender: str | None = None):
+    def __init__(self, store: Store, *, dry_run: bool = False, rehearsal: bool = False, sender: str | None = None,
+                 spool: Path | None = None):
         self.store = store
         self.dry_run = dry_run
         self.rehearsal = rehearsal
+        self.spool = None if dry_run else spool
         self.sender = sender or os.environ.get("MAA_MAIL_FROM", "multi-agency-audit@localhost")
         connection = None if dry_run else _smtp_connection()
         if dry_run:
@@ -182,7 +196,7 @@ class Mailer:
         self.transport.check_allowed(email)
         message = email.to_message(self.sender)
         if self.dry_run:
-            self.transport.deliver(email, message)
+            self.transport.deliver(email.file_name, message)
             log.info("Dry run: %s written to the outbox only", email.kind)
             return True
         status = self.store.email_status(email.key)
@@ -195,7 +209,32 @@ class Mailer:
                 recipient=email.recipient, version=email.version, subject=email.subject,
                 transport=self.transport.name,
             )
-        self.transport.deliver(email, message)
-        self.store.email_sent(email.key)
-        log.info("Sent %s to %s (%s)", email.kind, email.recipient, email.message_id)
+        spooled = self.spool / email.file_name if self.spool else None
+        if spooled and not spooled.exists():
+            _write_privately(spooled, bytes(message))
+        self._deliver(email.file_name, message, spooled)
         return True
+
+    def deliver_spooled(self) -> int:
+        """Deliver what an earlier try of this task spooled but could not record as sent; the number delivered.
+
+        Called before the task does anything else, so its retry first sends what it owes.
+        """
+        if not self.spool or not self.spool.is_dir():
+            return 0
+        delivered = 0
+        for spooled in sorted(self.spool.glob("*.eml")):
+            message = message_from_bytes(spooled.read_bytes(), policy=MESSAGE_POLICY)
+            if self.store.email_status(message["X-MAA-Key"]) == "sent":
+                spooled.unlink()
+                continue
+            self._deliver(spooled.name, message, spooled)
+            delivered += 1
+        return delivered
+
+    def _deliver(self, file_name: str, message: EmailMessage, spooled: Path | None) -> None:
+        self.transport.deliver(file_name, message)
+        self.store.email_sent(message["X-MAA-Key"])
+        if spooled:
+            spooled.unlink(missing_ok=True)
+        log.info("Sent %s to %s (%s)", message["X-MAA-Key"].split("|")[1], message["To"], message["Message-ID"])

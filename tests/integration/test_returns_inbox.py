@@ -243,3 +243,22 @@ def test_the_business_unit_gets_the_status_at_the_deadline_and_qiip_the_no_retur
     assert phase2.report_no_returns(definition, store, mailer) == ["POL", "ICB", "GHC", "EDU"]
     told = sorted(m["To"] for m in smtp_server.messages if "No return from" in m["Subject"])
     assert told == sorted([*definition.qiip.emails, definition.business_unit.email])
+
+
+def test_with_the_mail_server_down_the_acknowledgement_waits_for_the_retry(
+        audit, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path) -> None:
+    """The return is accepted and archived before the acknowledgement fails: the task's retry owes it."""
+    definition, store, _ = audit
+    spool = tmp_path / "spool" / "receive_return-1"
+    drop(folders, "POL", completed_return(definition, "POL", CASES, tmp_path))
+    smtp_server.go_down()
+    with pytest.raises(ConnectionRefusedError):
+        phase2.receive_return(definition, store, Mailer(store, spool=spool), "POL", BEFORE_DEADLINE)
+    assert store.returns(REF)["POL"]["status"] == "accepted", "nothing lost: the file is archived and loaded"
+
+    smtp_server.come_back()
+    retry = Mailer(store, spool=spool)  # what make_mailer does at the start of every try
+    assert retry.deliver_spooled() == 1
+    assert phase2.receive_return(definition, store, retry, "POL", BEFORE_DEADLINE).status == "accepted"
+    (ack,) = smtp_server.messages
+    assert ack["Subject"] == f"OFFICIAL [{REF}] Return accepted (version 1)"

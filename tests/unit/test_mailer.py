@@ -201,3 +201,43 @@ def test_official_sensitive_goes_to_a_mail_catcher(folders: AuditFolders, store:
     insecure_connection(monkeypatch, smtp_server, mail_catcher=flag)
     assert Mailer(store).send(notice(marking=OFFICIAL_SENSITIVE)) is True
     assert len(smtp_server.messages) == 1
+
+
+# The SMTP server down for a while --------------------------------------------------------------
+
+def test_a_message_the_server_refused_is_delivered_once_by_the_retry(folders: AuditFolders, store: Store,
+                                                                     smtp_server: MailCatcher,
+                                                                     tmp_path: Path) -> None:
+    spool = tmp_path / "spool" / "the-task"
+    email = notice(kind="audit_pack")
+    smtp_server.go_down()
+    with pytest.raises(ConnectionRefusedError):
+        Mailer(store, spool=spool).send(email)
+    assert store.email_status(email.key) == "pending"
+    [spooled] = spool.glob("*.eml")
+    assert spooled.stat().st_mode & 0o077 == 0, "a spooled message may carry an audit pack: owner only"
+
+    with pytest.raises(ConnectionRefusedError):  # a retry while the server is still down loses nothing
+        Mailer(store, spool=spool).deliver_spooled()
+    assert spooled.exists() and smtp_server.messages == []
+
+    smtp_server.come_back()
+    retry = Mailer(store, spool=spool)
+    assert retry.deliver_spooled() == 1
+    assert [m["Message-ID"] for m in smtp_server.messages] == [email.message_id]
+    assert store.email_status(email.key) == "sent"
+    assert list(spool.glob("*")) == []
+    assert retry.deliver_spooled() == 0
+    assert retry.send(email) is False, "the task, carrying on, does not send it again"
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_spooled_message_recorded_as_sent_is_dropped_not_resent(folders: AuditFolders, store: Store,
+                                                                   smtp_server: MailCatcher, tmp_path: Path) -> None:
+    spool = tmp_path / "spool" / "the-task"
+    email = notice()
+    assert Mailer(store, spool=spool).send(email) is True
+    spool.mkdir(parents=True, exist_ok=True)
+    (spool / email.file_name).write_bytes(bytes(email.to_message("multi-agency-audit@localhost")))
+    assert Mailer(store, spool=spool).deliver_spooled() == 0
+    assert len(smtp_server.messages) == 1 and list(spool.glob("*")) == []

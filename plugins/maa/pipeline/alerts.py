@@ -35,6 +35,6 @@ def notify_operator(context: Any) -> None:
     where = ti.task_id + (f"[{ti.map_index}]" if (ti.map_index or -1) >= 0 else "")
     body = reports.render("email/task_failed.txt", audit=definition, dag_id=ti.dag_id, run_id=ti.run_id,
                           task=where, try_number=ti.try_number, error=error, log_url=ti.log_url)
-    make_mailer(context, definition, Store()).send(Email(
+    make_mailer(context, definition, Store(), resume=False).send(Email(  # the task's retry resumes its own
         ref=definition.ref, kind=f"task_failed-{where}-{ti.run_id}", recipient=recipient, version=ti.try_number,
         what=f"Task failed: {where} ({error})", body=body, marking=OFFICIAL))

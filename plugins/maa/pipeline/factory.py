@@ -8,6 +8,7 @@ naming its file while every other audit's DAG still loads.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -32,7 +33,8 @@ DEFAULT_ARGS = {
     "owner": "business-unit",
     "on_failure_callback": notify_operator,
     "retries": 3,
-    "retry_delay": timedelta(minutes=1),
+    # The first retry's wait, doubling after each (a mail server down for a while, a store restarting).
+    "retry_delay": timedelta(seconds=float(os.environ.get("MAA_RETRY_DELAY_SECONDS", 60))),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=30),
 }

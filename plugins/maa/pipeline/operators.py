@@ -9,18 +9,23 @@ Targets are in audit time (see `maa.clock`), handed to triggers as wall-clock mo
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowSkipException
 
-from maa import clock
+from maa import clock, settings
 from maa.definitions import AuditDefinition, Status, load_current
 from maa.timetable import at_send_time, end_of_day
+
+log = logging.getLogger(__name__)
 
 RECHECK = timedelta(hours=6)
 PAUSED_RECHECK = timedelta(hours=1)
@@ -41,10 +46,24 @@ def audit_clock(context: Any, definition: AuditDefinition) -> clock.AuditClock:
     return clock.for_run(context, at_send_time(definition.timetable["notice_issued"]))
 
 
-def make_mailer(context: Any, definition: AuditDefinition, store: Any) -> Any:
+def task_spool(context: Any) -> Path:
+    """This task instance's own spool folder (shared by its tries, never by another task, so no two
+    processes deliver the same spooled message); under the data folder, which every worker mounts."""
+    ti = context["ti"]
+    parts = [ti.dag_id, ti.run_id, ti.task_id + (f"-{ti.map_index}" if (ti.map_index or -1) >= 0 else "")]
+    return settings.data_dir().joinpath("spool", *(re.sub(r"[^A-Za-z0-9._-]+", "_", part) for part in parts))
+
+
+def make_mailer(context: Any, definition: AuditDefinition, store: Any, *, resume: bool = True) -> Any:
+    """The task's mailer; with `resume`, first delivers what an earlier try of the task could not
+    (the SMTP server was down): a retry owes those messages before anything else."""
     from maa.mailer import Mailer
 
-    return Mailer(store, dry_run=is_dry_run(context), rehearsal=audit_clock(context, definition).rehearsal)
+    mailer = Mailer(store, dry_run=is_dry_run(context), rehearsal=audit_clock(context, definition).rehearsal,
+                    spool=task_spool(context))
+    if resume and (delivered := mailer.deliver_spooled()):
+        log.info("Delivered %s message(s) an earlier try could not", delivered)
+    return mailer
 
 
 class AuditStepOperator(BaseOperator):
