@@ -18,7 +18,7 @@ AUDIT ?=
 DATA ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-fast up lint bench lock clean
+.PHONY: setup demo test test-fast up down lint bench lock clean
 
 setup: $(STAMP)
 
@@ -38,21 +38,14 @@ test: setup
 test-fast: setup
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
-# Who may log in to `make up`: the sign-off stages are assigned to business-unit and qiip (MAA_BUSINESS_UNIT_USERS,
-# MAA_QIIP_USERS). Passwords are made on first start, printed once, kept in .airflow/ (not in git).
-UP_USERS ?= admin:admin,business-unit:user,qiip:user,operator:op
-
-# A local pseudonym key for this machine's runs; a real deployment sets the variable in a secrets backend.
-PSEUDONYM_KEY_FILE := $(AIRFLOW_HOME)/pseudonym-key
-
+# Airflow's services in the background on http://localhost:8080 (SQLite, LocalExecutor, parallelism 4): users for
+# the Business Unit, QiiP, the operator, an admin and each coordinator of the audits defined; passwords made on the
+# first start, shown once, kept in $(AIRFLOW_HOME)/users.json (not in git); logs in $(AIRFLOW_HOME)/service-logs.
 up: setup
-	@mkdir -p $(AIRFLOW_HOME)
-	@test -s $(PSEUDONYM_KEY_FILE) || (umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $(PSEUDONYM_KEY_FILE))
-	$(BIN)/airflow db migrate >/dev/null
-	@echo "make up: http://localhost:8080, users (name:role) $(UP_USERS); passwords are in" \
-	  "$(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated (made on the first start)"
-	AIRFLOW_VAR_MAA_PSEUDONYM_KEY=$$(cat $(PSEUDONYM_KEY_FILE)) AIRFLOW__CORE__PARALLELISM=4 \
-	  AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="$(UP_USERS)" $(BIN)/airflow standalone
+	$(BIN)/python -m maa.local up
+
+down: setup
+	$(BIN)/python -m maa.local down
 
 lint: setup
 	$(BIN)/ruff check .

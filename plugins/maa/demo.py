@@ -27,7 +27,7 @@ SAMPLE_AUDIT = "MATA-2026-01.yaml"
 SAMPLE_SECONDS_PER_WEEK = 10
 
 
-def _environment(project: Path, audits_dir: Path, data_dir: Path) -> dict[str, str]:
+def airflow_environment(project: Path, audits_dir: Path, data_dir: Path) -> dict[str, str]:
     airflow_home = Path(os.environ.get("AIRFLOW_HOME", project / ".airflow"))
     airflow_home.mkdir(parents=True, exist_ok=True)
     environment = dict(os.environ)
@@ -179,7 +179,7 @@ def run(audit: Path | None, data: Path | None) -> int:
     audits_dir.mkdir(parents=True)
     shutil.copy(audit, audits_dir / Path(audit).name)
 
-    environment = _environment(project, audits_dir, data_dir)
+    environment = airflow_environment(project, audits_dir, data_dir)
     if sample:
         environment.setdefault("MAA_INBOX_POLL_SECONDS", "1")
         environment.setdefault("MAA_INBOX_SETTLE_SECONDS", "1")

@@ -58,6 +58,7 @@ class LocalAirflow:
     roles: dict[str, str]  # user name -> simple auth manager role (viewer, user, op, admin)
     port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    commands: dict[str, list[str]] = field(default_factory=dict)
     celery_workers: int = 0  # with the CeleryExecutor configured in `environment`: workers on this machine
 
     @property
@@ -116,6 +117,19 @@ class LocalAirflow:
         with open(self.home / "service-logs" / f"{name}.log", "ab") as log:
             self.processes[name] = subprocess.Popen(arguments, env=self.environment, stdout=log,
                                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.commands[name] = arguments
+
+    def kill(self, *names: str) -> None:
+        """SIGKILL services and whatever they started, as a machine failing would: no clean shutdown."""
+        for name in names:
+            process = self.processes[name]
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    def restart(self, *names: str, timeout: float = 120) -> None:
+        for name in names:
+            self.start_component(name, self.commands[name])
+        self._wait_until_healthy(timeout)
 
     def _wait_until_healthy(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -50,6 +50,11 @@ def airflow(request: pytest.FixtureRequest, folders: AuditFolders, smtp_server: 
         "AIRFLOW_VAR_MAA_PSEUDONYM_KEY": PSEUDONYM_KEY,
         "MAA_INBOX_POLL_SECONDS": "1",
         "MAA_INBOX_SETTLE_SECONDS": "0",
+        "MAA_RETRY_DELAY_SECONDS": "5",  # then 10 and 20: the mail server is down for less than that
+        # A task whose worker was killed is noticed, failed and retried within seconds, not five minutes.
+        "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "20",
+        "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
+        "AIRFLOW__SCHEDULER__ORPHANED_TASKS_CHECK_INTERVAL": "10",
     }
     if request.param == "local":
         with LocalAirflow(environment, USERS) as services:
@@ -113,6 +118,7 @@ def test_twelve_agencies_wait_without_a_worker_slot_and_the_audit_runs_to_sign_o
 
     store = Store()
     case_refs = [c["case_ref"] for c in store.cases(definition.ref)]
+    smtp_server.go_down()  # the acknowledgements cannot go: each return's task fails and waits for its retry
     for code in ("A01", "A02", "A03"):
         (inbox / "returns").mkdir(exist_ok=True)
         (inbox / "returns" / f"{code}.xlsx").write_bytes(
@@ -120,6 +126,12 @@ def test_twelve_agencies_wait_without_a_worker_slot_and_the_audit_runs_to_sign_o
     accepted = _wait_until(lambda: store.returns(definition.ref),
                            lambda returns: len(returns) == 3, timeout=90)
     assert sorted(accepted) == ["A01", "A02", "A03"], "taken as they come, long before the deadline"
+    if airflow.celery_workers:  # mid-run, the scheduler and a worker die and are started again
+        airflow.kill("scheduler", "celery-worker-1")
+        smtp_server.come_back()
+        airflow.restart("scheduler", "celery-worker-1")
+    else:
+        smtp_server.come_back()
 
     _chair_sends_analysis_after_the_briefing(definition, folders, store, tmp_path)
     _sign_off_through_the_rest_api(airflow, definition.dag_id, run_id)
@@ -149,6 +161,12 @@ def test_twelve_agencies_wait_without_a_worker_slot_and_the_audit_runs_to_sign_o
     assert all("REHEARSAL" in s for s in subjects)
     keys = [m["X-MAA-Key"] for m in smtp_server.messages]
     assert len(keys) == len(set(keys)), "no email twice"
+    ledger = store.emails(definition.ref)
+    assert {row["status"] for row in ledger} == {"sent"}, "every acknowledgement delayed by the outage went"
+    assert sorted(row["message_id"] for row in ledger) == sorted(m["Message-ID"] for m in smtp_server.messages), \
+        "each message sent once, under the Message-ID its key gives"
+    assert [f["version"] for f in store.inbox_files(definition.ref, "return")] == [1, 1, 1], "no file taken twice"
+    assert len(store.findings(definition.ref)) == 3 * len(case_refs) * len(definition.domains)
     assert {m["To"] for m in smtp_server.messages if "No return from" in m["Subject"]} >= set(qiip)
     summary = next(ti for ti in airflow.task_instances(definition.dag_id, run_id, "business-unit")
                    if ti["task_id"] == "escalate_missing_returns")
