@@ -1,6 +1,7 @@
 """The `maa` command: check definitions, print timetables, validate files before sending them.
 
-It runs the same code as the pipeline, and prints no child's identifier.
+It runs the same code as the pipeline, and prints no child's identifier, except `resolve-case`: the Business
+Unit's one way back from a case ref to the child, recorded every time (maa.resolution).
 """
 
 from __future__ import annotations
@@ -101,6 +102,58 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace) -> int:
+    """Retention as the maa_retention DAG runs it, for today in London unless --today says otherwise."""
+    from datetime import date
+
+    from maa import clock
+    from maa.retention import HELD, run_retention
+    from maa.store import Store
+
+    today = date.fromisoformat(args.today) if args.today else clock.now().date()
+    try:
+        report = run_retention(Store(), today, dry_run=args.dry_run, ref=args.ref)
+    except LookupError as unknown:
+        print(str(unknown), file=sys.stderr)
+        return 1
+    for audit in report.audits:
+        print(audit.describe())
+        for found in audit.files:
+            print(f"  {'would remove' if args.dry_run else 'removed'} {found} ({found.size} bytes)")
+    print(report.summary())
+    return 1 if report.in_state(HELD) else 0
+
+
+def _resolve_case(args: argparse.Namespace) -> int:
+    """The only command that prints a child's details (PRODUCT.md); see maa.resolution."""
+    import getpass
+
+    from maa.resolution import PURGED, RESOLVED, UNKNOWN_CASE, UnknownAudit, resolve_case
+    from maa.store import Store
+
+    store, os_user = Store(), getpass.getuser()
+    try:
+        resolution = resolve_case(store, args.ref, args.case_ref, asked_by=args.by or os_user, os_user=os_user)
+    except UnknownAudit as unknown:
+        print(str(unknown), file=sys.stderr)
+        return 1
+    ref, child = resolution.ref, resolution.child
+    if resolution.outcome == RESOLVED and child is not None:
+        print(f"{ref} {resolution.case_ref}: {child.child_name}, born {child.date_of_birth:%Y-%m-%d}, "
+              f"system id {child.system_id}")
+        return 0
+    if resolution.outcome == PURGED:
+        message = (f"{ref}: the identifiers were purged on {resolution.purged_on:%Y-%m-%d} under the retention "
+                   "policy; the case ref can no longer be resolved")
+    elif resolution.outcome == UNKNOWN_CASE:
+        message = (f"{ref}: {args.case_ref!r} is not one of its case refs "
+                   f"({', '.join(c['case_ref'] for c in store.cases(ref)) or 'no cases accepted yet'})")
+    else:
+        message = f"{ref}: the accepted case list is not in the archive; ask the operator"
+    print(message, file=sys.stderr)
+    return 3 if resolution.outcome == PURGED else 1
+
+
 def _demo(args: argparse.Namespace) -> int:
     from maa import demo
 
@@ -137,6 +190,19 @@ def parser() -> argparse.ArgumentParser:
     database_commands = database.add_subparsers(dest="db_command", required=True)
     upgrade = database_commands.add_parser("upgrade", help="apply the schema migrations in include/sql")
     upgrade.set_defaults(run=_db_upgrade)
+
+    purge = commands.add_parser("purge", help="remove identifying files past their retention (as maa_retention)")
+    purge.add_argument("--dry-run", action="store_true", help="list what would be removed; remove nothing")
+    purge.add_argument("--ref", help="only this audit")
+    purge.add_argument("--today", help="decide as of this day, YYYY-MM-DD (default: today in London)")
+    purge.set_defaults(run=_purge)
+
+    resolve = commands.add_parser("resolve-case", help="the child behind a case ref, for the Business Unit, "
+                                                       "until the purge (the request is recorded)")
+    resolve.add_argument("ref")
+    resolve.add_argument("case_ref")
+    resolve.add_argument("--by", help="who is asking (default: the OS user)")
+    resolve.set_defaults(run=_resolve_case)
 
     demo = commands.add_parser("demo", help="run a whole audit through Airflow on the embedded default")
     demo.add_argument("--audit", help="a definition file (default: the sample MATA)")
