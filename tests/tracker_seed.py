@@ -1,0 +1,63 @@
+"""The action tracker's test data: approved audits with actions written straight into the store, and real
+update workbooks built with openpyxl, as an owner agency would send them."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from datetime import date
+from typing import Any
+
+from openpyxl import Workbook
+
+from maa.decisions import APPROVE, Decision, record_decision
+from maa.definitions import AuditDefinition, load_definition
+from maa.store import Store
+from maa.updates import UPDATE_COLUMNS
+from tests.conftest import PROJECT, AuditFolders
+
+SAMPLE_REGISTER = PROJECT / "include" / "sample" / "data" / "registers" / "review_findings.csv"
+
+
+def seed_audit(folders: AuditFolders, store: Store, changes: dict[str, Any],
+               actions: list[tuple[str, str, date, str]], approved: bool = True) -> AuditDefinition:
+    """An audit (a variant of the sample definition) whose actions are in the tracker as agreed at sign-off.
+
+    `actions` are (action_id, owner_agency, due_date, review_refs).
+    """
+    path = folders.write_definition(changes, remove=("extensions",))
+    definition = load_definition(path)
+    store.save_audit(definition, path.name)
+    store.save_actions(definition.ref, [
+        {"action_id": action_id, "action": f"{owner} to act on {action_id} across the partnership",
+         "owner_agency": owner, "due_date": due, "theme": "Drift", "review_refs": refs, "status": "Not started"}
+        for action_id, owner, due, refs in actions])
+    if approved:
+        record_decision(store, definition.ref, Decision(round=1, stage="qiip_signoff", option=APPROVE, by="qiip",
+                                                        at="2026-09-30 10:00", comment=""))
+    return definition
+
+
+def copy_sample_register(folders: AuditFolders) -> None:
+    registers = folders.data / "registers"
+    registers.mkdir(exist_ok=True)
+    shutil.copy(SAMPLE_REGISTER, registers / "review_findings.csv")
+
+
+def update_workbook(rows: list[tuple[Any, ...]], header: tuple[str, ...] = UPDATE_COLUMNS,
+                    sheet: str = "Updates") -> bytes:
+    workbook = Workbook()
+    worksheet = workbook.active
+    worksheet.title = sheet
+    worksheet.append(list(header))
+    for row in rows:
+        worksheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def drop_update(folders: AuditFolders, code: str, data: bytes) -> None:
+    folder = folders.data / "inbox" / "tracker" / "updates"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{code}.xlsx").write_bytes(data)
