@@ -60,8 +60,8 @@ def practitioner(code: str) -> str:
     return f"practitioner.{code.lower()}@agency.example.org"
 
 
-def run_rehearsal() -> str:
-    dag = dag_bag().get_dag(DAG_ID)
+def run_rehearsal(dag_id: str = DAG_ID) -> str:
+    dag = dag_bag().get_dag(dag_id)
     return str(dag.test(run_conf={"rehearsal_seconds_per_week": SECONDS_PER_WEEK}).state)
 
 
