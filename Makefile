@@ -18,7 +18,7 @@ AUDIT ?=
 DATA ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-fast up down lint bench lock clean
+.PHONY: setup demo test test-fast up down lint bench bench-in-flight lock clean
 
 setup: $(STAMP)
 
@@ -52,6 +52,10 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# 50 audits in flight on Airflow's services (PostgreSQL on 127.0.0.1): slots held, CPU, memory, acknowledgement time.
+bench-in-flight: setup
+	$(BIN)/python bench/in_flight.py $(BENCH_ARGS)
 
 lock:
 	$(BIN)/python -m pip freeze --exclude-editable > /tmp/maa-freeze.txt

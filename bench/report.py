@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-_FORMATS = {"s": "{:.2f} s", "ms": "{:.1f} ms", "MB": "{:.0f} MB", "x": "{:.1f}x", "count": "{:.0f}",
+_FORMATS = {"s": "{:.2f} s", "ms": "{:.1f} ms", "MB": "{:.0f} MB", "x": "{:.1f}x", "count": "{:.0f}", "%": "{:.1f} %",
             "pages/s": "{:.1f} pages/s"}
 
 
