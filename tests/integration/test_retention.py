@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -260,3 +260,33 @@ def test_resolve_case_until_the_purge_then_purged_on_its_date_each_request_recor
     assert resolutions(world.store, "MATA-2099-01") == []
     for identifier in (DISTINCTIVE_SYSTEM_ID, DISTINCTIVE_DOB):
         assert identifier not in caplog.text and identifier not in store_text(world.store)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("airflow_db")
+def test_the_retention_dag_lists_in_a_dry_run_then_purges(world: World) -> None:
+    from tests.dags.test_dag_integrity import dag_bag
+
+    dag = dag_bag().get_dag("maa_retention")
+    before, gone = files_now(world), expected_identifying(world)
+
+    dry = dag.test(run_conf={"dry_run": True, "today": PURGE_DAY.isoformat()})
+    assert str(dry.state) == "success" and files_now(world) == before
+    assert {ti.task_id: str(ti.state) for ti in dry.get_task_instances()} == {
+        "list_identifying_files_due": "success", "purge_identifying_files": "skipped"}
+
+    # dag.test() merges run_conf into the DAG object's params: a fresh parse has the defaults again, as the
+    # scheduler's daily run has (dry_run off).
+    real = dag_bag().get_dag("maa_retention").test(run_conf={"today": PURGE_DAY.isoformat()})
+    assert str(real.state) == "success"
+    assert set(files_now(world)) == set(before) - gone
+    assert len(purge_log(world.store, PURGED)) == len(gone)
+
+
+def test_the_dag_decides_for_the_runs_own_date_in_london_unless_told_a_day() -> None:
+    from maa.pipeline.retention_dag import run_day
+
+    summer_midnight = datetime(2026, 6, 30, 23, 0, tzinfo=UTC)  # 00:00 on 1 July in London
+    assert run_day({"params": {"today": ""}, "data_interval_end": summer_midnight}) == date(2026, 7, 1)
+    assert run_day({"params": {}, "data_interval_end": None, "logical_date": summer_midnight}) == date(2026, 7, 1)
+    assert run_day({"params": {"today": "2026-12-14"}, "data_interval_end": summer_midnight}) == PURGE_DAY

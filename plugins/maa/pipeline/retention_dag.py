@@ -1,0 +1,138 @@
+"""The daily retention DAG, `maa_retention`: identifying files removed once an audit's retention has passed.
+
+Two tasks over `maa.retention`: the first lists what is due (every run, so each day's log shows what will go),
+the second removes it, unless the run is a dry run. Both decide afresh from the store and the disk rather than
+passing file lists through XCom, which carries counts only.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from airflow.sdk import DAG, BaseOperator, Param
+
+from maa.pipeline.factory import DEFAULT_ARGS
+from maa.settings import LONDON
+
+DAG_ID = "maa_retention"
+
+DOC_MD = """
+# Retention of identifying data
+
+Every day, for each audit QiiP approved more than its definition's `retention_days` (default 90) ago, this DAG
+removes the files that identify children (PRODUCT.md, "Personal data"):
+
+- `data/inbox/<REF>/`, `data/archive/<REF>/` and `data/quarantine/<REF>/`, all of them;
+- the audit packs `output/<REF>/audit-pack-*.pdf`;
+- the outbox emails that carried them: audit packs to coordinators and safeguarding concerns
+  (`output/outbox/` and the dry-run copies in `output/outbox/dry-run/`).
+
+It keeps everything pseudonymised: the audit store, the other reports, the return templates and every other
+email. Each removed file is recorded in the store's `purged_files` (path, size, sha256, when; never its
+contents), and the audit in `purges`. After that `maa resolve-case` answers "purged on <date>".
+A rerun removes nothing more and records nothing twice.
+
+**list_identifying_files_due** lists what is due in its log; **purge_identifying_files** removes it.
+
+**Params.** `dry_run` (default **off**): on, the second task is skipped and nothing is removed; the first task's
+log and XCom show what would go. Off is the default because the scheduled daily run can only use the
+defaults: a default of on would make the schedule a silent no-op, and children's data kept past its retention
+period is itself a breach of the partnership's data protection duties. The safety lies elsewhere: only audits
+approved by QiiP and past their own `retention_days` are ever touched, every removal is logged first, and
+anyone can preview with `dry_run` on, or `maa purge --dry-run`. `today` (YYYY-MM-DD, default empty): decide as
+of that day instead of the run's date (the end of its data interval, in London).
+
+An approved audit whose definition is no longer in the audits folder is **held**, not purged with a guessed
+period, and the task then fails so that the operator is told.
+"""
+
+
+def run_day(context: Any) -> date:
+    """The day retention is decided for: the `today` param, else the run's date in London (deterministic per
+    run: the data interval's end of a scheduled run, the logical date or run_after of a manual one)."""
+    given = (context.get("params") or {}).get("today")
+    if given:
+        return date.fromisoformat(str(given))
+    dag_run = context.get("dag_run")
+    moment = (context.get("data_interval_end") or context.get("logical_date")
+              or getattr(dag_run, "run_after", None))
+    return moment.astimezone(LONDON).date()
+
+
+class RetentionOperator(BaseOperator):
+    """Runs `maa.retention.run_retention` for the run's day; `remove=False` only lists.
+
+    Its XCom holds counts per audit, never paths: a person's dropped file may be named after a child, and the
+    log, where such names are replaced by digests, is where the list belongs.
+    """
+
+    ui_color = "#f3e6e6"
+
+    def __init__(self, *, remove: bool, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.remove = remove
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+        from maa.retention import DUE, HELD, run_retention
+        from maa.store import Store
+
+        dry_run = bool((context.get("params") or {}).get("dry_run"))
+        if self.remove and dry_run:
+            raise AirflowSkipException("dry run: nothing removed (the listing task shows what would go)")
+        report = run_retention(Store(), run_day(context), dry_run=not self.remove)
+        held = report.in_state(HELD)
+        if held and self.remove:  # after the others are purged; a retry will not find it, so fail at once
+            raise AirflowFailException("; ".join(a.describe() for a in held))
+        return {"today": report.today.isoformat(),
+                "audits": {a.ref: {"files": len(a.files), "bytes": a.size} for a in report.in_state(DUE)}}
+
+
+def notify_operator_of_failure(context: Any) -> None:
+    """on_failure_callback for this DAG: the audits' own callback (maa.pipeline.alerts) reads an audit
+    definition that a programme-wide DAG does not have. Same rule: the kind of error, never its text."""
+    import os
+
+    from maa.mailer import OFFICIAL, Email, Mailer
+    from maa.pipeline.alerts import OPERATOR_EMAIL
+    from maa.store import Store
+
+    ti, recipient = context["ti"], os.environ.get(OPERATOR_EMAIL)
+    if not recipient:
+        return
+    exception = context.get("exception")
+    error = type(exception).__name__ if exception else "unknown error"
+    body = (f"The task {ti.task_id} of {ti.dag_id} has failed on try {ti.try_number}, its last.\n\nRun: "
+            f"{ti.run_id}\nError: {error}\n\nThe log (sign in to Airflow): {ti.log_url}\n\nIdentifying files due "
+            "for removal stay on disk until it succeeds. Every run is safe to repeat.\n")
+    Mailer(Store()).send(Email(ref="RETENTION", kind=f"task_failed-{ti.task_id}-{ti.run_id}", recipient=recipient,
+                               version=ti.try_number, what=f"Task failed: {ti.task_id} ({error})", body=body,
+                               marking=OFFICIAL))
+
+
+def retention_dag() -> DAG:
+    with DAG(
+        dag_id=DAG_ID,
+        description="Identifying files removed retention_days after QiiP's approval, and logged",
+        doc_md=DOC_MD,
+        schedule="@daily",
+        start_date=datetime(2026, 1, 1, tzinfo=LONDON),
+        catchup=False,
+        max_active_runs=1,
+        default_args={**DEFAULT_ARGS, "on_failure_callback": notify_operator_of_failure},
+        tags=["multi-agency-audit", "retention"],
+        params={
+            "dry_run": Param(False, type="boolean", title="Dry run",
+                             description="List what would be removed and remove nothing."),
+            "today": Param("", type="string", title="Decide as of (YYYY-MM-DD)",
+                           description="Empty: the run's own date. A date: decide retention as of that day."),
+        },
+    ) as dag:
+        listed = RetentionOperator(task_id="list_identifying_files_due", remove=False,
+                                   doc_md="What is due today, in the log; counts per audit in XCom.")
+        purged = RetentionOperator(task_id="purge_identifying_files", remove=True,
+                                   doc_md="Remove what is due and record it (skipped in a dry run).")
+        listed >> purged
+    return dag
