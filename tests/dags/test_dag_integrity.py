@@ -18,7 +18,7 @@ def dag_bag():
 
 
 # DAGs over the whole programme rather than one audit (scheduled, not triggered by the Business Unit).
-PROGRAMME_DAGS: set[str] = {"maa_retention"}
+PROGRAMME_DAGS: set[str] = {"maa_action_tracker", "maa_retention"}
 
 
 def audit_dags(bag) -> dict:
