@@ -102,6 +102,22 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _validate_data(args: argparse.Namespace) -> int:
+    """PAA data extracts checked as the pipeline checks them, so the Business Unit can mend one before sending."""
+    from maa.paa_data import check_extract
+
+    paths = [Path(name) for name in args.files]
+    refused = [f"{path}: no such file" for path in paths if not path.is_file()]
+    for path in (p for p in paths if p.is_file()):
+        result = check_extract(path.name, path.read_bytes())
+        if result.accepted:
+            print(f"{path}: accepted ({result.measure}, {len(result.events)} events)")
+        refused += result.reasons()  # each names the file, row and column; never a cell's content
+    if refused:
+        print("\n".join(refused), file=sys.stderr)
+    return 1 if refused else 0
+
+
 def _purge(args: argparse.Namespace) -> int:
     """Retention as the maa_retention DAG runs it, for today in London unless --today says otherwise."""
     from datetime import date
@@ -190,6 +206,11 @@ def parser() -> argparse.ArgumentParser:
     database_commands = database.add_subparsers(dest="db_command", required=True)
     upgrade = database_commands.add_parser("upgrade", help="apply the schema migrations in include/sql")
     upgrade.set_defaults(run=_db_upgrade)
+
+    data = commands.add_parser("validate-data", help="check PAA data extracts (<measure>.csv) as the pipeline would")
+    data.add_argument("files", nargs="+", help="contacts.csv, marac.csv, conferences.csv, strategy_discussions.csv "
+                                               "or allegations.csv")
+    data.set_defaults(run=_validate_data)
 
     purge = commands.add_parser("purge", help="remove identifying files past their retention (as maa_retention)")
     purge.add_argument("--dry-run", action="store_true", help="list what would be removed; remove nothing")

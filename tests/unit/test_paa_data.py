@@ -312,3 +312,19 @@ def test_the_monthly_chart_draws_a_column_per_month_stacked_by_category() -> Non
     assert ">4</text>" in svg and ">May 2025</text>" in svg
     empty = monthly_columns(["Apr 2025"], [], "nothing")
     assert "<svg" in empty and "segment" not in empty
+
+
+def test_maa_validate_data_runs_the_pipelines_checks_and_never_prints_a_cell(tmp_path: Path) -> None:
+    from tests.unit.test_cli import maa
+
+    good, bad = tmp_path / "marac.csv", tmp_path / "contacts.csv"
+    good.write_bytes(extract_csv(events("marac", 11, 25)))
+    bad.write_text(f"date,category,dob\n2025-04-01,Police,{DISTINCTIVE_NAME}\n")
+
+    accepted = maa("validate-data", good)
+    refused = maa("validate-data", good, bad)
+
+    assert accepted.returncode == 0 and f"{good}: accepted (marac, 25 events)" in accepted.stdout
+    assert refused.returncode == 1
+    assert "contacts.csv: row 1, column dob: looks like it carries a child's name" in refused.stderr
+    assert DISTINCTIVE_NAME not in refused.stdout + refused.stderr
