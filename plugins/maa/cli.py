@@ -91,6 +91,31 @@ def _validate_return(args: argparse.Namespace) -> int:
     return 1
 
 
+def _validate_update(args: argparse.Namespace) -> int:
+    """An owner's progress workbook checked against the tracker's actions in the store, as the tracker would."""
+    from datetime import date
+
+    from maa.mailer import Mailer
+    from maa.store import Store
+    from maa.tracker import Tracker
+    from maa.updates import check_update_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"{path}: no such file", file=sys.stderr)
+        return 1
+    code = (args.agency or path.stem).upper()
+    store = Store()
+    tracker = Tracker.open(store, Mailer(store, dry_run=True), date.today())  # checks only: nothing is sent
+    result = check_update_file(tracker, path.read_bytes(), code)
+    if result.accepted:
+        print(f"{path}: accepted ({code}, {len(result.updates)} updates)")
+        return 0
+    for problem in result.problems:
+        print(f"{path}: {problem}", file=sys.stderr)
+    return 1
+
+
 def _db_upgrade(args: argparse.Namespace) -> int:
     from maa.store import Store, migrate, store_url
 
@@ -201,6 +226,12 @@ def parser() -> argparse.ArgumentParser:
     returns.add_argument("--cases", help="the audit's case refs, comma-separated (default: its accepted "
                                          "nominations under MAA_DATA_DIR)")
     returns.set_defaults(run=_validate_return)
+
+    update = commands.add_parser("validate-update",
+                                 help="check an owner's action progress workbook as the tracker would")
+    update.add_argument("file", help="the workbook, named <AGENCY>.xlsx (sheet Updates)")
+    update.add_argument("--agency", help="the owner agency's code, when the file is named otherwise")
+    update.set_defaults(run=_validate_update)
 
     database = commands.add_parser("db", help="the audit store")
     database_commands = database.add_subparsers(dest="db_command", required=True)

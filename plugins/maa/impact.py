@@ -86,14 +86,14 @@ def ask_for_progress(tracker: Tracker) -> dict[str, list[str]]:
             for code in owners(actions):
                 if _email_owner(tracker, definition, actions, code, "impact_request", request):
                     done.setdefault(ref, []).append(f"requested {code}")
-            tracker.store.record_event(ref, IMPACT, "requested", tracker.today.isoformat())
+            tracker.record(ref, IMPACT, "requested", tracker.today.isoformat())
         elif tracker.today >= request.remind_on and not tracker.happened(ref, IMPACT, "reported"):
             for code in owners(actions):
                 if has_replied(actions, code, request) or tracker.happened(ref, IMPACT, f"reminded/{code}"):
                     continue
                 if _email_owner(tracker, definition, actions, code, "impact_reminder", request):
                     done.setdefault(ref, []).append(f"reminded {code}")
-                tracker.store.record_event(ref, IMPACT, f"reminded/{code}", tracker.today.isoformat())
+                tracker.record(ref, IMPACT, f"reminded/{code}", tracker.today.isoformat())
     return done
 
 
@@ -133,7 +133,7 @@ def send_reports(tracker: Tracker) -> list[str]:
             tracker.mailer.send(Email(ref=ref, kind="impact_update_report", recipient=recipient, body=body,
                                       what="Impact review: progress on the agreed actions", attachments=(path,),
                                       marking=context["marking"]))
-        tracker.store.record_event(ref, IMPACT, "reported", tracker.today.isoformat())
+        tracker.record(ref, IMPACT, "reported", tracker.today.isoformat())
         sent.append(ref)
     return sent
 

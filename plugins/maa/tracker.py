@@ -81,8 +81,18 @@ class Tracker:
     def rag(self, action: TrackedAction) -> str:
         return rag(action.status, action.due_date, self.today)
 
+    @property
+    def dry_run(self) -> bool:
+        return self.mailer.dry_run
+
     def happened(self, ref: str, kind: str, subject: str) -> bool:
         return any(e["subject"] == subject for e in self.store.events(ref, kind))
+
+    def record(self, ref: str, kind: str, subject: str, detail: str = "") -> None:
+        """Record that a step was done, so it is not done again; a dry run records nothing, so the real
+        run still does everything (its emails went to the dry-run outbox only)."""
+        if not self.dry_run:
+            self.store.record_event(ref, kind, subject, detail)
 
 
 def remind_owners(tracker: Tracker) -> list[str]:
@@ -112,7 +122,7 @@ def remind_owners(tracker: Tracker) -> list[str]:
         tracker.mailer.send(Email(ref=action.audit_ref, kind=f"action_{stage}-{action.action_id}",
                                   recipient=coordinator.email, what=what, body=body, marking=OFFICIAL,
                                   reply_to=definition.business_unit.email))
-        tracker.store.record_event(action.audit_ref, "action_reminder", subject, f"to {action.owner_agency}")
+        tracker.record(action.audit_ref, "action_reminder", subject, f"to {action.owner_agency}")
         sent.append(f"{action.audit_ref}/{subject}")
     return sent
 
@@ -133,7 +143,7 @@ def refresh_register(tracker: Tracker) -> dict[str, Any]:
             tracker.mailer.send(Email(ref=TRACKER_REF, kind=f"register_refused-{fingerprint}", recipient=recipient,
                                       what="The review findings register was not loaded", body=body,
                                       marking=OFFICIAL))
-        tracker.store.record_event(TRACKER_REF, "register_refused", fingerprint, "\n".join(reasons))
+        tracker.record(TRACKER_REF, "register_refused", fingerprint, "\n".join(reasons))
         log.warning("Review findings register not loaded: %s", "; ".join(reasons))
     elif register.exists:
         load_register(tracker.store, register.findings)

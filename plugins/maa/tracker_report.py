@@ -50,7 +50,7 @@ def report_context(tracker: Tracker) -> dict[str, Any]:
         for ref in filter(None, row["review_refs"].split("; ")):
             citing.setdefault(ref, []).append(row)
     return {
-        "audit": {"ref": "Action tracker"}, "marking": OFFICIAL, "generated_on": tracker.today,
+        "audit": {"ref": "All audits"}, "marking": OFFICIAL, "generated_on": tracker.today,
         "rows": rows, "counts": Counter(r["rag"] for r in rows), "rag_order": RAG_ORDER,
         "audits": [(ref, _title(tracker, ref), audit_rows) for ref, audit_rows in by_audit.items()],
         "by_finding": [(f, citing[f.ref]) for f in register if f.ref in citing],
@@ -86,7 +86,7 @@ def publish_monthly_report(tracker: Tracker) -> dict[str, Any] | None:
         ref=TRACKER_REF, kind="tracker_report", recipient=recipient, version=int(tracker.today.strftime("%Y%m")),
         what=f"Action tracker report, {tracker.today:%B %Y}", body=body, marking=OFFICIAL, attachments=(pdf, xlsx),
     )) for recipient in tracker.qiip())
-    tracker.store.record_event(TRACKER_REF, "tracker_report", month, pdf.name)
+    tracker.record(TRACKER_REF, "tracker_report", month, pdf.name)
     return {"pdf": str(pdf), "xlsx": str(xlsx), "emails": sent, **{rag: counts[rag] for rag in RAG_ORDER}}
 
 

@@ -81,53 +81,60 @@ def check_updates(data: bytes, agency_code: str, actions: list[TrackedAction],
     except Refused as refused:
         result.problems = refused.problems
         return result
+    by_key = {_key(a.audit_ref, a.action_id): a for a in actions}
     if table is not None:
-        problems += table.missing_columns(UPDATE_COLUMNS) or _check_rows(table, agency_code, actions, children or {})
+        problems += table.missing_columns(UPDATE_COLUMNS) or _check_rows(table, agency_code, by_key, children or {})
     result.problems = sorted(problems, key=lambda p: (p.row or 0, p.column or "", p.message))
     if table is not None and not result.problems:
-        result.updates = [_update(number, row) for number, row in table.rows]
+        result.updates = [_update(number, row, by_key) for number, row in table.rows]
     return result
 
 
-def _update(number: int, row: dict[str, str]) -> dict[str, Any]:
-    return {"row": number, "audit_ref": row["audit_ref"].upper(), "action_id": row["action_id"],
+def _key(audit_ref: str, action_id: str) -> tuple[str, str]:
+    """Refs and action ids are matched ignoring letter case, as people type them."""
+    return audit_ref.strip().casefold(), action_id.strip().casefold()
+
+
+def _update(number: int, row: dict[str, str], by_key: dict[tuple[str, str], TrackedAction]) -> dict[str, Any]:
+    """An accepted row, with the audit ref and action id spelt as the tracker spells them."""
+    action = by_key[_key(row["audit_ref"], row["action_id"])]
+    return {"row": number, "audit_ref": action.audit_ref, "action_id": action.action_id,
             "status": _STATUS_BY_LOWER[row["status"].lower()], "progress_note": row.get("progress_note", "")}
 
 
-def _check_rows(table: Table, agency_code: str, actions: list[TrackedAction],
+def _check_rows(table: Table, agency_code: str, by_key: dict[tuple[str, str], TrackedAction],
                 children: dict[str, list[Nominee]]) -> list[Problem]:
     import pandas as pd
 
     if not table.rows:
         return [Problem(None, None, "no updates: add one row per action you report on", table.sheet)]
-    owner = {a.key: a.owner_agency for a in actions}
-    audits = {ref for ref, _ in owner}
-    matchers = {ref: IdentifierMatcher(children.get(ref, ())) for ref in audits}
+    audits = {a.audit_ref.casefold(): a.audit_ref for a in by_key.values()}
+    matchers = {ref: IdentifierMatcher(children.get(ref, ())) for ref in audits.values()}
     nobody = IdentifierMatcher(())
     frame_rows = []
     for number, row in table.rows:
-        audit_ref, action_id = row.get("audit_ref", "").upper(), row.get("action_id", "")
+        key = _key(row.get("audit_ref", ""), row.get("action_id", ""))
+        audit_ref = audits.get(key[0])  # None: not an audit with tracked actions
+        action = by_key.get(key)
         status = _STATUS_BY_LOWER.get(row.get("status", "").lower(), row.get("status", ""))
-        known_audit = audit_ref in audits
-        key = (audit_ref, action_id)
         frame_rows.append({
             ROW: number,
-            "audit_ref": audit_ref or None,
-            "action_id": action_id or None,
+            "audit_ref": audit_ref or row.get("audit_ref") or None,
+            "action_id": action.action_id if action else row.get("action_id") or None,
             # null where an earlier check already explains the row, so one mistake gives one reason
-            "action_known": (key in owner) if known_audit and action_id else None,
-            "owned": (owner[key] == agency_code) if key in owner else None,
+            "action_known": (action is not None) if audit_ref and key[1] else None,
+            "owned": (action.owner_agency == agency_code) if action else None,
             "status": status or None,
             # only "Not started" may come without a note; an unknown status is explained by its own check
             "note_given": (status == NOT_STARTED or bool(row.get("progress_note"))) if status in STATUSES else None,
-            **narrative_flags(row, ("progress_note",), matchers.get(audit_ref, nobody)),
+            **narrative_flags(row, ("progress_note",), matchers.get(audit_ref or "", nobody)),
         })
     frame = pd.DataFrame(frame_rows)
     statuses = ", ".join(STATUSES)
     checks = [
         Check(expect("ExpectColumnValuesToNotBeNull", column="audit_ref"), "audit_ref is empty", "audit_ref"),
-        Check(expect("ExpectColumnValuesToBeInSet", column="audit_ref", value_set=sorted(audits)),
-              "not an audit with actions in the tracker (" + (", ".join(sorted(audits)) or "none yet") + ")",
+        Check(expect("ExpectColumnValuesToBeInSet", column="audit_ref", value_set=sorted(audits.values())),
+              "not an audit with actions in the tracker (" + (", ".join(sorted(audits.values())) or "none yet") + ")",
               "audit_ref"),
         Check(expect("ExpectColumnValuesToNotBeNull", column="action_id"), "action_id is empty", "action_id"),
         Check(expect("ExpectColumnValuesToBeInSet", column="action_known", value_set=[True]),
@@ -157,16 +164,24 @@ def updates_inbox() -> Any:
 
 
 def receive_updates(tracker: Tracker) -> dict[str, list[str]]:
-    """Take every settled `<AGENCY>.xlsx` out of the updates inbox: accepted or refused, never left there."""
+    """Take every settled `<AGENCY>.xlsx` out of the updates inbox: accepted or refused, never left there
+    (except by a dry run, which only checks them)."""
     folder = updates_inbox()
     outcome: dict[str, list[str]] = {"accepted": [], "refused": []}
     for path in sorted(folder.iterdir() if folder.exists() else [], key=lambda p: p.name):
-        if not path.name.lower().endswith(".xlsx") or not inbox.is_settled(path):
-            if not path.name.lower().endswith(".xlsx"):
-                log.warning("Left %s in the updates inbox: only <AGENCY>.xlsx files are taken", path.name)
+        if not path.name.lower().endswith(".xlsx"):
+            log.warning("Left %s in the updates inbox: only <AGENCY>.xlsx files are taken", path.name)
+            continue
+        if not inbox.is_settled(path):  # still being copied in: the next run takes it
             continue
         code = path.name[:-len(".xlsx")].upper()
-        accepted = receive_update_file(tracker, path, code)
+        if tracker.dry_run:  # checked and reported in the log, left in the inbox for the real run
+            result = check_update_file(tracker, path.read_bytes(), code)
+            log.info("Dry run: %s.xlsx would be %s: %s", code, "accepted" if result.accepted else "refused",
+                     "; ".join(result.reasons()) or f"{len(result.updates)} updates")
+            accepted = result.accepted
+        else:
+            accepted = receive_update_file(tracker, path, code)
         outcome["accepted" if accepted else "refused"].append(code)
     acknowledge_update_files(tracker)
     return outcome
@@ -185,9 +200,7 @@ def receive_update_file(tracker: Tracker, path: Any, code: str) -> bool:
         _record_file(tracker, code, filed.version, filed.path, filed.sha256, reasons)
         return False
     data = path.read_bytes()
-    actions = tracker.actions()
-    result = check_updates(data, code, actions, _children(tracker, {a.audit_ref for a in actions
-                                                                   if a.owner_agency == code}))
+    result = check_update_file(tracker, data, code)
     version = inbox.next_version(TRACKER_FOLDER, relative)
     kept_as = relative.parent / f"{relative.stem}.v{version}{relative.suffix}"
     root = settings.audit_archive(TRACKER_FOLDER) if result.accepted else settings.audit_quarantine(TRACKER_FOLDER)
@@ -238,14 +251,16 @@ def acknowledge_update_files(tracker: Tracker) -> int:
     return sent
 
 
-def _children(tracker: Tracker, refs: set[str]) -> dict[str, list[Nominee]]:
-    """The nominated children of these audits (in memory only), so notes naming one are refused."""
+def check_update_file(tracker: Tracker, data: bytes, code: str) -> UpdateResult:
+    """`check_updates` against the tracker now, with the nominated children of the audits where `code` owns
+    actions (read into memory only), so that a note naming one is refused."""
+    actions = tracker.actions()
     children = {}
-    for ref in refs:
+    for ref in {a.audit_ref for a in actions if a.owner_agency == code}:
         definition = tracker.definitions.get(ref)
         if definition is not None:
             children[ref] = audit_children(definition, tracker.store)[1]
-    return children
+    return check_updates(data, code, actions, children)
 
 
 def senders(tracker: Tracker, code: str) -> list[tuple[str, str]]:

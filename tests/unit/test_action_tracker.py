@@ -4,6 +4,7 @@ action and stage, the monthly report, and Phase 5; real workbooks, the store on 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -19,6 +20,7 @@ from maa.updates import check_updates, receive_updates
 from tests.conftest import DISTINCTIVE_NAME, AuditFolders, MailCatcher
 from tests.outputs import attachments, pdf_text
 from tests.tracker_seed import copy_sample_register, drop_update, seed_audit, update_workbook
+from tests.unit.test_cli import maa
 
 REF_A, REF_B = "MATA-2026-01", "MACA-2026-09"
 IMPACT_DAY = date(2027, 1, 27)  # MATA-2026-01's impact_review_due: 27 Jul 2026 + 6 months
@@ -294,3 +296,31 @@ def test_the_pre_filled_workbook_is_formula_safe(store: Store, folders: AuditFol
     assert cell.value == "'=cmd|' /C calc'!A0" and cell.data_type == "s"
     (message,) = smtp_server.to("ben.okafor@police.example.org")
     assert path.name in attachments(message)
+
+
+def test_a_dry_run_moves_and_records_nothing_so_the_real_run_still_does_it_all(
+        store: Store, folders: AuditFolders, smtp_server: MailCatcher) -> None:
+    drop_update(folders, "EDU", update_workbook([(REF_A, "A4", "Complete", "Attendance panel meets monthly.")]))
+    dry = Tracker.open(store, Mailer(store, dry_run=True), IMPACT_DAY)
+    assert receive_updates(dry) == {"accepted": ["EDU"], "refused": []}
+    assert remind_owners(dry) and ask_for_progress(dry) and publish_monthly_report(dry)
+    assert smtp_server.messages == [] and update_count(store) == 0
+    assert (folders.data / "inbox" / "tracker" / "updates" / "EDU.xlsx").exists()
+    assert any((folders.output / "outbox" / "dry-run").glob("*action_overdue-A2*.eml"))
+
+    real = tracker_on(store, IMPACT_DAY)
+    assert receive_updates(real) == {"accepted": ["EDU"], "refused": []}
+    assert f"{REF_A}/A2/overdue" in remind_owners(real) and ask_for_progress(real) and publish_monthly_report(real)
+
+
+def test_maa_validate_update_gives_the_tracker_s_own_reasons(folders: AuditFolders, tmp_path: Path) -> None:
+    seed_audit(folders, Store(), {}, ACTIONS_A)  # the store the command opens: the default under MAA_DATA_DIR
+    good = tmp_path / "POL.xlsx"
+    good.write_bytes(update_workbook([(REF_A, "A1", "In progress", "Staff trained.")]))
+    result = maa("validate-update", good)
+    assert result.returncode == 0 and "accepted (POL, 1 updates)" in result.stdout
+    draft = tmp_path / "police-draft.xlsx"
+    draft.write_bytes(update_workbook([(REF_A, "A2", "Complete", "Done.")]))
+    result = maa("validate-update", draft, "--agency", "pol")
+    assert result.returncode == 1
+    assert "sheet Updates, row 2, column action_id, cell B2: this action is owned by another agency" in result.stderr
