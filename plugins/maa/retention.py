@@ -5,7 +5,8 @@ PRODUCT.md ("Personal data") lists what identifies a child, and only that goes:
   analysis, reasons files: senders' files may name anyone);
 - the audit packs, `output/<REF>/audit-pack-*.pdf` (the only report that names children);
 - the outbox emails carrying them: audit packs to coordinators and safeguarding concerns to `concerns_to`,
-  the dry-run copies in `outbox/dry-run/` included.
+  the dry-run copies in `outbox/dry-run/` included, and any such message still spooled under `data/spool/`
+  (a send the SMTP server never took).
 What is pseudonymised stays: the audit store (case refs, keyed hashes, age bands), every other report, the
 return templates (case refs only) and every other email, so the audit's findings and actions outlive the purge.
 
@@ -166,7 +167,7 @@ def run_retention(store: Store, today: date, *, dry_run: bool, ref: str | None =
         decided.append(decision)
     report = RetentionReport(today, dry_run, tuple(decided))
     for decision in decided:
-        log.info("%s", decision.describe())
+        (log.warning if decision.state == HELD else log.info)("%s", decision.describe())
         for found in decision.files:
             log.info("  %s %s (%s bytes)", "would remove" if dry_run else "removed", found, found.size)
     log.info("%s", report.summary())
@@ -202,7 +203,11 @@ def identifying_files(ref: str) -> list[IdentifyingFile]:
         found += [_identify("output", path, _relative(path, output))
                   for path in sorted(packs.iterdir()) if path.is_file()
                   and path.name.startswith("audit-pack-") and path.name.endswith((".pdf", ".pdf.tmp"))]
-    found += [_identify("output", path, _relative(path, output)) for path in _identifying_emails(ref)]
+    outbox = settings.outbox_dir()
+    sent = [path for folder in (outbox, outbox / "dry-run") if folder.is_dir() for path in sorted(folder.iterdir())]
+    found += [_identify("output", path, _relative(path, output)) for path in _identifying_emails(ref, sent)]
+    spooled = _walk(data / "spool")  # maa.pipeline.operators.task_spool: kept there until recorded as sent
+    found += [_identify("data", path, _relative(path, data)) for path in _identifying_emails(ref, spooled)]
     return found
 
 
@@ -224,21 +229,18 @@ def _received_files(ref: str) -> Iterator[IdentifyingFile]:
                 yield _identify("inbox", path, _relative(path, root), _relative(path, folder))
 
 
-def _identifying_emails(ref: str) -> Iterator[Path]:
-    """Outbox files (sent, dry-run copies, and a crash's leftover .tmp) of the kinds that carry identifiers.
+def _identifying_emails(ref: str, candidates: list[Path]) -> Iterator[Path]:
+    """The email files among `candidates` (sent to the outbox, dry-run copies, spooled, or a crash's leftover
+    .tmp) of `ref` and of the kinds that carry identifiers.
 
     The file name starts with the ref (maa.mailer.Email.file_name); the X-MAA-Key header says whose and what it
     is for certain, and the file name's kind stands in when a half-written .tmp has no header yet.
     """
-    outbox = settings.outbox_dir()
-    for folder in (outbox, outbox / "dry-run"):
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.iterdir()):
-            if path.is_file() and path.suffix in (".eml", ".tmp") and path.name.startswith(f"{ref}--"):
-                key_ref, kind = _email_key(path)
-                if key_ref == ref and carries_identifiers(kind):
-                    yield path
+    for path in candidates:
+        if path.is_file() and path.suffix in (".eml", ".tmp") and path.name.startswith(f"{ref}--"):
+            key_ref, kind = _email_key(path)
+            if key_ref == ref and carries_identifiers(kind):
+                yield path
 
 
 def _email_key(path: Path) -> tuple[str, str]:

@@ -4,6 +4,7 @@ exactly the identifying files go, logged in the store; dry run, rerun, and `maa 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -26,6 +27,7 @@ from tests.conftest import (
     DISTINCTIVE_NAME,
     DISTINCTIVE_SYSTEM_ID,
     AuditFolders,
+    _free_port,
     nominations_csv,
 )
 
@@ -33,6 +35,7 @@ PURGED, KEPT_UNAPPROVED, KEPT_LONGER = "MATA-2026-01", "MATA-2026-01-B", "MATA-2
 APPROVED_AT = "2026-09-14 10:00 UTC"         # retention 90 days: kept to 13 Dec, purged from 14 Dec 2026
 PURGE_DAY, LAST_DAY_KEPT = date(2026, 12, 14), date(2026, 12, 13)
 IN_NOTICE = datetime(2026, 6, 3, 12, 0, tzinfo=LONDON)
+SPOOL = "spool/maa_mata_2026_01/manual__2026-07-20/receive_return-1"  # maa.pipeline.operators.task_spool
 STRAY_NAME = f"{DISTINCTIVE_NAME} notes.txt"  # a person's own file in the inbox, named after the child
 IDENTIFIERS = (DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, DISTINCTIVE_DOB)
 
@@ -86,11 +89,22 @@ def _returns(definition: AuditDefinition, folders: AuditFolders, store: Store, m
     (returns / "POL.xlsx").write_bytes(b"PK POL return, not yet looked at")
     (folders.inbox(ref) / STRAY_NAME).write_text("dropped here by hand")
     phase2.raise_concerns(definition, store, mailer, "CSC", [Concern(2, "C-01", "Bruising seen at school.")])
+    with pytest.MonkeyPatch.context() as patch:  # an SMTP server that refuses: the concern stays in the spool
+        patch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps({
+            "conn_type": "smtp", "host": "127.0.0.1", "port": _free_port(),
+            "extra": {"disable_ssl": True, "disable_tls": True, "timeout": 2, "mail_catcher": True}}))
+        with pytest.raises(OSError):
+            phase2.raise_concerns(definition, store, Mailer(store, spool=folders.data / SPOOL), "POL",
+                                  [Concern(3, "C-02", "Missed health appointments.")])
 
 
 @pytest.fixture
-def world(folders: AuditFolders) -> World:
-    store = Store()  # the default store under the data folder: the one the CLI and the DAG use
+def world(request: pytest.FixtureRequest, folders: AuditFolders) -> World:
+    """Three audits: one approved and past retention, one not approved, one approved with a longer retention.
+    On SQLite under the data folder unless a test asks for "postgresql" (the maa_store connection)."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        request.getfixturevalue("postgres_store")
+    store = Store()  # whichever the CLI and the DAG would use
     purged = seed_audit(folders, store, {}, returns=True)
     seed_audit(folders, store, {"ref": KEPT_UNAPPROVED})
     seed_audit(folders, store, {"ref": KEPT_LONGER, "retention_days": 365})
@@ -101,6 +115,10 @@ def world(folders: AuditFolders) -> World:
     (folders.output / "tracker").mkdir()
     (folders.output / "tracker" / "action-tracker-2026-12-01.pdf").write_bytes(b"%PDF-1.7 actions")
     return World(folders, store, purged)
+
+
+ON_BOTH_STORES = pytest.mark.parametrize(
+    "world", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
 
 
 def files_now(world: World) -> dict[str, tuple[int, str]]:
@@ -118,8 +136,9 @@ def sha256(path: Path) -> str:
 def expected_identifying(world: World) -> set[str]:
     """Written out from PRODUCT.md's list for the approved audit, not computed by the code under test."""
     ref, coordinators = PURGED, [a.coordinator.email for a in world.purged.agencies]
-    concern = [name for name in files_now(world) if name.startswith(f"output/outbox/{ref}--concern-CSC-")]
-    assert len(concern) == 1
+    concern = [name for name in files_now(world) if name.startswith((f"output/outbox/{ref}--concern-CSC-",
+                                                                      f"data/{SPOOL}/{ref}--concern-POL-"))]
+    assert len(concern) == 2
     return {
         f"data/inbox/{ref}/returns/POL.xlsx", f"data/inbox/{ref}/{STRAY_NAME}",
         f"data/archive/{ref}/nominations.v2.csv", f"data/archive/{ref}/returns/CSC.v1.xlsx",
@@ -150,6 +169,7 @@ def purge_log(store: Store, ref: str) -> dict[str, tuple[int, str]]:
     return {f"{row['root']}:{row['path']}": (row["size_bytes"], row["sha256"]) for row in purged_files(store, ref)}
 
 
+@ON_BOTH_STORES
 def test_the_purge_removes_exactly_the_identifying_files_and_logs_each_once(
         world: World, caplog: pytest.LogCaptureFixture) -> None:
     before = files_now(world)
@@ -236,6 +256,7 @@ def test_maa_purge_dry_run_then_for_real(world: World, capsys: pytest.CaptureFix
     assert set(files_now(world)) == set(before) - gone
 
 
+@ON_BOTH_STORES
 def test_resolve_case_until_the_purge_then_purged_on_its_date_each_request_recorded(
         world: World, capsys: pytest.CaptureFixture, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="maa"):
@@ -290,3 +311,26 @@ def test_the_dag_decides_for_the_runs_own_date_in_london_unless_told_a_day() -> 
     assert run_day({"params": {"today": ""}, "data_interval_end": summer_midnight}) == date(2026, 7, 1)
     assert run_day({"params": {}, "data_interval_end": None, "logical_date": summer_midnight}) == date(2026, 7, 1)
     assert run_day({"params": {"today": "2026-12-14"}, "data_interval_end": summer_midnight}) == PURGE_DAY
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("airflow_db")
+def test_a_held_audit_fails_the_purge_after_the_others_and_the_operator_is_emailed(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.dags.test_dag_integrity import dag_bag
+
+    monkeypatch.setenv("MAA_OPERATOR_EMAIL", "operator@example.org")
+    record_decision(world.store, KEPT_UNAPPROVED, Decision(1, "qiip_signoff", APPROVE, "qiip", APPROVED_AT, ""))
+    (world.folders.audits / f"{KEPT_UNAPPROVED}.yaml").unlink()
+    before, gone = files_now(world), expected_identifying(world)
+
+    run = dag_bag().get_dag("maa_retention").test(run_conf={"today": PURGE_DAY.isoformat()})
+
+    assert str(run.state) == "failed"
+    after = set(files_now(world))
+    (alert_file,) = after - set(before)
+    assert alert_file.startswith("output/outbox/RETENTION--task_failed-purge_identifying_files-")
+    assert after - {alert_file} == set(before) - gone  # the audit that has its definition was still purged
+    (alert,) = world.store.emails("RETENTION")
+    assert alert["recipient"] == "operator@example.org"
+    assert alert["subject"] == "OFFICIAL [RETENTION] Task failed: purge_identifying_files (AirflowFailException)"
