@@ -324,3 +324,19 @@ def test_maa_validate_update_gives_the_tracker_s_own_reasons(folders: AuditFolde
     result = maa("validate-update", draft, "--agency", "pol")
     assert result.returncode == 1
     assert "sheet Updates, row 2, column action_id, cell B2: this action is owned by another agency" in result.stderr
+
+
+@pytest.mark.postgres
+def test_the_tracker_tables_work_on_postgresql(postgres_store: str, folders: AuditFolders,
+                                               smtp_server: MailCatcher) -> None:
+    store = Store(postgres_store)
+    seed_audit(folders, store, {}, ACTIONS_A)
+    copy_sample_register(folders)
+    tracker = tracker_on(store, IMPACT_DAY)
+    assert refresh_register(tracker) == {"register": "loaded", "findings": 6, "links_added": 4}
+    assert refresh_register(tracker)["links_added"] == 0
+    drop_update(folders, "EDU", update_workbook([(REF_A, "A4", "Complete", "Attendance panel meets monthly.")]))
+    assert receive_updates(tracker)["accepted"] == ["EDU"]
+    assert f"{REF_A}/A4/overdue" not in remind_owners(tracker)
+    (a4,) = [a for a in tracked_actions(store, REF_A) if a.action_id == "A4"]
+    assert a4.review_refs == ["LCSPR-2022-01", "SCR-2019-01"] and a4.status == "Complete"
