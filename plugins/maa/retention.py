@@ -212,21 +212,22 @@ def identifying_files(ref: str) -> list[IdentifyingFile]:
 
 
 def _received_files(ref: str) -> Iterator[IdentifyingFile]:
-    """The audit's inbox: the local data folder's, or the remote one MAA_INBOX_URL names."""
+    """The audit's inbox in the data folder and, when MAA_INBOX_URL names another (a share, object storage),
+    that one too: files left in the local one from before the switch identify children just the same."""
+    data = settings.data_dir()
+    folder = data / "inbox" / ref
+    for path in _walk(folder):
+        yield _identify("data", path, _relative(path, data), _relative(path, folder))
     if not os.environ.get("MAA_INBOX_URL"):
-        data = settings.data_dir()
-        folder = data / "inbox" / ref
-        for path in _walk(folder):
-            yield _identify("data", path, _relative(path, data), _relative(path, folder))
         return
     from maa.inbox import inbox_root
 
     root = inbox_root()
-    folder = root / ref
-    if folder.exists():
-        for path in sorted(folder.rglob("*"), key=str):
+    remote = root / ref
+    if remote.exists():
+        for path in sorted(remote.rglob("*"), key=str):
             if path.is_file():
-                yield _identify("inbox", path, _relative(path, root), _relative(path, folder))
+                yield _identify("inbox", path, _relative(path, root), _relative(path, remote))
 
 
 def _identifying_emails(ref: str, candidates: list[Path]) -> Iterator[Path]:
@@ -282,8 +283,10 @@ def _identify(root: str, location: Any, relative: str, within_audit: str | None 
 # Removing them, and the purge log --------------------------------------------------------------------------
 
 def _remove(store: Store, decision: AuditRetention, today: date) -> None:
+    """Record the audit's files (one transaction), then remove them: a crash in between leaves records of files
+    still on disk, which the rerun meets again under the same ids and removes."""
+    _record_purged_files(store, decision.ref, decision.files)
     for found in decision.files:
-        _record_purged_file(store, decision.ref, found)
         found.location.unlink(missing_ok=True)
     for folder in (settings.data_dir() / "inbox" / decision.ref, settings.audit_archive(decision.ref),
                    settings.audit_quarantine(decision.ref)):
@@ -302,12 +305,13 @@ def _remove_empty_folders(folder: Path) -> None:
             continue
 
 
-def _record_purged_file(store: Store, ref: str, found: IdentifyingFile) -> None:
+def _record_purged_files(store: Store, ref: str, files: tuple[IdentifyingFile, ...]) -> None:
+    now = utcnow()
     with store.engine.begin() as connection:
         store._upsert(connection, "purged_files", [{
             "id": stable_id(ref, found.root, found.path, found.sha256), "audit_ref": ref, "root": found.root,
-            "path": found.path, "size_bytes": found.size, "sha256": found.sha256, "purged_at": utcnow(),
-        }], keys=["id"], update=False)
+            "path": found.path, "size_bytes": found.size, "sha256": found.sha256, "purged_at": now,
+        } for found in files], keys=["id"], update=False)
 
 
 def _record_purge(store: Store, decision: AuditRetention, today: date) -> None:

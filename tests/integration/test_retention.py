@@ -243,6 +243,24 @@ def test_an_approved_audit_without_its_definition_is_held_not_purged(world: Worl
     assert cli.main(["purge", "--today", "2026-12-14"]) == 1  # the operator's exit status says so too
 
 
+def test_an_inbox_elsewhere_is_purged_too(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    remote = tmp_path / "share"
+    (remote / PURGED / "returns").mkdir(parents=True)
+    (remote / PURGED / "returns" / "EDU.xlsx").write_bytes(b"PK EDU return")
+    (remote / KEPT_UNAPPROVED).mkdir()
+    (remote / KEPT_UNAPPROVED / "nominations.csv").write_text(nominations_csv())
+    monkeypatch.setenv("MAA_INBOX_URL", f"file://{remote}")
+    before, gone = files_now(world), expected_identifying(world)
+
+    report = run_retention(world.store, PURGE_DAY, dry_run=False)
+
+    assert set(files_now(world)) == set(before) - gone
+    assert not (remote / PURGED / "returns" / "EDU.xlsx").exists()
+    assert (remote / KEPT_UNAPPROVED / "nominations.csv").exists()
+    assert f"inbox:{PURGED}/returns/EDU.xlsx" in {str(f) for f in report.files}
+    assert f"inbox:{PURGED}/returns/EDU.xlsx" in purge_log(world.store, PURGED)
+
+
 def test_maa_purge_dry_run_then_for_real(world: World, capsys: pytest.CaptureFixture) -> None:
     before, gone = files_now(world), expected_identifying(world)
 
