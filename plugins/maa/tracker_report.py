@@ -75,9 +75,10 @@ def build_tracker_report(tracker: Tracker) -> tuple[Path, Path, Counter]:
 
 
 def publish_monthly_report(tracker: Tracker) -> dict[str, Any] | None:
-    """The month's report to QiiP, once a month: None when this month's has gone already."""
+    """The month's report to QiiP, once a month: None when this month's has gone already, or while no
+    audit has been approved with actions (the first run after one is sends that month's report)."""
     month = f"{tracker.today:%Y-%m}"
-    if tracker.happened(TRACKER_REF, "tracker_report", month):
+    if tracker.happened(TRACKER_REF, "tracker_report", month) or not tracker.actions():
         return None
     pdf, xlsx, counts = build_tracker_report(tracker)
     body = reports.render("email/tracker_report.txt", today=tracker.today, counts=counts,

@@ -3,22 +3,25 @@ action and stage, the monthly report, and Phase 5; real workbooks, the store on 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from maa import phase1
 from maa.action_store import tracked_actions, update_count
+from maa.definitions import load_definition
 from maa.impact import ask_for_progress, send_reports
 from maa.mailer import Mailer
 from maa.nominations import Nominee
+from maa.settings import LONDON
 from maa.store import Store
-from maa.tracker import AMBER, GREEN, RED, Tracker, rag, refresh_register, remind_owners
+from maa.tracker import AMBER, GREEN, RED, TRACKER_REF, Tracker, rag, refresh_register, remind_owners
 from maa.tracker_report import publish_monthly_report
 from maa.updates import check_updates, receive_updates
-from tests.conftest import DISTINCTIVE_NAME, AuditFolders, MailCatcher
-from tests.outputs import attachments, pdf_text
+from tests.conftest import DISTINCTIVE_NAME, AuditFolders, MailCatcher, nominations_csv
+from tests.outputs import attachments, message_text, pdf_text
 from tests.tracker_seed import copy_sample_register, drop_update, seed_audit, update_workbook
 from tests.unit.test_cli import maa
 
@@ -340,3 +343,28 @@ def test_the_tracker_tables_work_on_postgresql(postgres_store: str, folders: Aud
     assert f"{REF_A}/A4/overdue" not in remind_owners(tracker)
     (a4,) = [a for a in tracked_actions(store, REF_A) if a.action_id == "A4"]
     assert a4.review_refs == ["LCSPR-2022-01", "SCR-2019-01"] and a4.status == "Complete"
+
+
+def test_a_note_naming_an_audited_child_is_refused_and_the_name_goes_nowhere(
+        store: Store, folders: AuditFolders, smtp_server: MailCatcher) -> None:
+    definition = load_definition(folders.audits / f"{REF_A}.yaml")
+    (folders.inbox(REF_A) / "nominations.csv").write_text(nominations_csv())
+    assert phase1.receive_nominations(definition, store, Mailer(store),
+                                      datetime(2026, 6, 2, 10, 0, tzinfo=LONDON)).accepted
+    smtp_server.messages.clear()
+    drop_update(folders, "POL", update_workbook([(REF_A, "A1", "In progress", f"{DISTINCTIVE_NAME} seen weekly.")]))
+
+    assert receive_updates(tracker_on(store, IMPACT_DAY)) == {"accepted": [], "refused": ["POL"]}
+
+    reasons = (folders.data / "quarantine" / "tracker" / "updates" / "POL.v1.xlsx.reasons.txt").read_text()
+    assert "row 2, column progress_note, cell D2: names a nominated child: refer to children by case ref" in reasons
+    assert DISTINCTIVE_NAME not in reasons and DISTINCTIVE_NAME not in str(store.events(TRACKER_REF))
+    assert smtp_server.messages and not any(DISTINCTIVE_NAME in message_text(m) for m in smtp_server.messages)
+    assert update_count(store) == 0
+
+
+def test_no_monthly_report_while_no_audit_has_actions(folders: AuditFolders, smtp_server: MailCatcher) -> None:
+    store = Store(f"sqlite:///{folders.data / 'empty.sqlite'}")
+    assert publish_monthly_report(tracker_on(store, IMPACT_DAY)) is None
+    seed_audit(folders, store, {}, ACTIONS_A)
+    assert publish_monthly_report(tracker_on(store, date(2027, 1, 28))) is not None, "the month's report, late"
