@@ -187,8 +187,8 @@ def _resolve_case(args: argparse.Namespace) -> int:
         message = (f"{ref}: the identifiers were purged on {resolution.purged_on:%Y-%m-%d} under the retention "
                    "policy; the case ref can no longer be resolved")
     elif resolution.outcome == UNKNOWN_CASE:
-        message = (f"{ref}: {args.case_ref!r} is not one of its case refs "
-                   f"({', '.join(c['case_ref'] for c in store.cases(ref)) or 'no cases accepted yet'})")
+        message = (f"{ref}: that is not one of its case refs (what was typed is not repeated: it may be a name); "
+                   f"its cases: {', '.join(c['case_ref'] for c in store.cases(ref)) or 'none accepted yet'}")
     else:
         message = f"{ref}: the accepted case list is not in the archive; ask the operator"
     print(message, file=sys.stderr)

@@ -280,8 +280,10 @@ def test_resolve_case_until_the_purge_then_purged_on_its_date_each_request_recor
     with caplog.at_level(logging.INFO, logger="maa"):
         assert cli.main(["resolve-case", PURGED, "c-01", "--by", "Dana BU"]) == 0
         resolved = capsys.readouterr().out
-        assert cli.main(["resolve-case", PURGED, "C-99", "--by", DISTINCTIVE_NAME]) == 1
-        assert "'C-99' is not one of its case refs (C-01, C-02)" in capsys.readouterr().err
+        assert cli.main(["resolve-case", PURGED, DISTINCTIVE_NAME, "--by", "Dana BU"]) == 1  # a name, not a ref
+        unknown = capsys.readouterr().err
+        assert "not one of its case refs" in unknown and "its cases: C-01, C-02" in unknown
+        assert DISTINCTIVE_NAME not in unknown
         assert cli.main(["resolve-case", "MATA-2099-01", "C-01"]) == 1
         assert "no audit MATA-2099-01" in capsys.readouterr().err
         run_retention(world.store, PURGE_DAY, dry_run=False)
@@ -293,11 +295,11 @@ def test_resolve_case_until_the_purge_then_purged_on_its_date_each_request_recor
     assert after.out == "" and f"purged on {purge_day:%Y-%m-%d}" in after.err
     asked = resolutions(world.store, PURGED)
     assert [(r["case_ref"], r["asked_by"], r["outcome"]) for r in asked] == [
-        ("C-01", "Dana BU", "resolved"), (None, DISTINCTIVE_NAME, "unknown_case"),
+        ("C-01", "Dana BU", "resolved"), (None, "Dana BU", "unknown_case"),
         ("C-01", asked[2]["os_user"], "purged")]
     assert all(r["os_user"] and r["asked_at"] for r in asked)
     assert resolutions(world.store, "MATA-2099-01") == []
-    for identifier in (DISTINCTIVE_SYSTEM_ID, DISTINCTIVE_DOB):
+    for identifier in IDENTIFIERS:
         assert identifier not in caplog.text and identifier not in store_text(world.store)
 
 
