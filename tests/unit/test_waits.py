@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from airflow.sdk.exceptions import AirflowSkipException, TaskDeferred
@@ -62,7 +63,9 @@ def test_waiting_for_nominations_defers_to_an_inbox_trigger(folders: AuditFolder
     start = date.today() + timedelta(days=1)
     path = folders.write_definition({"start": start.isoformat()}, remove=("extensions",))
     with pytest.raises(TaskDeferred) as deferred:
-        NominationsSensor(task_id="receive_nominations", definition_file=path.name).execute({"params": {}})
+        NominationsSensor(task_id="receive_nominations", definition_file=path.name).execute(
+            {"params": {}, "ti": SimpleNamespace(dag_id="maa_mata_2026_01", run_id="manual__1",
+                                                 task_id="receive_nominations", map_index=-1)})
     trigger = deferred.value.trigger
     assert type(trigger).__name__ == "InboxTrigger"
     assert trigger.paths == [f"file://{folders.data}/inbox/MATA-2026-01/nominations.csv"]
