@@ -75,12 +75,15 @@ class TrackerStepOperator(BaseOperator):
 
     def execute(self, context: Any) -> Any:
         from maa.mailer import Mailer
-        from maa.pipeline.operators import is_dry_run
+        from maa.pipeline.operators import is_dry_run, task_spool
         from maa.store import Store
         from maa.tracker import Tracker
 
         store = Store()
-        tracker = Tracker.open(store, Mailer(store, dry_run=is_dry_run(context)), tracker_today(context))
+        mailer = Mailer(store, dry_run=is_dry_run(context), spool=task_spool(context))
+        if delivered := mailer.deliver_spooled():  # what an earlier try could not send goes first
+            self.log.info("Delivered %s message(s) an earlier try could not", delivered)
+        tracker = Tracker.open(store, mailer, tracker_today(context))
         self.log.info("Action tracker as of %s", tracker.today.isoformat())
         return self.step(tracker)
 
