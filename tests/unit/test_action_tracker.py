@@ -3,7 +3,7 @@ action and stage, the monthly report, and Phase 5; real workbooks, the store on 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -368,3 +368,32 @@ def test_no_monthly_report_while_no_audit_has_actions(folders: AuditFolders, smt
     assert publish_monthly_report(tracker_on(store, IMPACT_DAY)) is None
     seed_audit(folders, store, {}, ACTIONS_A)
     assert publish_monthly_report(tracker_on(store, date(2027, 1, 28))) is not None, "the month's report, late"
+
+
+# The DAG -----------------------------------------------------------------------------------------
+
+def test_the_tracker_dag_runs_updates_before_anything_that_reads_them() -> None:
+    from maa.pipeline.tracker_dag import build_tracker_dag
+
+    dag = build_tracker_dag()
+    upstream = {task.task_id: sorted(task.upstream_task_ids) for task in dag.tasks}
+    assert upstream == {
+        "load_review_findings_register": [],
+        "receive_action_updates": ["load_review_findings_register"],
+        "remind_action_owners": ["receive_action_updates"],
+        "ask_owners_for_impact_progress": ["receive_action_updates"],
+        "send_impact_update_reports": ["ask_owners_for_impact_progress"],
+        "send_monthly_tracker_report": ["receive_action_updates"],
+    }
+    assert {task.owner for task in dag.tasks} == {"qiip"} and all(task.retries >= 1 for task in dag.tasks)
+    assert set(dag.params) == {"today", "dry_run"}
+
+
+@pytest.mark.parametrize(("context", "expected"), [
+    ({"params": {"today": "2027-01-27"}, "logical_date": datetime(2030, 1, 1, tzinfo=UTC)}, date(2027, 1, 27)),
+    ({"params": {"today": None}, "logical_date": datetime(2027, 6, 30, 23, 30, tzinfo=UTC)}, date(2027, 7, 1)),
+])
+def test_today_is_the_run_s_own_date_in_london_never_the_wall_clock(context: dict, expected: date) -> None:
+    from maa.pipeline.tracker_dag import tracker_today
+
+    assert tracker_today(context) == expected
