@@ -21,12 +21,14 @@ DOC_MD = """
 # Retention of identifying data
 
 Every day, for each audit QiiP approved more than its definition's `retention_days` (default 90) ago, this DAG
-removes the files that identify children (PRODUCT.md, "Personal data"):
+removes the files that identify children (PRODUCT.md, "Personal data"). Approved on 14 September with 90 days:
+kept to 13 December, removed from 14 December.
 
-- `data/inbox/<REF>/`, `data/archive/<REF>/` and `data/quarantine/<REF>/`, all of them;
+- `data/inbox/<REF>/` (and the audit's folder under `MAA_INBOX_URL` when set), `data/archive/<REF>/` and
+  `data/quarantine/<REF>/`, all of them;
 - the audit packs `output/<REF>/audit-pack-*.pdf`;
-- the outbox emails that carried them: audit packs to coordinators and safeguarding concerns
-  (`output/outbox/` and the dry-run copies in `output/outbox/dry-run/`).
+- the emails that carried them: audit packs to coordinators and safeguarding concerns, in `output/outbox/`,
+  its dry-run copies in `output/outbox/dry-run/`, and any still spooled under `data/spool/`.
 
 It keeps everything pseudonymised: the audit store, the other reports, the return templates and every other
 email. Each removed file is recorded in the store's `purged_files` (path, size, sha256, when; never its
@@ -44,7 +46,9 @@ anyone can preview with `dry_run` on, or `maa purge --dry-run`. `today` (YYYY-MM
 of that day instead of the run's date (the end of its data interval, in London).
 
 An approved audit whose definition is no longer in the audits folder is **held**, not purged with a guessed
-period, and the task then fails so that the operator is told.
+period, and the task then fails (after purging the others) so that the operator is told.
+
+Like every new DAG it starts paused: trigger it once with `dry_run` on, read the list, then unpause it.
 """
 
 
