@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -127,12 +128,11 @@ def measure(count: int, quiet_seconds: float) -> list[Figure]:
             runs = {d.dag_id: airflow.trigger(d.dag_id, "business-unit") for d in definitions}
             say(f"in flight: {count} audits triggered; waiting for {count * AGENCIES} agencies to wait")
 
-            def waiting() -> list[dict]:
-                return [ti for ti in airflow.api("GET", "/dags/~/dagRuns/~/taskInstances?task_id=receive_return"
-                                                        "&state=deferred&limit=1000", "business-unit")
-                        ["task_instances"]]
+            def waiting() -> int:  # total_entries: a page holds at most 100 task instances
+                return airflow.api("GET", "/dags/~/dagRuns/~/taskInstances?task_id=receive_return&state=deferred"
+                                          "&limit=1", "business-unit")["total_entries"]
 
-            deferred = wait_until(lambda: len(waiting()), lambda n: n == count * AGENCIES, timeout=60 * 60, every=10)
+            deferred = wait_until(waiting, lambda n: n == count * AGENCIES, timeout=60 * 60, every=10)
             setup_s = time.monotonic() - started
             if deferred != count * AGENCIES:
                 raise RuntimeError(f"only {deferred} of {count * AGENCIES} agencies waiting after {setup_s:.0f} s")
@@ -185,6 +185,7 @@ def main() -> int:
     arguments.add_argument("--audits", type=int, default=50)
     arguments.add_argument("--quiet-seconds", type=float, default=60)
     options = arguments.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop Airflow's services and drop the databases
     figures = measure(options.audits, options.quiet_seconds)
     print()
     print(summary_table(figures))
