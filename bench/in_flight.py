@@ -17,6 +17,7 @@ Usage: in_flight.py [--audits N] [--quiet-seconds S]
 from __future__ import annotations
 
 import argparse
+import collections
 import os
 import signal
 import statistics
@@ -129,22 +130,26 @@ def measure(count: int, quiet_seconds: float) -> list[Figure]:
             say(f"in flight: {count} audits triggered; waiting for {count * AGENCIES} agencies to wait")
 
             def waiting() -> int:  # total_entries: a page holds at most 100 task instances
-                return airflow.api("GET", "/dags/~/dagRuns/~/taskInstances?task_id=receive_return&state=deferred"
-                                          "&limit=1", "business-unit")["total_entries"]
+                return sum(airflow.api("GET", f"/dags/~/dagRuns/~/taskInstances?task_id={task_id}&state=deferred"
+                                              "&limit=1", "business-unit")["total_entries"]
+                           for task_id in ("receive_return", "wait_for_submission_deadline"))
 
-            deferred = wait_until(waiting, lambda n: n == count * AGENCIES, timeout=60 * 60, every=10)
+            expected = count * (AGENCIES + 1)  # every agency's return, and each audit's deadline
+            deferred = wait_until(waiting, lambda n: n == expected, timeout=60 * 60, every=10)
             setup_s = time.monotonic() - started
-            if deferred != count * AGENCIES:
-                raise RuntimeError(f"only {deferred} of {count * AGENCIES} agencies waiting after {setup_s:.0f} s")
+            if deferred != expected:
+                raise RuntimeError(f"only {deferred} of {expected} waits deferred after {setup_s:.0f} s")
             say(f"in flight: every agency waiting after {setup_s:.0f} s; a quiet {quiet_seconds:.0f} s follows")
 
             services = {name: airflow.processes[name].pid for name in ("scheduler", "triggerer")}
             before = {name: group_usage(pid) for name, pid in services.items()}
-            held, memory = [], {name: [] for name in services}
+            held, holders, memory = [], collections.Counter(), {name: [] for name in services}
             quiet_until = time.monotonic() + quiet_seconds
             while time.monotonic() < quiet_until:
-                held.append(airflow.api("GET", "/dags/~/dagRuns/~/taskInstances?state=running&limit=1",
-                                        "business-unit")["total_entries"])
+                running = airflow.api("GET", "/dags/~/dagRuns/~/taskInstances?state=running&limit=100",
+                                      "business-unit")
+                held.append(running["total_entries"])
+                holders.update(ti["task_id"] for ti in running["task_instances"])
                 for name, pid in services.items():
                     memory[name].append(group_usage(pid)[1])
                 time.sleep(5)
@@ -177,6 +182,8 @@ def measure(count: int, quiet_seconds: float) -> list[Figure]:
                statistics.median(latencies), "s"),
         Figure("return landed -> acknowledgement (slowest)", max(latencies), "s"),
     ]
+    if holders:
+        say(f"in flight: tasks seen running while the audits waited: {dict(holders)}")
     return figures
 
 
