@@ -52,3 +52,7 @@ def audit_output(ref: str) -> Path:
 
 def outbox_dir() -> Path:
     return output_dir() / "outbox"
+
+
+# The [ref] of emails about the whole action tracker rather than one audit (its DAG file needs it at parse time).
+TRACKER_REF = "ACTION-TRACKER"

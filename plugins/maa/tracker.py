@@ -20,12 +20,12 @@ from maa.action_store import TrackedAction, link_actions_to_register, load_regis
 from maa.definitions import AuditDefinition, Person, Status, definition_files, load_all
 from maa.mailer import OFFICIAL, Email, Mailer
 from maa.registers import load_review_findings
+from maa.settings import TRACKER_REF  # the [ref] of emails about the whole tracker rather than one audit
 from maa.store import Store
 
 log = logging.getLogger(__name__)
 
 TRACKER_FOLDER = "tracker"  # inbox/tracker/, archive/tracker/, quarantine/tracker/, output/tracker/
-TRACKER_REF = "ACTION-TRACKER"  # the [ref] of emails about the whole tracker rather than one audit
 NOT_STARTED, IN_PROGRESS, COMPLETE = "Not started", "In progress", "Complete"
 STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETE)
 DUE_SOON = timedelta(days=14)

@@ -1,40 +1,62 @@
 """Telling the operator when a task has failed for good (its retries used up), with a link to its log.
 
-The email names the audit, the task and the kind of error, never the error's text:
-a library's message can quote the data it choked on, and the data may be a child's.
-The log it links to follows the same rule, and whoever reads it is already trusted.
+The email names the task and the kind of error, never the error's text: a library's
+message can quote the data it choked on, and the data may be a child's. The log it
+links to follows the same rule, and whoever reads it is already trusted.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 OPERATOR_EMAIL = "MAA_OPERATOR_EMAIL"
+AUDIT_CONSEQUENCE = ("Nothing later in the audit runs until the task is cleared and succeeds. Every task is safe "
+                     "to rerun: nothing already sent is sent again.")
 
 
 def notify_operator(context: Any) -> None:
-    """on_failure_callback: one email per failed try, to the address in MAA_OPERATOR_EMAIL."""
-    from maa import reports
+    """on_failure_callback of an audit's DAG: the audit named, its rehearsal and dry-run settings kept."""
     from maa.definitions import load_current
-    from maa.mailer import OFFICIAL, Email
     from maa.pipeline.operators import make_mailer
     from maa.store import Store
 
-    ti, task = context["ti"], context["task"]
+    definition = load_current(context["task"].definition_file)
+    _alert(context, definition.ref, f"the audit {definition.ref} ({definition.title})", AUDIT_CONSEQUENCE,
+           lambda: make_mailer(context, definition, Store(), resume=False))  # the task's retry resumes its own
+
+
+def programme_alert(ref: str, about: str, consequence: str) -> Callable[[Any], None]:
+    """on_failure_callback for a programme-wide DAG (no one audit's definition): `ref` keys its emails."""
+    return partial(_programme_alert, ref=ref, about=about, consequence=consequence)
+
+
+def _programme_alert(context: Any, *, ref: str, about: str, consequence: str) -> None:
+    from maa.mailer import Mailer
+    from maa.store import Store
+
+    _alert(context, ref, about, consequence, lambda: Mailer(Store()))
+
+
+def _alert(context: Any, ref: str, about: str, consequence: str, mailer: Callable[[], Any]) -> None:
+    """One email per failed task instance and try, to the address in MAA_OPERATOR_EMAIL."""
+    from maa import reports
+    from maa.mailer import OFFICIAL, Email
+
+    ti = context["ti"]
     recipient = os.environ.get(OPERATOR_EMAIL)
     if not recipient:
         log.warning("%s.%s failed; set %s to have the operator emailed", ti.dag_id, ti.task_id, OPERATOR_EMAIL)
         return
-    definition = load_current(task.definition_file)
     exception = context.get("exception")
     error = type(exception.__cause__ or exception).__name__ if exception else "unknown error"
     where = ti.task_id + (f"[{ti.map_index}]" if (ti.map_index or -1) >= 0 else "")
-    body = reports.render("email/task_failed.txt", audit=definition, dag_id=ti.dag_id, run_id=ti.run_id,
-                          task=where, try_number=ti.try_number, error=error, log_url=ti.log_url)
-    make_mailer(context, definition, Store(), resume=False).send(Email(  # the task's retry resumes its own
-        ref=definition.ref, kind=f"task_failed-{where}-{ti.run_id}", recipient=recipient, version=ti.try_number,
-        what=f"Task failed: {where} ({error})", body=body, marking=OFFICIAL))
+    body = reports.render("email/task_failed.txt", about=about, dag_id=ti.dag_id, run_id=ti.run_id, task=where,
+                          try_number=ti.try_number, error=error, log_url=ti.log_url, consequence=consequence)
+    mailer().send(Email(ref=ref, kind=f"task_failed-{where}-{ti.run_id}", recipient=recipient,
+                        version=ti.try_number, what=f"Task failed: {where} ({error})", body=body, marking=OFFICIAL))

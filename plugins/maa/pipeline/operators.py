@@ -55,12 +55,16 @@ def task_spool(context: Any) -> Path:
 
 
 def make_mailer(context: Any, definition: AuditDefinition, store: Any, *, resume: bool = True) -> Any:
-    """The task's mailer; with `resume`, first delivers what an earlier try of the task could not
-    (the SMTP server was down): a retry owes those messages before anything else."""
+    """The audit task's mailer (its rehearsal and dry-run settings); see `task_mailer`."""
+    return task_mailer(context, store, rehearsal=audit_clock(context, definition).rehearsal, resume=resume)
+
+
+def task_mailer(context: Any, store: Any, *, rehearsal: bool = False, resume: bool = True) -> Any:
+    """A task's mailer, spooling into the task's own folder; with `resume`, it first delivers what an earlier
+    try of the task could not (the SMTP server was down): a retry owes those messages before anything else."""
     from maa.mailer import Mailer
 
-    mailer = Mailer(store, dry_run=is_dry_run(context), rehearsal=audit_clock(context, definition).rehearsal,
-                    spool=task_spool(context))
+    mailer = Mailer(store, dry_run=is_dry_run(context), rehearsal=rehearsal, spool=task_spool(context))
     if resume and (delivered := mailer.deliver_spooled()):
         log.info("Delivered %s message(s) an earlier try could not", delivered)
     return mailer

@@ -12,10 +12,13 @@ from typing import Any
 
 from airflow.sdk import DAG, BaseOperator, Param
 
+from maa.pipeline.alerts import programme_alert
 from maa.pipeline.factory import DEFAULT_ARGS
 from maa.settings import LONDON
 
 DAG_ID = "maa_retention"
+RETENTION_CONSEQUENCE = ("Identifying files due for removal stay on disk until it succeeds. Every run is safe "
+                         "to repeat.")
 
 DOC_MD = """
 # Retention of identifying data
@@ -94,28 +97,6 @@ class RetentionOperator(BaseOperator):
                 "audits": {a.ref: {"files": len(a.files), "bytes": a.size} for a in report.in_state(DUE)}}
 
 
-def notify_operator_of_failure(context: Any) -> None:
-    """on_failure_callback for this DAG: the audits' own callback (maa.pipeline.alerts) reads an audit
-    definition that a programme-wide DAG does not have. Same rule: the kind of error, never its text."""
-    import os
-
-    from maa.mailer import OFFICIAL, Email, Mailer
-    from maa.pipeline.alerts import OPERATOR_EMAIL
-    from maa.store import Store
-
-    ti, recipient = context["ti"], os.environ.get(OPERATOR_EMAIL)
-    if not recipient:
-        return
-    exception = context.get("exception")
-    error = type(exception).__name__ if exception else "unknown error"
-    body = (f"The task {ti.task_id} of {ti.dag_id} has failed on try {ti.try_number}, its last.\n\nRun: "
-            f"{ti.run_id}\nError: {error}\n\nThe log (sign in to Airflow): {ti.log_url}\n\nIdentifying files due "
-            "for removal stay on disk until it succeeds. Every run is safe to repeat.\n")
-    Mailer(Store()).send(Email(ref="RETENTION", kind=f"task_failed-{ti.task_id}-{ti.run_id}", recipient=recipient,
-                               version=ti.try_number, what=f"Task failed: {ti.task_id} ({error})", body=body,
-                               marking=OFFICIAL))
-
-
 def retention_dag() -> DAG:
     with DAG(
         dag_id=DAG_ID,
@@ -125,7 +106,8 @@ def retention_dag() -> DAG:
         start_date=datetime(2026, 1, 1, tzinfo=LONDON),
         catchup=False,
         max_active_runs=1,
-        default_args={**DEFAULT_ARGS, "on_failure_callback": notify_operator_of_failure},
+        default_args={**DEFAULT_ARGS, "on_failure_callback": programme_alert(
+            "RETENTION", "retention", RETENTION_CONSEQUENCE)},
         tags=["multi-agency-audit", "retention"],
         params={
             "dry_run": Param(False, type="boolean", title="Dry run",

@@ -9,20 +9,19 @@ run decides exactly what it decided before, and tests choose their day.
 
 from __future__ import annotations
 
-import logging
-import os
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
 from airflow.sdk import DAG, BaseOperator, CronTriggerTimetable, Param
 
+from maa.pipeline.alerts import programme_alert
 from maa.pipeline.factory import DEFAULT_ARGS
-from maa.settings import LONDON
-
-log = logging.getLogger(__name__)
+from maa.settings import LONDON, TRACKER_REF
 
 DAG_ID = "maa_action_tracker"
+TRACKER_CONSEQUENCE = ("Tomorrow's run tries again; clearing the task reruns today's now. Every task is safe to "
+                       "rerun: nothing already sent is sent again and no update is recorded twice.")
 OWNER = "qiip"  # QiiP owns the tracker (PRODUCT.md); the audits' DAGs belong to the Business Unit
 
 DOC_MD = """
@@ -74,39 +73,14 @@ class TrackerStepOperator(BaseOperator):
         self.step = step
 
     def execute(self, context: Any) -> Any:
-        from maa.mailer import Mailer
-        from maa.pipeline.operators import is_dry_run, task_spool
+        from maa.pipeline.operators import task_mailer
         from maa.store import Store
         from maa.tracker import Tracker
 
         store = Store()
-        mailer = Mailer(store, dry_run=is_dry_run(context), spool=task_spool(context))
-        if delivered := mailer.deliver_spooled():  # what an earlier try could not send goes first
-            self.log.info("Delivered %s message(s) an earlier try could not", delivered)
-        tracker = Tracker.open(store, mailer, tracker_today(context))
+        tracker = Tracker.open(store, task_mailer(context, store), tracker_today(context))
         self.log.info("Action tracker as of %s", tracker.today.isoformat())
         return self.step(tracker)
-
-
-def notify_operator_of_tracker_failure(context: Any) -> None:
-    """on_failure_callback: the operator told which tracker task failed and the kind of error, never its text."""
-    from maa import reports
-    from maa.mailer import OFFICIAL, Email, Mailer
-    from maa.store import Store
-    from maa.tracker import TRACKER_REF
-
-    ti = context["ti"]
-    recipient = os.environ.get("MAA_OPERATOR_EMAIL")
-    if not recipient:
-        log.warning("%s.%s failed; set MAA_OPERATOR_EMAIL to have the operator emailed", ti.dag_id, ti.task_id)
-        return
-    exception = context.get("exception")
-    error = type(exception.__cause__ or exception).__name__ if exception else "unknown error"
-    body = reports.render("email/tracker_task_failed.txt", dag_id=ti.dag_id, run_id=ti.run_id, task=ti.task_id,
-                          try_number=ti.try_number, error=error, log_url=ti.log_url)
-    Mailer(Store()).send(Email(ref=TRACKER_REF, kind=f"task_failed-{ti.task_id}-{ti.run_id}", recipient=recipient,
-                               version=ti.try_number, what=f"Task failed: {ti.task_id} ({error})", body=body,
-                               marking=OFFICIAL))
 
 
 # The steps ---------------------------------------------------------------------------------------
@@ -162,7 +136,8 @@ def build_tracker_dag() -> DAG:
         start_date=datetime(2026, 1, 1, tzinfo=LONDON),
         catchup=False,
         max_active_runs=1,
-        default_args={**DEFAULT_ARGS, "owner": OWNER, "on_failure_callback": notify_operator_of_tracker_failure},
+        default_args={**DEFAULT_ARGS, "owner": OWNER, "on_failure_callback": programme_alert(
+            TRACKER_REF, "the action tracker", TRACKER_CONSEQUENCE)},
         tags=["multi-agency-audit", "action-tracker"],
         params={
             "today": Param(None, type=["null", "string"], format="date", title="Run as of (YYYY-MM-DD)",
