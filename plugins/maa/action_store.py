@@ -134,11 +134,12 @@ def _history(store: Store, audit_ref: str | None) -> dict[tuple[str, str], list[
     return history
 
 
-def record_updates(store: Store, agency_code: str, source_file: str, version: int, reported_on: date,
+def record_updates(store: Store, agency_code: str, source_file: str, sha256: str, reported_on: date,
                    updates: Iterable[dict[str, Any]]) -> int:
-    """Add an accepted file's rows to the history; keyed by (agency, file version, row), so a rerun adds nothing."""
+    """Add an accepted file's rows to the history; keyed by (agency, the file's content, row), so a rerun, or
+    the same file taken again after a crash left it in the inbox, adds nothing."""
     now = utcnow()
-    rows = [{"id": stable_id("action_update", agency_code, str(version), str(u["row"])),
+    rows = [{"id": stable_id("action_update", agency_code, sha256, str(u["row"])),
              "audit_ref": u["audit_ref"], "action_id": u["action_id"], "agency_code": agency_code,
              "status": u["status"], "progress_note": u["progress_note"] or None, "reported_on": reported_on,
              "source_file": source_file, "source_row": u["row"], "received_at": now} for u in updates]

@@ -9,6 +9,7 @@ parallelism. Logs go to `<AIRFLOW_HOME>/service-logs/`, the processes' ids to
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -40,16 +41,19 @@ def _pid_file(home: Path) -> Path:
 
 
 def _running(home: Path) -> dict[str, int]:
-    """The services a previous `up` left running (process group ids), if any still are."""
+    """The services a previous `up` left running (process group ids), if any still are: a process id
+    counts only with the start time recorded for it, so an id reused since (after a reboot) is left alone."""
+    import psutil
+
     path = _pid_file(home)
     if not path.exists():
         return {}
     alive = {}
-    for name, pid in json.loads(path.read_text()).items():
+    for name, process in json.loads(path.read_text()).items():
         try:
-            os.killpg(pid, 0)
-            alive[name] = pid
-        except ProcessLookupError:
+            if psutil.Process(process["pid"]).create_time() == process["started"]:
+                alive[name] = process["pid"]
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
             pass
     return alive
 
@@ -71,7 +75,10 @@ def up(port: int = PORT) -> int:
     print(f"up: starting Airflow's scheduler, DAG processor, triggerer and API server; logs in "
           f"{home / 'service-logs'}")
     airflow.start()
-    _pid_file(home).write_text(json.dumps({name: p.pid for name, p in airflow.processes.items()}, indent=2))
+    import psutil
+
+    _pid_file(home).write_text(json.dumps({name: {"pid": p.pid, "started": psutil.Process(p.pid).create_time()}
+                                           for name, p in airflow.processes.items()}, indent=2))
     passwords = json.loads(users_file(home, roles).read_text())
     print(f"up: http://localhost:{port}")
     for user, role in roles.items():
@@ -88,12 +95,14 @@ def down(timeout: float = 30) -> int:
     home = Path(airflow_environment(settings.PROJECT_DIR, settings.audits_dir(), settings.data_dir())["AIRFLOW_HOME"])
     running = _running(home)
     for pid in running.values():
-        os.killpg(pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # gone meanwhile
+            os.killpg(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while _running(home) and time.monotonic() < deadline:
         time.sleep(0.5)
     for pid in _running(home).values():
-        os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
     _pid_file(home).unlink(missing_ok=True)
     print(f"down: stopped {', '.join(running) or 'nothing (none was running)'}")
     return 0

@@ -125,11 +125,11 @@ class SmtpTransport:
         self.use_starttls = not _flag(self.extra, "disable_tls")
         self.local_test_server = _flag(self.extra, "mail_catcher")
 
-    def check_allowed(self, email: Email) -> None:
+    def check_allowed(self, marking: str, subject: str) -> None:
         encrypted = self.use_ssl or self.use_starttls
-        if email.marking == OFFICIAL_SENSITIVE and not encrypted and not self.local_test_server:
+        if marking == OFFICIAL_SENSITIVE and not encrypted and not self.local_test_server:
             raise EmailRefused(
-                f"{email.subject!r} is OFFICIAL-SENSITIVE and the smtp_default connection has neither SSL "
+                f"{subject!r} is OFFICIAL-SENSITIVE and the smtp_default connection has neither SSL "
                 "nor STARTTLS; set \"mail_catcher\": true in its extra only for a local test server"
             )
 
@@ -155,7 +155,7 @@ class OutboxTransport:
     def __init__(self, folder: Path):
         self.folder = folder
 
-    def check_allowed(self, email: Email) -> None:
+    def check_allowed(self, marking: str, subject: str) -> None:
         """Files on the pipeline's own disk: every marking may go there."""
 
     def deliver(self, file_name: str, message: EmailMessage) -> None:
@@ -193,7 +193,7 @@ class Mailer:
         """Send unless already sent; True when this call sent it."""
         if self.rehearsal and not email.what.startswith("REHEARSAL"):
             email = dataclasses.replace(email, what=f"REHEARSAL: {email.what}")
-        self.transport.check_allowed(email)
+        self.transport.check_allowed(email.marking, email.subject)
         message = email.to_message(self.sender)
         if self.dry_run:
             self.transport.deliver(email.file_name, message)
@@ -228,6 +228,8 @@ class Mailer:
             if self.store.email_status(message["X-MAA-Key"]) == "sent":
                 spooled.unlink()
                 continue
+            # The connection may have changed since (a plain relay during the outage): the same rule applies.
+            self.transport.check_allowed(message["X-Protective-Marking"], message["Subject"])
             self._deliver(spooled.name, message, spooled)
             delivered += 1
         return delivered

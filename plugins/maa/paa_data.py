@@ -118,13 +118,12 @@ def _header_problems(header: list[str]) -> list[Problem]:
     for position, column in enumerate(header, start=1):
         if column in COLUMNS:
             continue
-        shown = column if column else f"(column {position}, no heading)"
-        if looks_identifying(column):
-            problems.append(Problem(1, shown, "looks like it carries a child's name, date of birth or id: event "
-                                              "rows must carry only date, category and outcome; remove the column"))
-        else:
-            problems.append(Problem(1, shown, "is not one of date, category, outcome: event rows carry nothing "
-                                              "else; remove the column"))
+        if looks_identifying(column):  # a heading such as child_name or dob: naming it is safe and helps
+            problems.append(Problem(1, column, "looks like it carries a child's name, date of birth or id: event "
+                                               "rows must carry only date, category and outcome; remove the column"))
+        else:  # by position only: in a file without its header row this 'heading' is a child's record
+            problems.append(Problem(1, f"{position}", "its heading is not one of date, category, outcome (is the "
+                                                      "header row missing?): event rows carry nothing else"))
     return problems
 
 
@@ -426,21 +425,21 @@ def compute(definition: AuditDefinition, store: Store, population: Population | 
             continue
         measures.append(_measure(measure, label, extract, months, by_month[by_month.measure == measure],
                                  outcomes[outcomes.measure == measure], compared[compared.measure == measure],
-                                 period_from, now_pop, then_pop))
+                                 previous_from, now_pop, then_pop))
     return DataSection(period_from, period_to, previous_from, previous_to, now_pop, then_pop,
                        [str(p) for p in population.problems], measures)
 
 
 def _measure(measure: str, label: str, extract: dict[str, Any], months: list[str], by_month: Any, outcomes: Any,
-             compared: Any, period_from: date, now_pop: PopulationChoice | None,
+             compared: Any, previous_from: date, now_pop: PopulationChoice | None,
              then_pop: PopulationChoice | None) -> MeasureFigures:
     """One measure's figures from its slices of the three query results; pandas pivots, plain values out."""
     monthly = {(str(r.event_month), str(r.category)): int(r.events) for r in by_month.itertuples()}
     categories = sorted(set(compared.category.astype(str)) | {c for _, c in monthly})
-    # Earlier rows make a comparison; an extract that starts with the period has nothing to compare with.
+    # Rows covering the whole previous period make a comparison; one that starts later has only part of it.
     first = extract["first_date"]
     first = date.fromisoformat(first) if isinstance(first, str) else first
-    comparable = first is not None and first < period_from
+    comparable = first is not None and first <= previous_from
     counts = compared.set_index("category")
     by_category = []
     for category in categories:

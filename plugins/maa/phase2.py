@@ -62,11 +62,12 @@ def return_path(definition: AuditDefinition, code: str) -> Any:
 
 
 def audit_children(definition: AuditDefinition, store: Store) -> tuple[list[str], list[Nominee]]:
-    """The audit's case refs, and its nominated children (in memory only) for the name check."""
+    """The audit's case refs, and its nominated children (in memory only) for the name check; none once
+    retention has purged the case list (the action tracker reads progress notes long after)."""
     if definition.type is AuditType.PAA:
         return [], []
     archived = accepted_nominations(store, definition.ref)
-    children = read_accepted(archived) if archived else []
+    children = read_accepted(archived) if archived and archived.exists() else []
     return [c["case_ref"] for c in store.cases(definition.ref)], children
 
 

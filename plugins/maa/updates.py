@@ -204,9 +204,10 @@ def receive_update_file(tracker: Tracker, path: Any, code: str) -> bool:
     version = inbox.next_version(TRACKER_FOLDER, relative)
     kept_as = relative.parent / f"{relative.stem}.v{version}{relative.suffix}"
     root = settings.audit_archive(TRACKER_FOLDER) if result.accepted else settings.audit_quarantine(TRACKER_FOLDER)
+    sha256 = hashlib.sha256(data).hexdigest()
     if result.accepted:
-        record_updates(tracker.store, code, kept_as.name, version, tracker.today, result.updates)
-    _record_file(tracker, code, version, root / kept_as, hashlib.sha256(data).hexdigest(), result.reasons())
+        record_updates(tracker.store, code, kept_as.name, sha256, tracker.today, result.updates)
+    _record_file(tracker, code, version, root / kept_as, sha256, result.reasons())
     if result.accepted:
         inbox.archive(TRACKER_FOLDER, path, data, relative)
     else:
@@ -233,8 +234,11 @@ def acknowledge_update_files(tracker: Tracker) -> int:
     each to one send. Returns the number sent.
     """
     sent = 0
+    acknowledged = {e["subject"] for e in tracker.store.events(TRACKER_REF, "update_acknowledged")}
     for taken in tracker.store.inbox_files(TRACKER_FOLDER, UPDATE_FILE_KIND):
         code, version, kept_as = taken["agency_code"], taken["version"], Path(taken["stored_as"]).name
+        if f"{code}/v{version}" in acknowledged:  # a coordinator replaced since is not sent old files' news
+            continue
         accepted = taken["outcome"] == "accepted"
         kind = "update_accepted" if accepted else "update_refused"
         what = f"Action updates {taken['outcome']} (version {version})"
@@ -248,6 +252,7 @@ def acknowledge_update_files(tracker: Tracker) -> int:
             body = reports.render(f"email/{kind}.txt", name=name, code=code, version=version,
                                   business_units=tracker.business_units(), **context)
             sent += tracker.mailer.send(dataclasses.replace(email, body=body))
+        tracker.record(TRACKER_REF, "update_acknowledged", f"{code}/v{version}")
     return sent
 
 

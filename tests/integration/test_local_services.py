@@ -61,5 +61,5 @@ def test_up_starts_the_services_with_a_login_for_each_role_and_down_stops_them(
         pids = json.loads((home / "services.json").read_text())
         stopped = _local("down", environment, port)
     assert "stopped scheduler, dag-processor, triggerer, api-server" in stopped
-    assert not any(_alive(pid) for pid in pids.values())
+    assert not any(_alive(process["pid"]) for process in pids.values())
     assert not (home / "services.json").exists()

@@ -262,3 +262,12 @@ def test_with_the_mail_server_down_the_acknowledgement_waits_for_the_retry(
     assert phase2.receive_return(definition, store, retry, "POL", BEFORE_DEADLINE).status == "accepted"
     (ack,) = smtp_server.messages
     assert ack["Subject"] == f"OFFICIAL [{REF}] Return accepted (version 1)"
+
+
+def test_once_retention_purged_the_case_list_the_name_check_has_no_children_and_still_runs(audit) -> None:
+    """The tracker reads owners' notes months after sign-off, when the archived case list is gone."""
+    definition, store, _ = audit
+    case_refs, children = phase2.audit_children(definition, store)
+    assert case_refs == CASES and len(children) == 2
+    phase1.accepted_nominations(store, REF).unlink()  # what maa_retention does
+    assert phase2.audit_children(definition, store) == (CASES, [])

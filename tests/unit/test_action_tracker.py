@@ -161,6 +161,12 @@ def test_update_files_leave_the_inbox_and_every_update_is_its_own_record(
     assert receive_updates(tracker_on(store, date(2027, 2, 3))) == {"accepted": [], "refused": []}
     assert update_count(store) == 2 and len(smtp_server.messages) == sent_before, "a rerun repeats nothing"
 
+    definition_file = folders.audits / f"{REF_A}.yaml"  # Education's coordinator is replaced
+    definition_file.write_text(definition_file.read_text().replace("erin.walsh@edu.example.org",
+                                                                   "new.coordinator@edu.example.org"))
+    receive_updates(tracker_on(store, date(2027, 2, 4)))
+    assert smtp_server.to("new.coordinator@edu.example.org") == [], "the new coordinator gets no old files' news"
+
 
 def test_owners_are_reminded_once_per_action_and_stage(store: Store, smtp_server: MailCatcher) -> None:
     today = IMPACT_DAY

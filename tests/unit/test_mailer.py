@@ -241,3 +241,18 @@ def test_a_spooled_message_recorded_as_sent_is_dropped_not_resent(folders: Audit
     (spool / email.file_name).write_bytes(bytes(email.to_message("multi-agency-audit@localhost")))
     assert Mailer(store, spool=spool).deliver_spooled() == 0
     assert len(smtp_server.messages) == 1 and list(spool.glob("*")) == []
+
+
+def test_a_spooled_official_sensitive_message_is_not_resent_over_a_connection_without_tls(
+        folders: AuditFolders, store: Store, smtp_server: MailCatcher, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    spool = tmp_path / "spool" / "the-task"
+    pack = notice(kind="audit_pack", marking=OFFICIAL_SENSITIVE)
+    smtp_server.go_down()
+    with pytest.raises(ConnectionRefusedError):
+        Mailer(store, spool=spool).send(pack)
+    smtp_server.come_back()
+    insecure_connection(monkeypatch, smtp_server)  # the operator pointed smtp_default at a plain relay meanwhile
+    with pytest.raises(EmailRefused):
+        Mailer(store, spool=spool).deliver_spooled()
+    assert smtp_server.messages == [] and len(list(spool.glob("*.eml"))) == 1, "refused, and kept for later"

@@ -208,12 +208,19 @@ def test_the_population_register_is_read_and_its_problems_named(tmp_path: Path) 
     ("marac.csv", b"date,category,outcome\n2025-04-01,High," + b"y" * 101 + b"\n",
      "marac.csv: row 2, column outcome: outcome is longer than 100 characters"),
     ("allegations.csv", b"date,category,notes\n2025-04-01,Physical,x\n",
-     "allegations.csv: row 1, column notes: is not one of date, category, outcome"),
+     "allegations.csv: row 1, column 3: its heading is not one of date, category, outcome"),
 ])
 def test_every_reason_names_the_file_row_and_column(name: str, content: bytes, reason: str) -> None:
     checked = paa_data.check_extract(name, content)
     assert not checked.accepted and checked.events == []
     assert any(r.startswith(reason) for r in checked.reasons()), checked.reasons()
+
+
+def test_an_extract_without_its_header_row_is_refused_without_repeating_the_first_row() -> None:
+    content = f"2025-04-01,{DISTINCTIVE_NAME},Police\n2025-04-02,Another Child,Health\n".encode()
+    reasons = paa_data.check_extract("contacts.csv", content).reasons()
+    assert "contacts.csv: row 1, column 2: its heading is not one of date, category, outcome" in " ".join(reasons)
+    assert not any(DISTINCTIVE_NAME.lower() in r.lower() for r in reasons)
 
 
 @pytest.mark.parametrize("column", ["child_name", "system_id", "dob", "Date of Birth", "NHS number", "ChildName",

@@ -55,7 +55,7 @@ def _alert(context: Any, ref: str, about: str, consequence: str, mailer: Callabl
         return
     exception = context.get("exception")
     error = type(exception.__cause__ or exception).__name__ if exception else "unknown error"
-    where = ti.task_id + (f"[{ti.map_index}]" if (ti.map_index or -1) >= 0 else "")
+    where = ti.task_id + (f"[{ti.map_index}]" if ti.map_index is not None and ti.map_index >= 0 else "")
     body = reports.render("email/task_failed.txt", about=about, dag_id=ti.dag_id, run_id=ti.run_id, task=where,
                           try_number=ti.try_number, error=error, log_url=ti.log_url, consequence=consequence)
     mailer().send(Email(ref=ref, kind=f"task_failed-{where}-{ti.run_id}", recipient=recipient,

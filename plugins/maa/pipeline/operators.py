@@ -50,7 +50,8 @@ def task_spool(context: Any) -> Path:
     """This task instance's own spool folder (shared by its tries, never by another task, so no two
     processes deliver the same spooled message); under the data folder, which every worker mounts."""
     ti = context["ti"]
-    parts = [ti.dag_id, ti.run_id, ti.task_id + (f"-{ti.map_index}" if (ti.map_index or -1) >= 0 else "")]
+    mapped = ti.map_index is not None and ti.map_index >= 0
+    parts = [ti.dag_id, ti.run_id, ti.task_id + (f"-{ti.map_index}" if mapped else "")]
     return settings.data_dir().joinpath("spool", *(re.sub(r"[^A-Za-z0-9._-]+", "_", part) for part in parts))
 
 
