@@ -47,7 +47,7 @@ IDENTIFYING_EMAIL_KIND_PREFIX = "concern-"
 # Anything else was dropped there by a person and its name may itself name a child: it is logged and recorded
 # by its digest only.
 _PIPELINE_NAME = re.compile(
-    r"^(nominations|returns/[A-Za-z0-9_]{1,20}|chair/(analysis|narrative)|data/[a-z_]{1,40})"
+    r"^(nominations|(returns|updates)/[A-Za-z0-9_]{1,20}|chair/(analysis|narrative)|data/[a-z_]{1,40})"
     r"(\.v\d+)?\.(csv|xlsx|md)(\.reasons\.txt)?$")
 
 NOT_APPROVED, WITHIN_RETENTION, DUE, HELD = "not approved", "within retention", "due", "held"
@@ -111,6 +111,7 @@ class RetentionReport:
     today: date
     dry_run: bool
     audits: tuple[AuditRetention, ...]
+    refused_updates: tuple[IdentifyingFile, ...] = ()  # see refused_updates_due
 
     def in_state(self, state: str) -> list[AuditRetention]:
         return [a for a in self.audits if a.state == state]
@@ -129,6 +130,9 @@ class RetentionReport:
 
 
 # The policy ------------------------------------------------------------------------------------------------
+
+REFUSED_UPDATES_REF = settings.TRACKER_REF  # the purge log's audit_ref for refused action updates
+
 
 def approved_on(store: Store, ref: str) -> date | None:
     """The London day of QiiP's approval (maa.decisions records its time as 'YYYY-MM-DD HH:MM UTC')."""
@@ -165,7 +169,15 @@ def run_retention(store: Store, today: date, *, dry_run: bool, ref: str | None =
         if decision.state == DUE and not dry_run:
             _remove(store, decision, today)
         decided.append(decision)
-    report = RetentionReport(today, dry_run, tuple(decided))
+    refused = tuple(refused_updates_due(today)) if ref is None else ()
+    if refused and not dry_run:
+        _record_purged_files(store, REFUSED_UPDATES_REF, refused)
+        for found in refused:
+            found.location.unlink(missing_ok=True)
+    for found in refused:
+        log.info("  %s refused action update %s (%s bytes)", "would remove" if dry_run else "removed", found,
+                 found.size)
+    report = RetentionReport(today, dry_run, tuple(decided), refused)
     for decision in decided:
         (log.warning if decision.state == HELD else log.info)("%s", decision.describe())
         for found in decision.files:
@@ -209,6 +221,23 @@ def identifying_files(ref: str) -> list[IdentifyingFile]:
     spooled = _walk(data / "spool")  # maa.pipeline.operators.task_spool: kept there until recorded as sent
     found += [_identify("data", path, _relative(path, data)) for path in _identifying_emails(ref, spooled)]
     return found
+
+
+def refused_updates_due(today: date) -> list[IdentifyingFile]:
+    """Refused action-update workbooks kept in quarantine/tracker/ longer than the default retention.
+
+    They belong to no one audit (an owner's file may cover several) and one may have been refused for
+    naming a child, so they go the default `retention_days` after they were refused (the file's time):
+    the sender was told why at once, and the reasons stay in the store.
+    """
+    from maa.definitions import AuditDefinition
+    from maa.tracker import TRACKER_FOLDER
+
+    days = AuditDefinition.model_fields["retention_days"].default
+    folder, data = settings.audit_quarantine(TRACKER_FOLDER), settings.data_dir()
+    return [_identify("data", path, _relative(path, data), _relative(path, folder)) for path in _walk(folder)
+            if datetime.fromtimestamp(path.stat().st_mtime, settings.LONDON).date() + timedelta(days=days + 1)
+            <= today]
 
 
 def _received_files(ref: str) -> Iterator[IdentifyingFile]:

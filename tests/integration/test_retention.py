@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -354,3 +355,24 @@ def test_a_held_audit_fails_the_purge_after_the_others_and_the_operator_is_email
     (alert,) = world.store.emails("RETENTION")
     assert alert["recipient"] == "operator@example.org"
     assert alert["subject"] == "OFFICIAL [RETENTION] Task failed: purge_identifying_files (AirflowFailException)"
+
+
+def test_refused_action_updates_go_the_default_retention_after_their_refusal(world: World) -> None:
+    """An owner's workbook refused for naming a child belongs to no one audit: it goes 90 days after."""
+    quarantine = world.folders.data / "quarantine" / "tracker" / "updates"
+    quarantine.mkdir(parents=True)
+    old, recent = quarantine / "POL.v1.xlsx", quarantine / "POL.v2.xlsx"
+    for path in (old, recent, quarantine / "POL.v1.xlsx.reasons.txt"):
+        path.write_bytes(f"{DISTINCTIVE_NAME} was seen".encode())
+    refused_at = datetime(2026, 9, 14, 10, 0, tzinfo=LONDON).timestamp()  # kept to 13 Dec, gone from 14 Dec
+    for path in (old, quarantine / "POL.v1.xlsx.reasons.txt"):
+        os.utime(path, (refused_at, refused_at))
+
+    listed = run_retention(world.store, PURGE_DAY, dry_run=True).refused_updates
+    assert sorted(f.path for f in listed) == ["quarantine/tracker/updates/POL.v1.xlsx",
+                                              "quarantine/tracker/updates/POL.v1.xlsx.reasons.txt"]
+    assert old.exists()
+    assert run_retention(world.store, LAST_DAY_KEPT, dry_run=False).refused_updates == ()
+    run_retention(world.store, PURGE_DAY, dry_run=False)
+    assert sorted(p.name for p in quarantine.iterdir()) == ["POL.v2.xlsx"]
+    assert set(purge_log(world.store, "ACTION-TRACKER")) == {f"data:{f.path}" for f in listed}
