@@ -18,7 +18,7 @@ AUDIT ?=
 DATA ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-fast up down lint bench bench-in-flight lock clean
+.PHONY: setup demo test test-fast up down lint bench bench-in-flight bench-pages lock clean
 
 setup: $(STAMP)
 
@@ -56,6 +56,9 @@ bench: setup
 # 50 audits in flight on Airflow's services (PostgreSQL on 127.0.0.1): slots held, CPU, memory, acknowledgement time.
 bench-in-flight: setup
 	$(BIN)/python bench/in_flight.py $(BENCH_ARGS)
+
+bench-pages: setup
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
 lock:
 	$(BIN)/python -m pip freeze --exclude-editable > /tmp/maa-freeze.txt

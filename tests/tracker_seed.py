@@ -38,6 +38,13 @@ def seed_audit(folders: AuditFolders, store: Store, changes: dict[str, Any],
     return definition
 
 
+def action(action_id: str, owner: str, due: date, text: str, refs: str = "", status: str = "Not started"
+           ) -> dict[str, Any]:
+    """One agreed action as the chair's analysis gives it, for `Store.save_actions`."""
+    return {"action_id": action_id, "action": text, "owner_agency": owner, "due_date": due, "theme": "Drift",
+            "review_refs": refs, "status": status}
+
+
 def copy_sample_register(folders: AuditFolders) -> None:
     registers = folders.data / "registers"
     registers.mkdir(exist_ok=True)

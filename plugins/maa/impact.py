@@ -145,7 +145,7 @@ def impact_context(tracker: Tracker, definition: AuditDefinition, actions: list[
     Owners' progress notes are free text from the agencies, unreviewed by the Business Unit and
     possibly describing casework (by case ref): a report quoting any is OFFICIAL-SENSITIVE.
     """
-    rows = [{**action_row(tracker, a), "agreed_status": a.agreed_status, "history": a.history,
+    rows = [{**action_row(a, tracker.today), "agreed_status": a.agreed_status, "history": a.history,
              "since_request": [u for u in a.history if u.reported_on >= request.requested_on]} for a in actions]
     replied = {code: has_replied(actions, code, request) for code in owners(actions)}
     quotes_notes = any(u.progress_note for a in actions for u in a.history)

@@ -17,7 +17,7 @@ from typing import Any
 from maa import reports, settings
 from maa.action_store import TrackedAction, stored_register
 from maa.mailer import OFFICIAL, Email
-from maa.tracker import AMBER, GREEN, RED, TRACKER_FOLDER, TRACKER_REF, Tracker
+from maa.tracker import AMBER, GREEN, RED, TRACKER_FOLDER, TRACKER_REF, Tracker, rag
 from maa.workbook import safe_cell
 
 RAG_ORDER = (RED, AMBER, GREEN)
@@ -30,16 +30,16 @@ def report_paths(today: date) -> tuple[Path, Path]:
     return stem.with_suffix(".pdf"), stem.with_suffix(".xlsx")
 
 
-def action_row(tracker: Tracker, action: TrackedAction) -> dict[str, Any]:
-    """One action as both reports show it."""
+def action_row(action: TrackedAction, today: date) -> dict[str, Any]:
+    """One action as the reports and the tracker page show it."""
     return {"audit_ref": action.audit_ref, "action_id": action.action_id, "action": action.action,
             "owner_agency": action.owner_agency, "due_date": action.due_date, "status": action.status,
-            "rag": tracker.rag(action), "review_refs": "; ".join(action.review_refs),
+            "rag": rag(action.status, action.due_date, today), "review_refs": "; ".join(action.review_refs),
             "last_update": action.latest.reported_on if action.latest else None}
 
 
 def report_context(tracker: Tracker) -> dict[str, Any]:
-    rows = [action_row(tracker, a) for a in tracker.actions()]
+    rows = [action_row(a, tracker.today) for a in tracker.actions()]
     register = stored_register(tracker.store)
     known = {f.ref for f in register}
     by_audit: dict[str, list[dict[str, Any]]] = {}

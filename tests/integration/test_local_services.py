@@ -1,18 +1,28 @@
 """`make up` and `make down` as a user runs them: the services start in the background, each person logs in
-with the password shown once, a coordinator may look but not start an audit, and `down` stops everything."""
+with the password shown once, a coordinator may look but not start an audit, each role uses its audit
+pages in a real browser (Chromium, driven by Playwright) while the audit runs, and `down` stops everything."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from maa.clock import now
+from maa.definitions import load_definition
 from maa.services import AirflowApiError, LocalAirflow, free_port
-from tests.conftest import AuditFolders
+from maa.store import Store
+from tests.browser import check_accessible, chromium, log_in, screenshot
+from tests.conftest import DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, AuditFolders, nominations_csv
+from tests.integration.test_services_run import _states, _wait_until
+from tests.tracker_seed import action
+from tests.workbooks import completed_return
 
 pytestmark = pytest.mark.slow
 
@@ -31,10 +41,12 @@ def _alive(pid: int) -> bool:
     return True
 
 
-@pytest.mark.timeout(400)
-def test_up_starts_the_services_with_a_login_for_each_role_and_down_stops_them(
+@pytest.mark.timeout(600)
+def test_up_starts_the_services_with_a_login_for_each_role_who_use_the_audit_pages_and_down_stops_them(
         folders: AuditFolders, tmp_path: Path) -> None:
-    folders.write_definition()
+    start = now().date() - timedelta(days=14)  # two weeks in: the agencies' returns are open for five more
+    definition = load_definition(folders.write_definition({"start": start.isoformat()}, remove=("extensions",)))
+    (folders.inbox(definition.ref) / "nominations.csv").write_text(nominations_csv())
     home = tmp_path / "airflow-home"
     environment = {**os.environ, "AIRFLOW_HOME": str(home)}
     port = free_port()
@@ -57,9 +69,87 @@ def test_up_starts_the_services_with_a_login_for_each_role_and_down_stops_them(
         assert refused.value.status == 403, "a coordinator may look, not start an audit"
         assert sorted(p.name for p in (home / "service-logs").glob("*.log")) == [
             "api-server.log", "dag-processor.log", "scheduler.log", "triggerer.log"]
+        _the_audit_pages_in_a_browser(airflow, passwords, definition, folders, tmp_path)
     finally:
         pids = json.loads((home / "services.json").read_text())
         stopped = _local("down", environment, port)
     assert "stopped scheduler, dag-processor, triggerer, api-server" in stopped
     assert not any(_alive(process["pid"]) for process in pids.values())
     assert not (home / "services.json").exists()
+
+
+def _the_audit_pages_in_a_browser(airflow: LocalAirflow, passwords: dict[str, str], definition,
+                                  folders: AuditFolders, tmp_path: Path) -> None:
+    """The audit runs; the Business Unit watches it, Police upload a return (refused, then accepted), another
+    agency's page is refused, QiiP filters and exports the tracker, the Business Unit registers an audit."""
+    from openpyxl import load_workbook
+
+    ref, url = definition.ref, airflow.url
+    run_id = airflow.trigger(definition.dag_id, "business-unit")
+    waiting = _wait_until(lambda: _states(airflow, definition.dag_id, run_id, "receive_return"),
+                          lambda states: len(states) == 6 and set(states.values()) == {"deferred"}, timeout=180)
+    assert set(waiting.values()) == {"deferred"}, "every agency's return is awaited"
+    store = Store()
+    case_refs = [c["case_ref"] for c in store.cases(ref)]
+    pages_seen = []
+    with chromium() as browser:
+        business_unit = log_in(browser, url, "business-unit", passwords["business-unit"])
+        business_unit.goto(f"{url}/plugin/audit-programme")  # the entry in Airflow's own navigation
+        framed = business_unit.frame_locator("iframe").locator(f"#audit-{ref}")
+        assert "0 of 6 returned" in framed.inner_text()
+        screenshot(business_unit, "dashboard-in-airflow")
+
+        police = log_in(browser, url, "coordinator-pol", passwords["coordinator-pol"])
+        police.goto(f"{url}/maa/")
+        assert police.url.endswith("/maa/upload/POL")
+        check_accessible(police)
+        named = completed_return(definition, "POL", case_refs, tmp_path, cells={"D3": f"{DISTINCTIVE_NAME} said"})
+        for data, outcome in ((named, "Refused"), (completed_return(definition, "POL", case_refs, tmp_path),
+                                                   "Accepted")):
+            police.set_input_files(f"#file-{ref}", files=[{"name": "Police return.xlsx", "buffer": data,
+                                   "mimeType": "application/octet-stream"}])
+            police.get_by_role("button", name="Upload and check").click()
+            police.wait_for_selector("#outcome", timeout=120_000)
+            assert police.locator("#outcome").inner_text().startswith(f"{outcome}: {ref}")
+            screenshot(police, f"upload-{outcome.lower()}")
+            pages_seen.append(police.content())
+        assert "row 3, column worked_well, cell D3: names a nominated child" in pages_seen[0]
+        police.goto(f"{url}/maa/upload/ICB")
+        assert "belongs to another agency; yours is POL" in police.locator("main").inner_text()
+        police.goto(f"{url}/maa/dashboard")
+        assert "for the Business Unit and QiiP" in police.locator("main").inner_text()
+
+        business_unit.goto(f"{url}/maa/dashboard")
+        check_accessible(business_unit)
+        row = business_unit.locator(f"#audit-{ref}").inner_text()
+        assert "1 of 6 returned" in row and "Phase 2" in row
+        screenshot(business_unit, "dashboard")
+        pages_seen.append(business_unit.content())
+
+        today = now().date()
+        store.save_actions(ref, [action("A1", "POL", today - timedelta(days=2), "=1+1 joint chronology"),
+                                 action("A2", "ICB", today + timedelta(days=90), "Health visiting checks")])
+        qiip = log_in(browser, url, "qiip", passwords["qiip"])
+        qiip.goto(f"{url}/maa/tracker")
+        check_accessible(qiip)
+        qiip.get_by_label("RAG status").select_option("red")
+        qiip.get_by_role("button", name="Filter").click()
+        assert "1 of 2 actions" in qiip.locator("main").inner_text()
+        screenshot(qiip, "tracker")
+        with qiip.expect_download() as download:
+            qiip.get_by_role("link", name="Export these to Excel (.xlsx)").click()
+        exported = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))["Actions"]
+        assert [exported["B3"].value, exported["C3"].value] == ["A1", "'=1+1 joint chronology"]
+
+        business_unit.goto(f"{url}/maa/audits/new")
+        check_accessible(business_unit)
+        for label, value in (("Reference", "MATA-2027-05"), ("Title", "Domestic abuse: police and health"),
+                             ("Theme", "Domestic abuse"),
+                             ("Chair's name", "Robin Vale"), ("Chair's email", "robin.vale@example.org")):
+            business_unit.get_by_label(label).fill(value)
+        business_unit.get_by_role("button", name="Register the audit").click()
+        assert "Registered as MATA-2027-05.yaml" in business_unit.locator("#outcome").inner_text()
+    airflow.wait_for_dag("maa_mata_2027_05", "business-unit", timeout=120)
+    assert store.returns(ref)["POL"]["status"] == "accepted"
+    for identifier in (DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID):
+        assert not any(identifier in page for page in pages_seen), "no child's identifier on any page"

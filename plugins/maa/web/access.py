@@ -1,0 +1,58 @@
+"""Who may see which page, from the user Airflow's own login established.
+
+Airflow's simple auth manager knows four fixed roles, none of which says "Business Unit" or "agency
+coordinator", so the pages go by login name: the Business Unit's and QiiP's logins are listed
+(MAA_BUSINESS_UNIT_USERS, MAA_QIIP_USERS), and a coordinator logs in as `coordinator-<agency code>`
+(what `make up` creates for every agency of every audit).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+COORDINATOR_PREFIX = "coordinator-"
+
+
+def _names(variable: str, default: str) -> frozenset[str]:
+    return frozenset(n.strip().lower() for n in os.environ.get(variable, default).split(",") if n.strip())
+
+
+class Forbidden(Exception):
+    """The page exists but is not this user's to see; the message says whose it is."""
+
+
+@dataclass(frozen=True)
+class Visitor:
+    name: str
+    business_unit: bool
+    qiip: bool
+    agency: str | None  # the agency code of a coordinator's login
+
+    @classmethod
+    def named(cls, name: str) -> Visitor:
+        lowered = name.lower()
+        agency = lowered.removeprefix(COORDINATOR_PREFIX).upper() if lowered.startswith(COORDINATOR_PREFIX) else None
+        return cls(name=name,
+                   business_unit=lowered in _names("MAA_BUSINESS_UNIT_USERS", "admin,business-unit"),
+                   qiip=lowered in _names("MAA_QIIP_USERS", "qiip"),
+                   agency=agency or None)
+
+    @property
+    def programme(self) -> bool:
+        """The dashboard and the tracker: the Business Unit and QiiP."""
+        return self.business_unit or self.qiip
+
+    def check_programme(self) -> None:
+        if not self.programme:
+            raise Forbidden("The audit programme's pages are for the Business Unit and QiiP.")
+
+    def check_registration(self) -> None:
+        if not self.business_unit:
+            raise Forbidden("Only the Business Unit registers audits.")
+
+    def check_upload(self, agency_code: str) -> None:
+        """A coordinator uploads for their own agency only; the Business Unit for any (a return sent to it)."""
+        if not (self.business_unit or self.agency == agency_code.upper()):
+            raise Forbidden(f"This upload page belongs to another agency; yours is "
+                            f"{self.agency or 'not set: ask the Business Unit for a coordinator login'}.")

@@ -1,0 +1,231 @@
+"""The audit pages' routes, mounted by Airflow's API server under /maa (plugins/maa_pages.py).
+
+Every page goes through Airflow's own login: the user is the one Airflow's JWT cookie names, and
+`maa.web.access` decides what that user may see. Pages are server-rendered Jinja2 (autoescaped, the
+same environment as the reports), work without JavaScript and link with relative URLs, so they also
+work behind a proxy that serves Airflow under a path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from functools import lru_cache
+from typing import Annotated, Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from maa import reports, settings
+from maa.clock import now
+from maa.web.access import Forbidden, Visitor
+
+log = logging.getLogger(__name__)
+
+app = FastAPI(title="Multi-agency audit pages", docs_url=None, redoc_url=None, openapi_url=None)
+
+
+@lru_cache(maxsize=4)
+def _store_at(url: str) -> Any:
+    from maa.store import Store
+
+    return Store(url)
+
+
+def _store() -> Any:
+    """One store (and connection pool) per URL, not one per request: opening one checks its migrations."""
+    from maa.store import store_url
+
+    return _store_at(store_url())
+
+
+def _definitions() -> list[Any]:
+    from maa.definitions import definition_files, load_all
+
+    return list(load_all(definition_files()).definitions.values())
+
+
+def _latest_runs(dag_ids: list[str]) -> dict[str, str]:
+    """Each audit DAG's latest run, from Airflow's metadata database (the API server's own session)."""
+    import sqlalchemy as sa
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        rows = session.execute(sa.select(DagRun.dag_id, DagRun.run_id).where(DagRun.dag_id.in_(dag_ids))
+                               .order_by(DagRun.run_after)).all()
+    return {dag_id: run_id for dag_id, run_id in rows}
+
+
+class _LoginNeeded(Exception):
+    pass
+
+
+async def _visitor(request: Request) -> Visitor:
+    from airflow.api_fastapi.core_api.security import get_user
+
+    try:
+        user = await get_user(request, None, None)
+    except HTTPException as refused:
+        raise _LoginNeeded() from refused
+    return Visitor.named(user.get_name())
+
+
+CurrentVisitor = Annotated[Visitor, Depends(_visitor)]
+
+
+@app.exception_handler(_LoginNeeded)
+async def _to_login(request: Request, _: _LoginNeeded) -> Response:
+    from airflow.api_fastapi.app import get_auth_manager
+
+    return RedirectResponse(get_auth_manager().get_url_login(next_url=str(request.url)), status_code=303)
+
+
+@app.exception_handler(Forbidden)
+async def _forbidden(request: Request, refused: Forbidden) -> Response:
+    return _page(request, "web/forbidden.html", None, status_code=403, reason=str(refused))
+
+
+def _root(request: Request) -> str:
+    """The relative way back to the app's root from this page ('./', '../', ...): links stay relative."""
+    path, mounted = request.scope["path"], request.scope.get("root_path", "")
+    inside = path[len(mounted):] if mounted and path.startswith(mounted) else path
+    return "../" * (inside.count("/") - 1) or "./"
+
+
+def _page(request: Request, template: str, visitor: Visitor | None, status_code: int = 200, **context: Any) -> Response:
+    html = reports.render(template, visitor=visitor, marking="OFFICIAL", today=now().date(), root=_root(request),
+                          **context)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def _same_origin(request: Request) -> None:
+    """Forms post only from these pages: a browser sends Origin with every POST, and another site's
+    Origin is refused (the JWT cookie is SameSite=Lax as well)."""
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.url.netloc:
+        raise HTTPException(403, "Forms are accepted from these pages only")
+
+
+@app.get("/")
+async def home(visitor: CurrentVisitor) -> Response:
+    if visitor.programme:
+        return RedirectResponse("dashboard", status_code=303)
+    if visitor.agency:
+        return RedirectResponse(f"upload/{quote(visitor.agency)}", status_code=303)
+    raise Forbidden("These pages are for the Business Unit, QiiP and agency coordinators.")
+
+
+@app.get("/dashboard")
+async def dashboard(request: Request, visitor: CurrentVisitor) -> Response:
+    from maa.web.dashboard import programme
+
+    visitor.check_programme()
+    definitions = await asyncio.to_thread(_definitions)
+    runs = await asyncio.to_thread(_latest_runs, [d.dag_id for d in definitions])
+    audits = await asyncio.to_thread(programme, definitions, _store(), now().date(), runs)
+    return _page(request, "web/dashboard.html", visitor, audits=audits)
+
+
+@app.get("/reports/{ref}/{name}")
+async def report(ref: str, name: str, visitor: CurrentVisitor) -> Response:
+    from maa.web.dashboard import SHAREABLE_REPORTS
+
+    visitor.check_programme()
+    known = {d.ref for d in await asyncio.to_thread(_definitions)}
+    path = settings.audit_output(ref) / name
+    if ref not in known or name not in SHAREABLE_REPORTS or not path.is_file():
+        raise HTTPException(404, "No such report")
+    return FileResponse(path, media_type="application/pdf", filename=name)
+
+
+def _upload_page(request: Request, visitor: Visitor, code: str, **context: Any) -> Response:
+    from maa.web.uploads import return_slots
+
+    slots = return_slots(_definitions(), _store(), code)
+    return _page(request, "web/upload.html", visitor, code=code, slots=slots,
+                 **{"result": None, "refused": None, "ref": None, **context})
+
+
+@app.get("/upload/{code}")
+async def upload_page(request: Request, code: str, visitor: CurrentVisitor) -> Response:
+    visitor.check_upload(code)
+    return await asyncio.to_thread(_upload_page, request, visitor, code.upper())
+
+
+@app.post("/upload/{code}/{ref}")
+async def upload(request: Request, code: str, ref: str, visitor: CurrentVisitor) -> Response:
+    from maa.web.uploads import UploadRefused, await_outcome, check_size, drop_in_inbox, history, return_slots
+
+    visitor.check_upload(code)
+    _same_origin(request)
+    code = code.upper()
+    try:
+        check_size(request.headers.get("content-length"))
+        form = await request.form(max_files=1, max_fields=4)
+        upload_file = form.get("return_file")
+        if upload_file is None or isinstance(upload_file, str) or not upload_file.filename:
+            raise UploadRefused("Choose the return workbook to upload.")
+        data = await upload_file.read()
+        slot = next((s for s in await asyncio.to_thread(return_slots, _definitions(), _store(), code)
+                     if s.definition.ref == ref), None)
+        if slot is None:
+            raise UploadRefused(f"{code} takes no part in an audit {ref}.")
+        seen = len(await asyncio.to_thread(history, _store(), ref, code))
+        await asyncio.to_thread(drop_in_inbox, slot, code, data, upload_file.filename)
+    except UploadRefused as refused:
+        return await asyncio.to_thread(_upload_page, request, visitor, code, refused=str(refused), ref=ref,
+                                       status_code=400)
+    log.info("%s: %s uploaded a return for %s (%s bytes)", ref, visitor.name, code, len(data))
+    result = await await_outcome(_store(), ref, code, seen, float(os.environ.get("MAA_UPLOAD_WAIT_SECONDS", "90")))
+    return await asyncio.to_thread(_upload_page, request, visitor, code, result=result or "pending", ref=ref)
+
+
+@app.get("/tracker")
+async def tracker(request: Request, visitor: CurrentVisitor, audit: str = "", agency: str = "", rag: str = "",
+                  finding: str = "") -> Response:
+    from maa.web.tracker_view import TrackerFilter, tracker_page
+
+    visitor.check_programme()
+    chosen = TrackerFilter(audit, agency, rag, finding)
+    page = await asyncio.to_thread(tracker_page, _store(), now().date(), chosen)
+    return _page(request, "web/tracker.html", visitor, page=page, chosen=chosen)
+
+
+@app.get("/tracker.xlsx")
+async def tracker_export(visitor: CurrentVisitor, audit: str = "", agency: str = "", rag: str = "",
+                         finding: str = "") -> Response:
+    from maa.web.tracker_view import TrackerFilter, export_workbook, tracker_page
+
+    visitor.check_programme()
+    chosen, today = TrackerFilter(audit, agency, rag, finding), now().date()
+    page = await asyncio.to_thread(tracker_page, _store(), today, chosen)
+    return Response(export_workbook(page, chosen, today),
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="action-tracker-{today:%Y-%m-%d}.xlsx"'})
+
+
+@app.get("/audits/new")
+async def new_audit(request: Request, visitor: CurrentVisitor) -> Response:
+    from maa.web.registration import Registration, form_defaults
+
+    visitor.check_registration()
+    values = form_defaults(await asyncio.to_thread(_definitions), now().date())
+    return _page(request, "web/register.html", visitor, form=Registration(values), registered=None)
+
+
+@app.post("/audits/new")
+async def register_audit(request: Request, visitor: CurrentVisitor) -> Response:
+    from maa.web.registration import Registration, register
+
+    visitor.check_registration()
+    _same_origin(request)
+    form = await request.form(max_files=0, max_fields=40)
+    registration = Registration({k: v for k, v in form.items() if isinstance(v, str)})
+    written = await asyncio.to_thread(register, registration, visitor.name)
+    if written:
+        log.info("%s registered %s (%s)", visitor.name, registration.value("ref"), written.name)
+    return _page(request, "web/register.html", visitor, form=registration,
+                 registered=written.name if written else None, status_code=200 if written else 400)

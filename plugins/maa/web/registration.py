@@ -1,0 +1,148 @@
+"""The Business Unit registers an audit on a form: the form becomes a definition file in the audits folder,
+validated exactly as `maa check` validates one, and the audit's DAG appears at the next parse."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from maa import settings
+from maa.clock import now
+from maa.definitions import AuditDefinition, DefinitionError, definition_files, load_all, parse_definition
+
+TIMESCALE_FIELDS = ("notice", "agency_audit", "review", "chair_report", "signoff", "impact_review_months")
+AGENCY_LINE_HELP = "one agency a line: CODE | Agency name | Coordinator's name | coordinator's email"
+
+
+@dataclass
+class Registration:
+    """What the form posted, as text, so a refused form comes back as it was typed."""
+
+    values: dict[str, str]
+    problems: dict[str, list[str]] = field(default_factory=dict)  # form field -> what is wrong
+
+    def refuse(self, form_field: str, problem: str) -> None:
+        self.problems.setdefault(form_field, []).append(problem)
+
+    def value(self, name: str) -> str:
+        return self.values.get(name, "").strip()
+
+
+def form_defaults(definitions: list[AuditDefinition], today: date) -> dict[str, str]:
+    """A new form starts from the latest audit's mailboxes and agencies: the same partnership, mostly."""
+    values = {"type": "MATA", "start": today.isoformat()}
+    if definitions:
+        latest = max(definitions, key=lambda d: d.start)
+        values |= {
+            "business_unit": latest.business_unit.email,
+            "qiip": "\n".join(latest.qiip.emails),
+            "nominating_agency": latest.nominating_agency or "",
+            "agencies": "\n".join(f"{a.code} | {a.name} | {a.coordinator.name} | {a.coordinator.email}"
+                                  for a in latest.agencies),
+        }
+    return values
+
+
+def _agencies(registration: Registration) -> list[dict[str, Any]]:
+    agencies = []
+    for number, line in enumerate(registration.value("agencies").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) != 4 or not all(parts):
+            registration.refuse("agencies", f"line {number}: {AGENCY_LINE_HELP}")
+            continue
+        code, name, person, email = parts
+        agencies.append({"code": code, "name": name, "coordinator": {"name": person, "email": email}})
+    return agencies
+
+
+def _whole_number(registration: Registration, name: str) -> int | None:
+    text = registration.value(name)
+    if not text:
+        return None
+    if not text.isdigit():
+        registration.refuse(name, f"{text!r} is not a whole number")
+        return None
+    return int(text)
+
+
+def definition_from(registration: Registration) -> dict[str, Any]:
+    """The definition's fields, leaving out what was left blank (the type's defaults apply)."""
+    value = registration.value
+    data: dict[str, Any] = {
+        "ref": value("ref"), "type": value("type"), "title": value("title"), "theme": value("theme") or None,
+        "start": value("start"), "status": "active",
+        "chair": {"name": value("chair_name"), "email": value("chair_email")},
+        "business_unit": {"email": value("business_unit")},
+        "qiip": {"emails": [e.strip() for e in value("qiip").replace(",", "\n").splitlines() if e.strip()]},
+        "nominating_agency": value("nominating_agency") or None,
+        "agencies": _agencies(registration),
+        "timescale": {name: number for name in TIMESCALE_FIELDS
+                      if (number := _whole_number(registration, name)) is not None},
+        "timescale_reason": value("timescale_reason") or None,
+    }
+    if value("concerns_to"):
+        data["concerns_to"] = {"email": value("concerns_to")}
+    if value("period_from") or value("period_to"):
+        data["period"] = {"from": value("period_from"), "to": value("period_to")}
+    for name in ("late_grace_days", "retention_days"):
+        if (number := _whole_number(registration, name)) is not None:
+            data[name] = number
+    return {k: v for k, v in data.items() if v not in (None, {}, [])}
+
+
+def _form_field(definition_field: str) -> str:
+    """Where on the form a definition's field was typed ('agencies.2.coordinator.email' -> agencies)."""
+    first = definition_field.split(".")[0]
+    if first in ("chair", "period"):
+        return f"{first}_{definition_field.split('.')[1]}" if "." in definition_field else f"{first}_name"
+    if first in TIMESCALE_FIELDS or first == "timescale":
+        return definition_field.split(".")[-1] if "." in definition_field else "notice"
+    return {"qiip": "qiip", "business_unit": "business_unit", "concerns_to": "concerns_to"}.get(first, first)
+
+
+def _describe(definition_field: str, problem: str) -> str:
+    parts = definition_field.split(".")
+    if parts[0] == "agencies" and len(parts) > 1 and parts[1].isdigit():
+        return f"line {int(parts[1]) + 1}: {' '.join(parts[2:]) or 'agency'}: {problem}"
+    return problem
+
+
+def register(registration: Registration, author: str, audits_folder: Path | None = None) -> Path | None:
+    """Write `<REF>.yaml` when the form is a valid definition whose ref is new; else None, with the
+    problems recorded against the form's fields."""
+    folder = audits_folder or settings.audits_dir()
+    data = definition_from(registration)
+    ref = data.get("ref", "")
+    target = folder / f"{ref}.yaml"
+    text = (f"# Registered on the audit pages by {author} on {now():%d %B %Y}.\n"
+            + yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    try:
+        parse_definition(target, text)
+    except DefinitionError as error:
+        for definition_field, problem in error.problems:
+            registration.refuse(_form_field(definition_field), _describe(definition_field, problem))
+    if registration.problems:
+        return None
+    taken = {d.ref.casefold(): path for path, d in load_all(definition_files(folder)).definitions.items()} | \
+        {p.stem.casefold(): p for p in folder.glob("*.y*ml")}
+    if ref.casefold() in taken:
+        registration.refuse("ref", f"{ref} is already used by {taken[ref.casefold()].name}")
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".{ref}.yaml.partial"
+    partial.write_text(text, encoding="utf-8")
+    try:
+        os.link(partial, target)  # fails rather than replace a file registered meanwhile
+    except FileExistsError:
+        registration.refuse("ref", f"{ref} was registered a moment ago by someone else")
+        return None
+    finally:
+        partial.unlink()
+    return target

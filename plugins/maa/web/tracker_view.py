@@ -1,0 +1,73 @@
+"""QiiP's action tracker on a page: every action, filtered by audit, owner agency, RAG status and review
+finding, and the same selection exported as a workbook (every text cell formula-safe)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from maa.action_store import stored_register, tracked_actions
+from maa.tracker_report import ACTION_COLUMNS, RAG_ORDER, action_row
+from maa.workbook import safe_cell
+
+
+@dataclass(frozen=True)
+class TrackerFilter:
+    audit: str = ""
+    agency: str = ""
+    rag: str = ""
+    finding: str = ""
+
+    def keeps(self, row: dict[str, Any]) -> bool:
+        return ((not self.audit or row["audit_ref"] == self.audit)
+                and (not self.agency or row["owner_agency"] == self.agency)
+                and (not self.rag or row["rag"] == self.rag)
+                and (not self.finding or self.finding in row["review_refs"].split("; ")))
+
+    def query(self) -> str:
+        """The filter as a query string, for the export link."""
+        from urllib.parse import urlencode
+
+        return urlencode({k: v for k, v in self.__dict__.items() if v})
+
+
+@dataclass(frozen=True)
+class TrackerPage:
+    rows: list[dict[str, Any]]
+    total: int
+    choices: dict[str, list[str]]  # each filter's options, from all actions (not only the selection)
+    findings: dict[str, str]  # review ref -> its title, for the finding filter's labels
+
+
+def tracker_page(store: Any, today: date, chosen: TrackerFilter) -> TrackerPage:
+    every = [action_row(a, today) for a in tracked_actions(store)]
+    register = {f.ref: f.title for f in stored_register(store)}
+    cited = sorted({ref for row in every for ref in filter(None, row["review_refs"].split("; "))})
+    return TrackerPage(
+        rows=[row for row in every if chosen.keeps(row)],
+        total=len(every),
+        choices={"audit": sorted({r["audit_ref"] for r in every}),
+                 "agency": sorted({r["owner_agency"] for r in every}),
+                 "rag": list(RAG_ORDER),
+                 "finding": sorted(set(register) | set(cited))},
+        findings=register,
+    )
+
+
+def export_workbook(page: TrackerPage, chosen: TrackerFilter, today: date) -> bytes:
+    """The rows on the page as an .xlsx: a cell starting =, +, - or @ is stored as text, never run."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Actions"
+    sheet.append([safe_cell(f"OFFICIAL: action tracker, {today:%d %B %Y}; filter: {chosen.query() or 'none'}")])
+    sheet.append(list(ACTION_COLUMNS))
+    for row in page.rows:
+        sheet.append([safe_cell(row[column]) for column in ACTION_COLUMNS])
+    sheet.freeze_panes = "A3"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,264 @@
+"""The audit pages in Airflow's own API server app (created in-process, plugins and login included): each
+role sees its own pages, the dashboard and tracker read the store, an upload takes the inbox's road, and
+the registration form writes a definition `maa check` accepts. tests/e2e drives the same pages in Chromium
+against running services."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from maa import phase1, phase2
+from maa.clock import now
+from maa.definitions import load_definition
+from maa.mailer import Mailer
+from maa.store import Store
+from maa.xlsx import MAX_FILE_BYTES
+from tests.conftest import (
+    DISTINCTIVE_DOB,
+    DISTINCTIVE_NAME,
+    DISTINCTIVE_SYSTEM_ID,
+    AuditFolders,
+    MailCatcher,
+    nominations_csv,
+)
+from tests.tracker_seed import action
+from tests.workbooks import completed_return
+
+USERS = {"business-unit": "user", "qiip": "user", "operator": "op", "coordinator-pol": "viewer",
+         "coordinator-icb": "viewer"}
+REF = "MATA-2026-11"
+CASES = ["C-01", "C-02"]
+CHILD = (DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, DISTINCTIVE_DOB)
+
+
+@pytest.fixture(scope="module")
+def api_app(airflow_db: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Airflow's API server app, as `airflow api-server` builds it, with its simple auth manager's users."""
+    home = tmp_path_factory.mktemp("pages")
+    passwords = home / "passwords.json"
+    passwords.write_text(json.dumps({user: f"{user}-password" for user in USERS}))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", ",".join(f"{u}:{r}" for u, r in USERS.items()))
+        patch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE", str(passwords))
+        patch.setenv("AIRFLOW__API_AUTH__JWT_SECRET", "audit-pages-test-secret-of-enough-length")
+        patch.setenv("MAA_UPLOAD_WAIT_SECONDS", "20")
+        from airflow.api_fastapi.app import create_app
+
+        yield create_app()
+
+
+@pytest.fixture
+def browser_as(api_app):
+    """A client holding Airflow's login cookie for a user, as a browser does after the login page."""
+    from fastapi.testclient import TestClient
+
+    def login(user: str | None):
+        client = TestClient(api_app, follow_redirects=False)
+        if user:
+            token = client.post("/auth/token", json={"username": user, "password": f"{user}-password"})
+            client.cookies.set("_token", token.json()["access_token"])
+        return client
+    return login
+
+
+@pytest.fixture
+def audit(folders: AuditFolders, smtp_server: MailCatcher):
+    """An audit two weeks in (returns open until five weeks from now), its case list accepted."""
+    start = now().date() - timedelta(days=14)
+    definition = load_definition(folders.write_definition({"ref": REF, "start": start.isoformat()},
+                                                          remove=("extensions",)))
+    store = Store()
+    (folders.inbox(REF) / "nominations.csv").write_text(nominations_csv())
+    assert phase1.receive_nominations(definition, store, Mailer(store), now()).accepted
+    return definition, store
+
+
+class TheAudit:
+    """Stands in for the scheduler: the agency's wait in the audit's DAG, looking at the inbox every
+    half second and taking what it finds with the same function the DAG's task calls."""
+
+    def __init__(self, definition, store: Store, code: str):
+        self.definition, self.store, self.code = definition, store, code
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while not self.stop.is_set():
+            phase2.receive_return(self.definition, self.store, Mailer(self.store), self.code, now())
+            time.sleep(0.5)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop.set()
+        self.thread.join(timeout=30)
+
+
+def test_every_page_is_behind_airflows_login_and_each_role_sees_its_own(browser_as, audit) -> None:
+    anonymous = browser_as(None).get("/maa/dashboard")
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/auth/login?next=")
+
+    pages = ("/maa/dashboard", "/maa/tracker", "/maa/tracker.xlsx", "/maa/audits/new", "/maa/upload/POL",
+             "/maa/upload/ICB")
+    allowed = {
+        "business-unit": set(pages),
+        "qiip": {"/maa/dashboard", "/maa/tracker", "/maa/tracker.xlsx"},
+        "operator": set(),
+        "coordinator-pol": {"/maa/upload/POL"},
+    }
+    for user, may_see in allowed.items():
+        client = browser_as(user)
+        seen = {page for page in pages if client.get(page).status_code == 200}
+        assert seen == may_see, user
+        refused = [client.get(page) for page in pages if page not in may_see]
+        assert all(r.status_code == 403 for r in refused), user
+    other_agency = browser_as("coordinator-pol").get("/maa/upload/ICB").text
+    assert "belongs to another agency; yours is POL" in other_agency
+    assert browser_as("coordinator-pol").get("/maa/").headers["location"] == "upload/POL"
+    assert browser_as("qiip").get("/maa/").headers["location"] == "dashboard"
+
+
+def test_the_dashboard_shows_the_audit_its_phase_returns_and_shareable_reports_only(
+        browser_as, audit, folders: AuditFolders, tmp_path: Path) -> None:
+    definition, store = audit
+    mailer = Mailer(store)
+    returns = folders.inbox(REF) / "returns"
+    returns.mkdir(exist_ok=True)
+    (returns / "POL.xlsx").write_bytes(completed_return(definition, "POL", CASES, tmp_path))
+    (returns / "ICB.xlsx").write_bytes(b"not a workbook")
+    for code in ("POL", "ICB"):
+        phase2.receive_return(definition, store, mailer, code, now())
+    output = folders.output / REF
+    output.mkdir(parents=True)
+    for name in ("practitioner-pack.pdf", "audit-pack-CSC.pdf"):
+        (output / name).write_bytes(b"%PDF-1.7 test")
+
+    client = browser_as("business-unit")
+    page = client.get("/maa/dashboard").text
+
+    assert f'id="audit-{REF}"' in page and "Phase 2: agencies&#39; audit" in page
+    assert "1 of 6 returned" in page and "Awaiting: CSC, ICB, GHC, EDU, PROB" in page
+    assert "Refused, corrected file owed:</span>\n          ICB" in page
+    deadline = definition.timetable["submission_deadline"]
+    assert f"Agency returns due<br>{deadline:%A} {deadline.day} {deadline:%B %Y}" in page
+    assert 'class="today"' in page, "today is marked on the timeline"
+    assert f"../dags/{definition.dag_id}" in page, "a link to the audit's DAG in Airflow"
+    assert f"reports/{REF}/practitioner-pack.pdf" in page and "audit-pack-CSC.pdf" not in page
+    assert client.get(f"/maa/reports/{REF}/practitioner-pack.pdf").status_code == 200
+    assert client.get(f"/maa/reports/{REF}/audit-pack-CSC.pdf").status_code == 404, "the pack names children"
+    assert client.get(f"/maa/reports/{REF}/..%2F..%2Fstore.sqlite").status_code == 404
+    for identifier in CHILD:
+        assert identifier not in page
+
+
+def test_an_upload_takes_the_inbox_road_and_shows_the_outcome(browser_as, audit, folders: AuditFolders,
+                                                              smtp_server: MailCatcher, tmp_path: Path) -> None:
+    definition, store = audit
+    client = browser_as("coordinator-pol")
+    named = completed_return(definition, "POL", CASES, tmp_path, cells={"D3": f"{DISTINCTIVE_NAME} was seen."})
+
+    with TheAudit(definition, store, "POL"):
+        refused = client.post(f"/maa/upload/POL/{REF}", files={"return_file": ("POL return.xlsx", named)})
+        assert refused.status_code == 200
+        assert "Refused: MATA-2026-11, version 1." in refused.text
+        assert "sheet Findings, row 3, column worked_well, cell D3: names a nominated child" in refused.text
+        kept = folders.data / "quarantine" / REF / "returns" / "POL.v1.xlsx"
+        assert kept.read_bytes() == named, "the refused file is kept as it came"
+
+        good = completed_return(definition, "POL", CASES, tmp_path)
+        accepted = client.post(f"/maa/upload/POL/{REF}", files={"return_file": ("POL return.xlsx", good)})
+        assert "Accepted: MATA-2026-11, version 2." in accepted.text
+
+    assert store.returns(REF)["POL"]["status"] == "accepted"
+    assert [m["Subject"] for m in smtp_server.to(definition.agency("POL").coordinator.email)] == [
+        f"OFFICIAL [{REF}] Return refused (version 1)", f"OFFICIAL [{REF}] Return accepted (version 2)"]
+    again = client.post(f"/maa/upload/POL/{REF}", files={"return_file": ("POL.xlsx", good)})
+    assert again.status_code == 400 and "is not taking a return from POL: accepted" in again.text
+    for identifier in CHILD:
+        assert identifier not in refused.text + accepted.text + again.text
+
+
+def test_an_upload_too_large_or_not_a_workbook_is_refused_before_it_reaches_the_inbox(
+        browser_as, audit, folders: AuditFolders) -> None:
+    client = browser_as("coordinator-pol")
+    inbox = folders.inbox(REF) / "returns"
+
+    too_large = client.post(f"/maa/upload/POL/{REF}", content=b"x" * 16,
+                            headers={"content-length": str(MAX_FILE_BYTES * 2),
+                                     "content-type": "multipart/form-data; boundary=b"})
+    assert too_large.status_code == 400 and "larger than 10 MiB" in too_large.text
+    not_xlsx = client.post(f"/maa/upload/POL/{REF}", files={"return_file": ("return.pdf", b"%PDF-1.7")})
+    assert not_xlsx.status_code == 400 and "is not an Excel workbook (.xlsx)" in not_xlsx.text
+    nothing = client.post(f"/maa/upload/POL/{REF}", files={})
+    assert nothing.status_code == 400 and "Choose the return workbook" in nothing.text
+    elsewhere = client.post(f"/maa/upload/POL/{REF}", files={"return_file": ("POL.xlsx", b"PK")},
+                            headers={"origin": "https://elsewhere.example"})
+    assert elsewhere.status_code == 403, "a form posted from another site is refused"
+    assert not inbox.exists() or not any(inbox.iterdir()), "nothing refused here reached the inbox"
+
+
+def test_the_tracker_filters_and_exports_what_it_shows_formula_safe(browser_as, audit, folders: AuditFolders) -> None:
+    _, store = audit
+    due = now().date()
+    store.save_actions(REF, [
+        action("A1", "POL", due - timedelta(days=3), '=HYPERLINK("http://evil.example","Click")', "LCSPR-2024-01",
+               "In progress"),
+        action("A2", "ICB", due + timedelta(days=60), "Joint chronology training")])
+    client = browser_as("qiip")
+
+    everything = client.get("/maa/tracker").text
+    assert "2 of 2 actions" in everything
+    overdue = client.get("/maa/tracker", params={"rag": "red"}).text
+    assert "1 of 2 actions" in overdue and "A1:" in overdue and "A2:" not in overdue
+    by_finding = client.get("/maa/tracker", params={"finding": "LCSPR-2024-01", "agency": "POL"}).text
+    assert "1 of 2 actions" in by_finding
+    assert 'href="./tracker.xlsx?rag=red"' in overdue, "the export link carries the filter"
+
+    export = client.get("/maa/tracker.xlsx", params={"rag": "red"})
+    assert export.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(export.content))["Actions"]
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert [r[1] for r in rows] == ["A1"]
+    assert rows[0][2] == "'=HYPERLINK(\"http://evil.example\",\"Click\")" and sheet["C3"].data_type == "s"
+
+
+def test_the_registration_form_writes_a_definition_maa_check_accepts(browser_as, audit, folders: AuditFolders) -> None:
+    client = browser_as("business-unit")
+    form = client.get("/maa/audits/new").text
+    assert "POL | Police | Ben Okafor | ben.okafor@police.example.org" in form, "agencies start from the last audit"
+    start = date.today() + timedelta(days=30)
+    values = {"ref": "MACA-2027-02", "type": "MACA", "title": "", "theme": "Exploitation",
+              "start": start.isoformat(), "chair_name": "Robin Vale", "chair_email": "robin.vale@example.org",
+              "business_unit": "business.unit@example.org", "qiip": "qiip.chair@example.org",
+              "nominating_agency": "CSC",
+              "agencies": "CSC | Children's Social Care | Amira Shah | amira.shah@csc.example.org\n"
+                          "POL | Police | Ben Okafor | not-an-address",
+              "notice": "", "agency_audit": "five"}
+
+    refused = client.post("/maa/audits/new", data=values)
+    assert refused.status_code == 400
+    assert "&#39;five&#39; is not a whole number" in refused.text
+    assert "line 2: coordinator email: not a valid email address" in refused.text
+    assert 'id="title" name="title" value=""' in refused.text and 'aria-invalid="true"' in refused.text
+    assert not (folders.audits / "MACA-2027-02.yaml").exists()
+
+    values |= {"title": "Child exploitation: missing episodes", "agency_audit": "",
+               "agencies": values["agencies"].replace("not-an-address", "ben.okafor@police.example.org")}
+    registered = client.post("/maa/audits/new", data=values)
+    assert registered.status_code == 200 and "Registered as MACA-2027-02.yaml" in registered.text
+    definition = load_definition(folders.audits / "MACA-2027-02.yaml")
+    assert (definition.ref, definition.start, [a.code for a in definition.agencies]) == \
+           ("MACA-2027-02", start, ["CSC", "POL"])
+    assert definition.timescale.agency_audit == 2, "a blank timescale takes the type's default (MACA: 2 weeks)"
+    again = client.post("/maa/audits/new", data=values | {"ref": "maca-2027-02"})
+    assert again.status_code == 400 and "already used by MACA-2027-02.yaml" in again.text
