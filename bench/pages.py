@@ -57,7 +57,8 @@ def main() -> int:
         passwords.write_text(json.dumps({"business-unit": "bench", "coordinator-pol": "bench"}))
         os.environ.update({
             "AIRFLOW_HOME": str(scratch / "airflow-home"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT / "dags"), "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT / "plugins"),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT / "dags"),
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT / "plugins"),
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "business-unit:user,coordinator-pol:viewer",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
             "AIRFLOW__API_AUTH__JWT_SECRET": "bench-pages-secret-0123456789abcdef",

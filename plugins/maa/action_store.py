@@ -78,7 +78,8 @@ def stored_register(store: Store) -> list[ReviewFinding]:
 
 
 def link_actions_to_register(store: Store) -> int:
-    """One `action_reviews` row per review ref an action cites, spelt as the register spells it.
+    """One `action_reviews` row per review ref an action cites, spelt as the register spells it; rebuilt
+    whole each time, so a link follows the register's spelling when it changes and never outlives it.
 
     The chair's analysis was checked against the register when it was accepted, so a ref not in
     the register now means the register changed since; the link is kept as written and the
@@ -88,12 +89,16 @@ def link_actions_to_register(store: Store) -> int:
     actions = store.table("actions")
     with store.engine.connect() as connection:
         cited = connection.execute(sa.select(actions.c.audit_ref, actions.c.action_id, actions.c.review_refs))
-        links = [{"audit_ref": row.audit_ref, "action_id": row.action_id,
-                  "review_ref": canonical.get(ref.casefold(), ref)}
-                 for row in cited for ref in split_refs(row.review_refs or "")]
-    with store.engine.begin() as connection:
-        return store._upsert(connection, "action_reviews", links, keys=["audit_ref", "action_id", "review_ref"],
-                             update=False)
+        linked = {(row.audit_ref, row.action_id, canonical.get(ref.casefold(), ref))
+                  for row in cited for ref in split_refs(row.review_refs or "")}
+    links = [{"audit_ref": audit_ref, "action_id": action_id, "review_ref": review_ref}
+             for audit_ref, action_id, review_ref in sorted(linked)]
+    table = store.table("action_reviews")
+    with store.engine.begin() as connection:  # replaced whole: a ref the register or an action no longer has goes
+        connection.execute(sa.delete(table))
+        if links:
+            connection.execute(sa.insert(table), links)
+    return len(links)
 
 
 # Actions and their history ---------------------------------------------------------------------

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from maa import reports, settings
+from maa import reports
 from maa.action_store import TrackedAction
 from maa.decisions import approval
 from maa.definitions import AuditDefinition
@@ -105,7 +105,7 @@ def _email_owner(tracker: Tracker, definition: AuditDefinition, actions: list[Tr
         log.warning("%s: owner agency %s is not among the audit's agencies now; nobody to ask", definition.ref, code)
         return False
     own = [a for a in actions if a.owner_agency == code]
-    workbook = write_update_workbook(own, settings.audit_output(definition.ref) / "impact-review" / f"{code}.xlsx")
+    workbook = write_update_workbook(own, tracker.output_path(definition.ref, "impact-review", f"{code}.xlsx"))
     body = reports.render(f"email/{kind}.txt", audit=definition, coordinator=coordinator, code=code, actions=own,
                           request=request)
     what = ("Impact review: please report progress on your agency's actions" if kind == "impact_request"
@@ -127,7 +127,7 @@ def send_reports(tracker: Tracker) -> list[str]:
             continue
         context = impact_context(tracker, definition, actions, request)
         path = reports.html_to_pdf(reports.render("reports/impact_update_report.html", **context),
-                                   settings.audit_output(ref) / "impact-update-report.pdf")
+                                   tracker.output_path(ref, "impact-update-report.pdf"))
         body = reports.render("email/impact_report.txt", **context)
         for recipient in definition.qiip.emails:
             tracker.mailer.send(Email(ref=ref, kind="impact_update_report", recipient=recipient, body=body,

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from maa import reports
+from maa import reports, settings
 from maa.action_store import TrackedAction, link_actions_to_register, load_register, stored_register, tracked_actions
 from maa.definitions import AuditDefinition, Person, Status, definition_files, load_all
 from maa.mailer import OFFICIAL, Email, Mailer
@@ -85,6 +85,12 @@ class Tracker:
     def dry_run(self) -> bool:
         return self.mailer.dry_run
 
+    def output_path(self, *parts: str) -> Path:
+        """Where a file the tracker writes goes: under the output folder, or its `dry-run/` in a dry run, so a
+        dry run never replaces a report or workbook people were sent."""
+        root = settings.output_dir() / "dry-run" if self.dry_run else settings.output_dir()
+        return root.joinpath(*parts)
+
     def happened(self, ref: str, kind: str, subject: str) -> bool:
         return any(e["subject"] == subject for e in self.store.events(ref, kind))
 
@@ -145,7 +151,10 @@ def refresh_register(tracker: Tracker) -> dict[str, Any]:
                                       marking=OFFICIAL))
         tracker.record(TRACKER_REF, "register_refused", fingerprint, "\n".join(reasons))
         log.warning("Review findings register not loaded: %s", "; ".join(reasons))
-    elif register.exists:
+    elif register.exists and not tracker.dry_run:
         load_register(tracker.store, register.findings)
+    if tracker.dry_run:  # what the real run would load; the store is left as it is
+        return {"register": "refused" if register.problems else "would load" if register.exists else "absent",
+                "findings": len(register.findings), "links": None}
     return {"register": "refused" if register.problems else "loaded" if register.exists else "absent",
-            "findings": len(stored_register(tracker.store)), "links_added": link_actions_to_register(tracker.store)}
+            "findings": len(stored_register(tracker.store)), "links": link_actions_to_register(tracker.store)}

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from maa import reports, settings
+from maa import reports
 from maa.action_store import TrackedAction, stored_register
 from maa.mailer import OFFICIAL, Email
 from maa.tracker import AMBER, GREEN, RED, TRACKER_FOLDER, TRACKER_REF, Tracker, rag
@@ -25,8 +25,8 @@ ACTION_COLUMNS = ("audit_ref", "action_id", "action", "owner_agency", "due_date"
                   "last_update")
 
 
-def report_paths(today: date) -> tuple[Path, Path]:
-    stem = settings.output_dir() / TRACKER_FOLDER / f"action-tracker-{today:%Y-%m-%d}"
+def report_paths(tracker: Tracker) -> tuple[Path, Path]:
+    stem = tracker.output_path(TRACKER_FOLDER, f"action-tracker-{tracker.today:%Y-%m-%d}")
     return stem.with_suffix(".pdf"), stem.with_suffix(".xlsx")
 
 
@@ -68,7 +68,7 @@ def _title(tracker: Tracker, ref: str) -> str:
 def build_tracker_report(tracker: Tracker) -> tuple[Path, Path, Counter]:
     """Both files for the run's date (a rerun the same day rewrites its own); the RAG counts."""
     context = report_context(tracker)
-    pdf, xlsx = report_paths(tracker.today)
+    pdf, xlsx = report_paths(tracker)
     reports.html_to_pdf(reports.render("reports/action_tracker.html", **context), pdf)
     write_tracker_workbook(context, xlsx)
     return pdf, xlsx, context["counts"]

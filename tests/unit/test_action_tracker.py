@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from maa import phase1
-from maa.action_store import tracked_actions, update_count
+from maa.action_store import stored_register, tracked_actions, update_count
 from maa.definitions import load_definition
 from maa.impact import ask_for_progress, send_reports
 from maa.mailer import Mailer
@@ -310,12 +310,19 @@ def test_the_pre_filled_workbook_is_formula_safe(store: Store, folders: AuditFol
 def test_a_dry_run_moves_and_records_nothing_so_the_real_run_still_does_it_all(
         store: Store, folders: AuditFolders, smtp_server: MailCatcher) -> None:
     drop_update(folders, "EDU", update_workbook([(REF_A, "A4", "Complete", "Attendance panel meets monthly.")]))
+    copy_sample_register(folders)
     dry = Tracker.open(store, Mailer(store, dry_run=True), IMPACT_DAY)
+    assert refresh_register(dry) == {"register": "would load", "findings": 6, "links": None}
     assert receive_updates(dry) == {"accepted": ["EDU"], "refused": []}
     assert remind_owners(dry) and ask_for_progress(dry) and publish_monthly_report(dry)
-    assert smtp_server.messages == [] and update_count(store) == 0
+    assert smtp_server.messages == [] and update_count(store) == 0 and stored_register(store) == []
     assert (folders.data / "inbox" / "tracker" / "updates" / "EDU.xlsx").exists()
     assert any((folders.output / "outbox" / "dry-run").glob("*action_overdue-A2*.eml"))
+    assert sorted(p.relative_to(folders.output).as_posix() for p in folders.output.rglob("*.*")
+                  if "outbox" not in p.parts) == [
+        f"dry-run/{REF_A}/impact-review/{code}.xlsx" for code in ("CSC", "EDU", "ICB", "POL")] + [
+        f"dry-run/tracker/action-tracker-{IMPACT_DAY:%Y-%m-%d}.{kind}" for kind in ("pdf", "xlsx")], \
+        "a dry run's files go under dry-run/, never over what people were sent"
 
     real = tracker_on(store, IMPACT_DAY)
     assert receive_updates(real) == {"accepted": ["EDU"], "refused": []}
@@ -342,8 +349,8 @@ def test_the_tracker_tables_work_on_postgresql(postgres_store: str, folders: Aud
     seed_audit(folders, store, {}, ACTIONS_A)
     copy_sample_register(folders)
     tracker = tracker_on(store, IMPACT_DAY)
-    assert refresh_register(tracker) == {"register": "loaded", "findings": 6, "links_added": 4}
-    assert refresh_register(tracker)["links_added"] == 0
+    assert refresh_register(tracker) == {"register": "loaded", "findings": 6, "links": 4}
+    assert refresh_register(tracker)["links"] == 4, "rebuilt whole: the same four links, none twice"
     drop_update(folders, "EDU", update_workbook([(REF_A, "A4", "Complete", "Attendance panel meets monthly.")]))
     assert receive_updates(tracker)["accepted"] == ["EDU"]
     assert f"{REF_A}/A4/overdue" not in remind_owners(tracker)

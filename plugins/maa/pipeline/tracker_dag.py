@@ -47,7 +47,8 @@ QiiP's tracker of the actions agreed at sign-off, run daily at 09:00 Europe/Lond
    findings) and emails them to QiiP.
 
 Every task is safe to rerun: no email goes twice and no row is written twice. Trigger with **today**
-(YYYY-MM-DD) to run as of another day, or **dry_run** to write emails to `output/outbox/dry-run/` only.
+(YYYY-MM-DD) to run as of another day, or **dry_run** to write emails to `output/outbox/dry-run/` and
+files to `output/dry-run/` only, loading and recording nothing.
 """
 
 
@@ -144,7 +145,7 @@ def build_tracker_dag() -> DAG:
                            description="Empty for the run's own date. A date makes the tracker act as of that "
                                        "day: reminders, impact reviews and the month's report."),
             "dry_run": Param(False, type="boolean", title="Dry run",
-                             description="Write every email to output/outbox/dry-run only and record none."),
+                             description="Emails to output/outbox/dry-run, files to output/dry-run; nothing recorded."),
         },
     ) as dag:
         register = TrackerStepOperator(step=load_review_findings_register)
