@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from maa import clock
 from maa.definitions import DefinitionError, load_all, load_definition
 from maa.timetable import MILESTONE_LABELS
 
@@ -93,7 +94,6 @@ def _validate_return(args: argparse.Namespace) -> int:
 
 def _validate_update(args: argparse.Namespace) -> int:
     """An owner's progress workbook checked against the tracker's actions in the store, as the tracker would."""
-    from datetime import date
 
     from maa.mailer import Mailer
     from maa.store import Store
@@ -106,7 +106,7 @@ def _validate_update(args: argparse.Namespace) -> int:
         return 1
     code = (args.agency or path.stem).upper()
     store = Store()
-    tracker = Tracker.open(store, Mailer(store, dry_run=True), date.today())  # checks only: nothing is sent
+    tracker = Tracker.open(store, Mailer(store, dry_run=True), clock.now().date())  # checks only: nothing is sent
     result = check_update_file(tracker, path.read_bytes(), code)
     if result.accepted:
         print(f"{path}: accepted ({code}, {len(result.updates)} updates)")
@@ -147,7 +147,6 @@ def _purge(args: argparse.Namespace) -> int:
     """Retention as the maa_retention DAG runs it, for today in London unless --today says otherwise."""
     from datetime import date
 
-    from maa import clock
     from maa.retention import HELD, run_retention
     from maa.store import Store
 

@@ -9,7 +9,7 @@ to wall-clock moments for the triggerer. Off (N = 0) by default.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from maa.settings import LONDON
@@ -19,6 +19,18 @@ WEEK = timedelta(weeks=1)
 
 def now() -> datetime:
     return datetime.now(LONDON)
+
+
+def run_day(context: Any) -> date:
+    """The day a daily programme run (the tracker, retention) acts for: its `today` param when given, else
+    the run's own date in London (a scheduled run's data interval end, a manual one's logical date or
+    run_after), never the wall clock, so a rerun of a day decides exactly what it decided before."""
+    given = (context.get("params") or {}).get("today")
+    if given:
+        return date.fromisoformat(str(given))
+    dag_run = context.get("dag_run")
+    moment = context.get("data_interval_end") or context.get("logical_date") or getattr(dag_run, "run_after", None)
+    return moment.astimezone(LONDON).date()
 
 
 @dataclass(frozen=True)

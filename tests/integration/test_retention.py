@@ -8,7 +8,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -323,15 +323,6 @@ def test_the_retention_dag_lists_in_a_dry_run_then_purges(world: World) -> None:
     assert str(real.state) == "success"
     assert set(files_now(world)) == set(before) - gone
     assert len(purge_log(world.store, PURGED)) == len(gone)
-
-
-def test_the_dag_decides_for_the_runs_own_date_in_london_unless_told_a_day() -> None:
-    from maa.pipeline.retention_dag import run_day
-
-    summer_midnight = datetime(2026, 6, 30, 23, 0, tzinfo=UTC)  # 00:00 on 1 July in London
-    assert run_day({"params": {"today": ""}, "data_interval_end": summer_midnight}) == date(2026, 7, 1)
-    assert run_day({"params": {}, "data_interval_end": None, "logical_date": summer_midnight}) == date(2026, 7, 1)
-    assert run_day({"params": {"today": "2026-12-14"}, "data_interval_end": summer_midnight}) == PURGE_DAY
 
 
 @pytest.mark.slow

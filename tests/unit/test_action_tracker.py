@@ -3,7 +3,7 @@ action and stage, the monthly report, and Phase 5; real workbooks, the store on 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from maa.tracker_report import publish_monthly_report
 from maa.updates import check_updates, receive_updates
 from tests.conftest import DISTINCTIVE_NAME, AuditFolders, MailCatcher, nominations_csv
 from tests.outputs import attachments, message_text, pdf_text
-from tests.tracker_seed import copy_sample_register, drop_update, seed_audit, update_workbook
+from tests.tracker_seed import copy_sample_register, drop_update, drop_update_as, seed_audit, update_workbook
 from tests.unit.test_cli import maa
 
 REF_A, REF_B = "MATA-2026-01", "MACA-2026-09"
@@ -166,6 +166,22 @@ def test_update_files_leave_the_inbox_and_every_update_is_its_own_record(
                                                                    "new.coordinator@edu.example.org"))
     receive_updates(tracker_on(store, date(2027, 2, 4)))
     assert smtp_server.to("new.coordinator@edu.example.org") == [], "the new coordinator gets no old files' news"
+
+
+def test_an_update_file_not_named_for_an_agency_stays_and_its_name_goes_nowhere(
+        store: Store, folders: AuditFolders, smtp_server: MailCatcher, caplog: pytest.LogCaptureFixture) -> None:
+    good = update_workbook([(REF_A, "A4", "In progress", "Audit of attendance started.")])
+    for name in (f"{DISTINCTIVE_NAME}.xlsx", "XYZ.xlsx", f"{DISTINCTIVE_NAME} notes.docx"):
+        drop_update_as(folders, name, good)
+
+    with caplog.at_level("INFO"):
+        assert receive_updates(tracker_on(store, IMPACT_DAY)) == {"accepted": [], "refused": []}
+
+    left = sorted(p.name for p in (folders.data / "inbox" / "tracker" / "updates").iterdir())
+    assert left == sorted([f"{DISTINCTIVE_NAME}.xlsx", "XYZ.xlsx", f"{DISTINCTIVE_NAME} notes.docx"]), "kept"
+    assert "only <AGENCY>.xlsx files are taken" in caplog.text and DISTINCTIVE_NAME.upper() not in caplog.text
+    assert DISTINCTIVE_NAME not in caplog.text and smtp_server.messages == []
+    assert store.inbox_files("tracker", "action_update") == [] and store.events(TRACKER_REF) == []
 
 
 def test_owners_are_reminded_once_per_action_and_stage(store: Store, smtp_server: MailCatcher) -> None:
@@ -400,13 +416,3 @@ def test_the_tracker_dag_runs_updates_before_anything_that_reads_them() -> None:
     }
     assert {task.owner for task in dag.tasks} == {"qiip"} and all(task.retries >= 1 for task in dag.tasks)
     assert set(dag.params) == {"today", "dry_run"}
-
-
-@pytest.mark.parametrize(("context", "expected"), [
-    ({"params": {"today": "2027-01-27"}, "logical_date": datetime(2030, 1, 1, tzinfo=UTC)}, date(2027, 1, 27)),
-    ({"params": {"today": None}, "logical_date": datetime(2027, 6, 30, 23, 30, tzinfo=UTC)}, date(2027, 7, 1)),
-])
-def test_today_is_the_run_s_own_date_in_london_never_the_wall_clock(context: dict, expected: date) -> None:
-    from maa.pipeline.tracker_dag import tracker_today
-
-    assert tracker_today(context) == expected

@@ -7,11 +7,12 @@ passing file lists through XCom, which carries counts only.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from airflow.sdk import DAG, BaseOperator, Param
 
+from maa.clock import run_day
 from maa.pipeline.alerts import programme_alert
 from maa.pipeline.factory import DEFAULT_ARGS
 from maa.settings import LONDON
@@ -53,18 +54,6 @@ period, and the task then fails (after purging the others) so that the operator 
 
 Like every new DAG it starts paused: trigger it once with `dry_run` on, read the list, then unpause it.
 """
-
-
-def run_day(context: Any) -> date:
-    """The day retention is decided for: the `today` param, else the run's date in London (deterministic per
-    run: the data interval's end of a scheduled run, the logical date or run_after of a manual one)."""
-    given = (context.get("params") or {}).get("today")
-    if given:
-        return date.fromisoformat(str(given))
-    dag_run = context.get("dag_run")
-    moment = (context.get("data_interval_end") or context.get("logical_date")
-              or getattr(dag_run, "run_after", None))
-    return moment.astimezone(LONDON).date()
 
 
 class RetentionOperator(BaseOperator):

@@ -10,11 +10,12 @@ run decides exactly what it decided before, and tests choose their day.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from airflow.sdk import DAG, BaseOperator, CronTriggerTimetable, Param
 
+from maa.clock import run_day
 from maa.pipeline.alerts import programme_alert
 from maa.pipeline.factory import DEFAULT_ARGS
 from maa.settings import LONDON, TRACKER_REF
@@ -52,15 +53,6 @@ files to `output/dry-run/` only, loading and recording nothing.
 """
 
 
-def tracker_today(context: Any) -> date:
-    """The day this run acts for: the `today` param, else the run's logical date in London."""
-    given = (context.get("params") or {}).get("today")
-    if given:
-        return date.fromisoformat(str(given))
-    moment: datetime = context.get("logical_date") or context["dag_run"].run_after
-    return moment.astimezone(LONDON).date()
-
-
 class TrackerStepOperator(BaseOperator):
     """Runs one tracker step, a plain function of a `Tracker`; its return value (counts, refs, paths: no
     child's data) is the task's XCom. The AuditStepOperator pattern, over the whole programme."""
@@ -79,7 +71,7 @@ class TrackerStepOperator(BaseOperator):
         from maa.tracker import Tracker
 
         store = Store()
-        tracker = Tracker.open(store, task_mailer(context, store), tracker_today(context))
+        tracker = Tracker.open(store, task_mailer(context, store), run_day(context))
         self.log.info("Action tracker as of %s", tracker.today.isoformat())
         return self.step(tracker)
 
