@@ -65,6 +65,11 @@ def update_workbook(rows: list[tuple[Any, ...]], header: tuple[str, ...] = UPDAT
 
 
 def drop_update(folders: AuditFolders, code: str, data: bytes) -> None:
+    drop_update_as(folders, f"{code}.xlsx", data)
+
+
+def drop_update_as(folders: AuditFolders, name: str, data: bytes) -> None:
+    """A file in the tracker's updates inbox under whatever name its sender gave it."""
     folder = folders.data / "inbox" / "tracker" / "updates"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{code}.xlsx").write_bytes(data)
+    (folder / name).write_bytes(data)

@@ -168,13 +168,16 @@ def receive_updates(tracker: Tracker) -> dict[str, list[str]]:
     (except by a dry run, which only checks them)."""
     folder = updates_inbox()
     outcome: dict[str, list[str]] = {"accepted": [], "refused": []}
+    known = {a.code.upper() for d in tracker.definitions.values() for a in d.agencies}
     for path in sorted(folder.iterdir() if folder.exists() else [], key=lambda p: p.name):
-        if not path.name.lower().endswith(".xlsx"):
-            log.warning("Left %s in the updates inbox: only <AGENCY>.xlsx files are taken", path.name)
+        code = path.name[:-len(".xlsx")].upper() if path.name.lower().endswith(".xlsx") else None
+        if code not in known:  # its name may be anything, a child's included: never repeated, never a code
+            digest = hashlib.sha256(path.name.encode()).hexdigest()[:12]
+            log.warning("Left a file in the updates inbox (its name's digest: %s): only <AGENCY>.xlsx files are "
+                        "taken, named by an agency code of an audit", digest)
             continue
         if not inbox.is_settled(path):  # still being copied in: the next run takes it
             continue
-        code = path.name[:-len(".xlsx")].upper()
         if tracker.dry_run:  # checked and reported in the log, left in the inbox for the real run
             result = check_update_file(tracker, path.read_bytes(), code)
             log.info("Dry run: %s.xlsx would be %s: %s", code, "accepted" if result.accepted else "refused",
