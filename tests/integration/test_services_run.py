@@ -38,12 +38,11 @@ AGENCIES = [{"code": f"A{n:02d}", "name": f"Agency {n}",
             for n in range(1, 13)]
 
 
-@pytest.fixture(params=["local", "celery"])
-def airflow(request: pytest.FixtureRequest, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path,
-            monkeypatch: pytest.MonkeyPatch):
-    """Airflow's services on this machine: SQLite and the LocalExecutor (`make up`), or the multi-machine
-    topology of docker-compose.yml run natively: PostgreSQL for Airflow and the audit store, Redis as the
-    broker, two Celery workers."""
+@pytest.fixture
+def airflow(folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The multi-machine topology of docker-compose.yml run natively: PostgreSQL for Airflow and the audit
+    store, Redis as the broker, two Celery workers. (SQLite with the LocalExecutor, what `make up` runs, is
+    driven by tests/integration/test_local_services.py.)"""
     environment = {
         **os.environ,
         "AIRFLOW_HOME": str(tmp_path / "airflow-home"),
@@ -56,10 +55,6 @@ def airflow(request: pytest.FixtureRequest, folders: AuditFolders, smtp_server: 
         "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
         "AIRFLOW__SCHEDULER__ORPHANED_TASKS_CHECK_INTERVAL": "10",
     }
-    if request.param == "local":
-        with LocalAirflow(environment, USERS) as services:
-            yield services
-        return
     with fresh_postgres_database("airflow") as metadata, fresh_postgres_database("store") as store, \
             redis_database() as broker:
         engine_url = metadata.replace("postgresql://", "postgresql+psycopg2://", 1)
@@ -127,15 +122,14 @@ def test_twelve_agencies_wait_without_a_worker_slot_and_the_audit_runs_to_sign_o
                            lambda returns: len(returns) == 3, timeout=90)
     assert sorted(accepted) == ["A01", "A02", "A03"], "taken as they come, long before the deadline"
     smtp_server.come_back()
-    if airflow.celery_workers:
-        # Mid-run, the scheduler and a worker die and are started again: after the reminders, whose window
-        # is one rehearsal week (12 s) and shorter than a restart on a busy machine (a reminder found due
-        # only after the deadline is rightly not sent).
-        _wait_until(lambda: [e for e in store.emails(definition.ref)
-                             if e["kind"].startswith("return_reminder-") and e["status"] == "sent"],
-                    lambda sent: len(sent) >= len(AGENCIES[3:]), timeout=150)
-        airflow.kill("scheduler", "celery-worker-1")
-        airflow.restart("scheduler", "celery-worker-1")
+    # Mid-run, the scheduler and a worker die and are started again: after the reminders, whose window is
+    # one rehearsal week (12 s) and shorter than a restart on a busy machine (a reminder found due only
+    # after the deadline is rightly not sent).
+    _wait_until(lambda: [e for e in store.emails(definition.ref)
+                         if e["kind"].startswith("return_reminder-") and e["status"] == "sent"],
+                lambda sent: len(sent) >= len(AGENCIES[3:]), timeout=150)
+    airflow.kill("scheduler", "celery-worker-1")
+    airflow.restart("scheduler", "celery-worker-1")
 
     _chair_sends_analysis_after_the_briefing(definition, folders, store, tmp_path)
     _sign_off_through_the_rest_api(airflow, definition.dag_id, run_id)
@@ -144,7 +138,7 @@ def test_twelve_agencies_wait_without_a_worker_slot_and_the_audit_runs_to_sign_o
     assert state == "success"
     assert (folders.output / definition.ref / "audit-overview-report.pdf").exists()
     assert [a["action_id"] for a in store.actions(definition.ref)] == ["A1", "A2"]
-    for number in range(1, airflow.celery_workers + 1):  # twelve agencies at once keep both workers busy
+    for number in (1, 2):  # twelve agencies at once keep both workers busy
         worker_log = (airflow.home / "service-logs" / f"celery-worker-{number}.log").read_text()
         assert "execute_workload" in worker_log and "succeeded" in worker_log, f"celery worker {number} ran nothing"
     finals = {m["To"] for m in smtp_server.messages if "final_report" in m["X-MAA-Key"]}
