@@ -1,7 +1,7 @@
 """The audit pages in Airflow's own API server app (created in-process, plugins and login included): each
 role sees its own pages, the dashboard and tracker read the store, an upload takes the inbox's road, and
-the registration form writes a definition `maa check` accepts. tests/e2e drives the same pages in Chromium
-against running services."""
+the registration form writes a definition `maa check` accepts. tests/integration/test_local_services.py
+drives the same pages in Chromium against `make up`'s services."""
 
 from __future__ import annotations
 
@@ -201,10 +201,36 @@ def test_an_upload_too_large_or_not_a_workbook_is_refused_before_it_reaches_the_
     assert not_xlsx.status_code == 400 and "is not an Excel workbook (.xlsx)" in not_xlsx.text
     nothing = client.post(f"/maa/upload/POL/{REF}", files={})
     assert nothing.status_code == 400 and "Choose the return workbook" in nothing.text
-    elsewhere = client.post(f"/maa/upload/POL/{REF}", files={"return_file": ("POL.xlsx", b"PK")},
-                            headers={"origin": "https://elsewhere.example"})
-    assert elsewhere.status_code == 403, "a form posted from another site is refused"
+    for origin in ("https://elsewhere.example", "null", "https://testserver"):
+        elsewhere = client.post(f"/maa/upload/POL/{REF}", files={"return_file": ("POL.xlsx", b"PK")},
+                                headers={"origin": origin})
+        assert elsewhere.status_code == 403, f"a form posted from {origin} is refused (the pages are http here)"
+    unknown = client.post("/maa/upload/POL/MATA-1999-01", files={"return_file": ("POL.xlsx", b"PK")})
+    assert unknown.status_code == 400 and "POL takes no part in an audit MATA-1999-01" in unknown.text
     assert not inbox.exists() or not any(inbox.iterdir()), "nothing refused here reached the inbox"
+
+
+def test_a_second_upload_never_replaces_one_still_waiting_and_a_paused_audit_takes_none(
+        browser_as, audit, folders: AuditFolders, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    definition, _ = audit
+    monkeypatch.setenv("MAA_UPLOAD_WAIT_SECONDS", "1")  # no DAG runs here: the first upload stays waiting
+    client = browser_as("business-unit")  # for an agency whose coordinator emailed the file
+    first = completed_return(definition, "ICB", CASES, tmp_path)
+
+    waiting = client.post(f"/maa/upload/icb/{REF}", files={"return_file": ("ICB.xlsx", first)})
+    assert "Received for MATA-2026-11, still being checked." in waiting.text
+    second = client.post(f"/maa/upload/ICB/{REF}", files={"return_file": ("ICB.xlsx", b"PK other")})
+    assert second.status_code == 400 and "An earlier file is still being checked" in second.text
+    inbox = folders.inbox(REF) / "returns"
+    assert [p.name for p in inbox.iterdir()] == ["ICB.xlsx"] and (inbox / "ICB.xlsx").read_bytes() == first
+    assert "A file is in the inbox, waiting to be checked." in client.get("/maa/upload/ICB").text
+
+    definition_file = folders.audits / f"{REF}.yaml"
+    definition_file.write_text(definition_file.read_text().replace("status: active", "status: paused"))
+    paused = client.post(f"/maa/upload/POL/{REF}", files={"return_file": ("POL.xlsx", first)})
+    assert paused.status_code == 400 and "not taking returns: the audit is paused" in paused.text
+    dashboard = client.get("/maa/dashboard").text
+    assert "<td>Paused</td>" in dashboard and "None while the audit is paused" in dashboard
 
 
 def test_the_tracker_filters_and_exports_what_it_shows_formula_safe(browser_as, audit, folders: AuditFolders) -> None:
@@ -220,6 +246,8 @@ def test_the_tracker_filters_and_exports_what_it_shows_formula_safe(browser_as, 
     assert "2 of 2 actions" in everything
     overdue = client.get("/maa/tracker", params={"rag": "red"}).text
     assert "1 of 2 actions" in overdue and "A1:" in overdue and "A2:" not in overdue
+    not_started = client.get("/maa/tracker", params={"status": "Not started"}).text
+    assert "1 of 2 actions" in not_started and "A2:" in not_started
     by_finding = client.get("/maa/tracker", params={"finding": "LCSPR-2024-01", "agency": "POL"}).text
     assert "1 of 2 actions" in by_finding
     assert 'href="./tracker.xlsx?rag=red"' in overdue, "the export link carries the filter"

@@ -19,7 +19,7 @@ from maa.definitions import load_definition
 from maa.services import AirflowApiError, LocalAirflow, free_port
 from maa.store import Store
 from tests.browser import check_accessible, chromium, log_in, screenshot
-from tests.conftest import DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, AuditFolders, nominations_csv
+from tests.conftest import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, AuditFolders, nominations_csv
 from tests.integration.test_services_run import _states, _wait_until
 from tests.tracker_seed import action
 from tests.workbooks import completed_return
@@ -94,7 +94,9 @@ def _the_audit_pages_in_a_browser(airflow: LocalAirflow, passwords: dict[str, st
     pages_seen = []
     with chromium() as browser:
         business_unit = log_in(browser, url, "business-unit", passwords["business-unit"])
-        business_unit.goto(f"{url}/plugin/audit-programme")  # the entry in Airflow's own navigation
+        business_unit.goto(url)
+        business_unit.get_by_role("button", name="Plugins").click()  # Airflow's own navigation
+        business_unit.get_by_role("menuitem", name="Audits").click()
         framed = business_unit.frame_locator("iframe").locator(f"#audit-{ref}")
         assert "0 of 6 returned" in framed.inner_text()
         screenshot(business_unit, "dashboard-in-airflow")
@@ -133,9 +135,11 @@ def _the_audit_pages_in_a_browser(airflow: LocalAirflow, passwords: dict[str, st
         qiip.goto(f"{url}/maa/tracker")
         check_accessible(qiip)
         qiip.get_by_label("RAG status").select_option("red")
+        qiip.get_by_label("Action status").select_option("Not started")
         qiip.get_by_role("button", name="Filter").click()
         assert "1 of 2 actions" in qiip.locator("main").inner_text()
         screenshot(qiip, "tracker")
+        pages_seen.append(qiip.content())
         with qiip.expect_download() as download:
             qiip.get_by_role("link", name="Export these to Excel (.xlsx)").click()
         exported = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))["Actions"]
@@ -149,7 +153,8 @@ def _the_audit_pages_in_a_browser(airflow: LocalAirflow, passwords: dict[str, st
             business_unit.get_by_label(label).fill(value)
         business_unit.get_by_role("button", name="Register the audit").click()
         assert "Registered as MATA-2027-05.yaml" in business_unit.locator("#outcome").inner_text()
+        pages_seen.append(business_unit.content())
     airflow.wait_for_dag("maa_mata_2027_05", "business-unit", timeout=120)
     assert store.returns(ref)["POL"]["status"] == "accepted"
-    for identifier in (DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID):
+    for identifier in (DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, DISTINCTIVE_DOB):
         assert not any(identifier in page for page in pages_seen), "no child's identifier on any page"

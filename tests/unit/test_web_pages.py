@@ -10,8 +10,9 @@ import pytest
 from maa.definitions import AuditDefinition, Status
 from maa.web.access import Forbidden, Visitor
 from maa.web.dashboard import AUDIT_COMPLETION, FINDINGS, IMPACT, NOT_STARTED, PREPARATION, REPORT, SHARING, phase_of
-from maa.web.registration import Registration, definition_from
-from tests.conftest import sample_definition
+from maa.web.registration import Registration, definition_from, register
+from maa.web.uploads import UPLOAD_WAIT_SECONDS
+from tests.conftest import AuditFolders, sample_definition
 
 
 def test_logins_map_to_what_each_may_see(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,8 +47,9 @@ def test_an_audits_phase_follows_its_timetable_and_its_decisions() -> None:
     assert phase(dates["chair_report_due"]) == REPORT
     assert phase(dates["signoff_due"], approved=True) == SHARING
     assert phase(dates["impact_review_due"], approved=True) == IMPACT
-    paused = definition.model_copy(update={"status": Status.paused})
-    assert phase_of(paused, dates["notice_issued"], packs_sent=True, approved=False) == "Paused"
+    for status in (Status.paused, Status.withdrawn):
+        halted = definition.model_copy(update={"status": status})
+        assert phase_of(halted, dates["notice_issued"], packs_sent=True, approved=False) == status.value.capitalize()
 
 
 def test_the_form_leaves_blanks_to_the_types_defaults_and_names_a_bad_agency_line() -> None:
@@ -59,3 +61,27 @@ def test_the_form_leaves_blanks_to_the_types_defaults_and_names_a_bad_agency_lin
     assert [a["code"] for a in data["agencies"]] == ["CSC"]
     assert registration.problems == {"agencies": [
         "line 3: one agency a line: CODE | Agency name | Coordinator's name | coordinator's email"]}
+
+
+def test_a_refused_form_names_the_line_and_the_field_where_it_was_typed(folders: AuditFolders) -> None:
+    registration = Registration({
+        "ref": "PAA-2027-01", "type": "PAA", "title": "Partnership arrangements", "start": "2027-01-04",
+        "chair_name": "Robin Vale", "chair_email": "robin.vale@example.org", "business_unit": "bu@example.org",
+        "qiip": "qiip@example.org", "notice": "²", "period_from": "2027-04-01", "period_to": "2026-04-01",
+        "agencies": "CSC | Children's Social Care | Amira Shah | amira@csc.example.org\n\n"
+                    "POL | Police | Ben Okafor | not-an-address"})
+
+    assert register(registration, "business-unit", folders.audits) is None
+    assert registration.problems["notice"] == ["'²' is not a whole number"]
+    assert registration.problems["agencies"] == ["line 3: coordinator email: not a valid email address"]
+    assert "period_from" in registration.problems or "period_to" in registration.problems
+    assert list(folders.audits.iterdir()) == [], "nothing written, no partial file left"
+
+
+def test_the_page_waits_longer_than_the_dag_takes_to_look_at_an_upload() -> None:
+    """Hold before a trigger's first look, one poll, the default settle time, then about half a minute to start
+    the task and validate: an upload's outcome is on the page unless something is wrong."""
+    from maa.pipeline.operators import INBOX_POLL_SECONDS
+    from maa.pipeline.triggers import HOLD_SECONDS
+
+    assert UPLOAD_WAIT_SECONDS >= HOLD_SECONDS + INBOX_POLL_SECONDS + 5 + 30

@@ -103,9 +103,12 @@ def _page(request: Request, template: str, visitor: Visitor | None, status_code:
 
 def _same_origin(request: Request) -> None:
     """Forms post only from these pages: a browser sends Origin with every POST, and another site's
-    Origin is refused (the JWT cookie is SameSite=Lax as well)."""
+    (or an opaque 'null' one, from a sandboxed frame) is refused; the JWT cookie is SameSite=Lax as well."""
     origin = request.headers.get("origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.url.netloc:
+    if origin is None:
+        return
+    sent = urlsplit(origin)
+    if origin == "null" or (sent.scheme, sent.netloc) != (request.url.scheme, request.url.netloc):
         raise HTTPException(403, "Forms are accepted from these pages only")
 
 
@@ -125,7 +128,7 @@ async def dashboard(request: Request, visitor: CurrentVisitor) -> Response:
     visitor.check_programme()
     definitions = await asyncio.to_thread(_definitions)
     runs = await asyncio.to_thread(_latest_runs, [d.dag_id for d in definitions])
-    audits = await asyncio.to_thread(programme, definitions, _store(), now().date(), runs)
+    audits = await asyncio.to_thread(lambda: programme(definitions, _store(), now().date(), runs))
     return _page(request, "web/dashboard.html", visitor, audits=audits)
 
 
@@ -155,9 +158,18 @@ async def upload_page(request: Request, code: str, visitor: CurrentVisitor) -> R
     return await asyncio.to_thread(_upload_page, request, visitor, code.upper())
 
 
+def _slot(code: str, ref: str) -> Any:
+    from maa.web.uploads import UploadRefused, history, return_slots
+
+    slot = next((s for s in return_slots(_definitions(), _store(), code) if s.definition.ref == ref), None)
+    if slot is None:
+        raise UploadRefused(f"{code} takes no part in an audit {ref}.")
+    return slot, len(history(_store(), ref, slot.code))
+
+
 @app.post("/upload/{code}/{ref}")
 async def upload(request: Request, code: str, ref: str, visitor: CurrentVisitor) -> Response:
-    from maa.web.uploads import UploadRefused, await_outcome, check_size, drop_in_inbox, history, return_slots
+    from maa.web.uploads import UPLOAD_WAIT_SECONDS, UploadRefused, await_outcome, check_size, drop_in_inbox
 
     visitor.check_upload(code)
     _same_origin(request)
@@ -169,39 +181,36 @@ async def upload(request: Request, code: str, ref: str, visitor: CurrentVisitor)
         if upload_file is None or isinstance(upload_file, str) or not upload_file.filename:
             raise UploadRefused("Choose the return workbook to upload.")
         data = await upload_file.read()
-        slot = next((s for s in await asyncio.to_thread(return_slots, _definitions(), _store(), code)
-                     if s.definition.ref == ref), None)
-        if slot is None:
-            raise UploadRefused(f"{code} takes no part in an audit {ref}.")
-        seen = len(await asyncio.to_thread(history, _store(), ref, code))
-        await asyncio.to_thread(drop_in_inbox, slot, code, data, upload_file.filename)
+        slot, seen = await asyncio.to_thread(_slot, code, ref)
+        sha256 = await asyncio.to_thread(drop_in_inbox, slot, data, upload_file.filename)
     except UploadRefused as refused:
         return await asyncio.to_thread(_upload_page, request, visitor, code, refused=str(refused), ref=ref,
                                        status_code=400)
-    log.info("%s: %s uploaded a return for %s (%s bytes)", ref, visitor.name, code, len(data))
-    result = await await_outcome(_store(), ref, code, seen, float(os.environ.get("MAA_UPLOAD_WAIT_SECONDS", "90")))
+    log.info("%s: %s uploaded a return for %s (%s bytes)", ref, visitor.name, slot.code, len(data))
+    wait = float(os.environ.get("MAA_UPLOAD_WAIT_SECONDS", UPLOAD_WAIT_SECONDS))
+    result = await await_outcome(await asyncio.to_thread(_store), ref, slot.code, sha256, seen, wait)
     return await asyncio.to_thread(_upload_page, request, visitor, code, result=result or "pending", ref=ref)
 
 
 @app.get("/tracker")
-async def tracker(request: Request, visitor: CurrentVisitor, audit: str = "", agency: str = "", rag: str = "",
-                  finding: str = "") -> Response:
+async def tracker(request: Request, visitor: CurrentVisitor, audit: str = "", agency: str = "", status: str = "",
+                  rag: str = "", finding: str = "") -> Response:
     from maa.web.tracker_view import TrackerFilter, tracker_page
 
     visitor.check_programme()
-    chosen = TrackerFilter(audit, agency, rag, finding)
-    page = await asyncio.to_thread(tracker_page, _store(), now().date(), chosen)
+    chosen = TrackerFilter(audit, agency, status, rag, finding)
+    page = await asyncio.to_thread(lambda: tracker_page(_store(), now().date(), chosen))
     return _page(request, "web/tracker.html", visitor, page=page, chosen=chosen)
 
 
 @app.get("/tracker.xlsx")
-async def tracker_export(visitor: CurrentVisitor, audit: str = "", agency: str = "", rag: str = "",
+async def tracker_export(visitor: CurrentVisitor, audit: str = "", agency: str = "", status: str = "", rag: str = "",
                          finding: str = "") -> Response:
     from maa.web.tracker_view import TrackerFilter, export_workbook, tracker_page
 
     visitor.check_programme()
-    chosen, today = TrackerFilter(audit, agency, rag, finding), now().date()
-    page = await asyncio.to_thread(tracker_page, _store(), today, chosen)
+    chosen, today = TrackerFilter(audit, agency, status, rag, finding), now().date()
+    page = await asyncio.to_thread(lambda: tracker_page(_store(), today, chosen))
     return Response(export_workbook(page, chosen, today),
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="action-tracker-{today:%Y-%m-%d}.xlsx"'})

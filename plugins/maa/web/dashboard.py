@@ -24,16 +24,16 @@ SHARING = "Phase 4: sharing the learning, actions tracked"
 IMPACT = "Phase 5: impact review"
 
 # The reports the dashboard links to: by case ref and age band only.
-SHAREABLE_REPORTS = ("practitioner-pack.pdf", "chair-briefing.pdf", "audit-overview-report-draft.pdf",
-                     "audit-overview-report.pdf", "learning-briefing.pdf", "impact-update-report.pdf")
+SHAREABLE_REPORTS = ("practitioner-pack.pdf", "practitioner-pack-addendum.pdf", "chair-briefing.pdf",
+                     "audit-overview-report-draft.pdf", "audit-overview-report.pdf", "learning-briefing.pdf",
+                     "impact-update-report.pdf")
 # The timeline's bar spans the twelve-week timetable; the impact review, months later, is named beside it.
 BAR_MILESTONES = MILESTONES[:-1]
-RETURNED = ("accepted", "accepted_late")
+RETURNED, NO_RETURN = ("accepted", "accepted_late"), "no_return"
 
 
 @dataclass(frozen=True)
 class Milestone:
-    name: str
     label: str
     due: date
     position: float  # per cent along the bar
@@ -54,6 +54,7 @@ class AuditSummary:
     returned: tuple[str, ...]
     awaiting: tuple[str, ...]
     refused_last: tuple[str, ...]  # awaiting, with a refused file: a corrected one is owed
+    no_return: tuple[str, ...]  # closed after the deadline's grace with nothing accepted
     next_deadline: Milestone | None
     dag_id: str
     run_id: str | None
@@ -83,13 +84,14 @@ def summarise(definition: AuditDefinition, store: Any, today: date, run_id: str 
 
     dates = definition.timetable.dates
     first, last = dates[BAR_MILESTONES[0]], dates[BAR_MILESTONES[-1]]
-    milestones = tuple(Milestone(name, MILESTONE_LABELS[name], dates[name], _position(dates[name], first, last),
+    milestones = tuple(Milestone(MILESTONE_LABELS[name], dates[name], _position(dates[name], first, last),
                                  dates[name] < today) for name in MILESTONES)
     returns = store.returns(definition.ref)
     refused = {f["agency_code"] for f in store.inbox_files(definition.ref, "return") if f["outcome"] == "refused"}
-    returned = tuple(code for code in (a.code for a in definition.agencies)
-                     if returns.get(code, {}).get("status") in RETURNED)
-    awaiting = tuple(a.code for a in definition.agencies if a.code not in returned)
+    status = {a.code: returns.get(a.code, {}).get("status") for a in definition.agencies}
+    returned = tuple(code for code, state in status.items() if state in RETURNED)
+    no_return = tuple(code for code, state in status.items() if state == NO_RETURN)
+    awaiting = tuple(code for code in status if code not in returned + no_return)
     approved = approval(store, definition.ref) is not None
     packs_sent = bool(store.events(definition.ref, "nominations_accepted")) or bool(returns) \
         or definition.type.value == "PAA" and bool(store.events(definition.ref, "run_prepared"))
@@ -102,8 +104,9 @@ def summarise(definition: AuditDefinition, store: Any, today: date, run_id: str 
         today_position=_position(today, first, last) if first <= today <= last else None,
         impact_review_due=dates["impact_review_due"],
         returned=returned, awaiting=awaiting,
-        refused_last=tuple(code for code in awaiting if code in refused),
-        next_deadline=next((m for m in milestones if m.due >= today), None),
+        refused_last=tuple(code for code in awaiting if code in refused), no_return=no_return,
+        next_deadline=next((m for m in milestones if m.due >= today), None)
+        if definition.status is Status.active else None,
         dag_id=definition.dag_id, run_id=run_id,
         reports=tuple(name for name in SHAREABLE_REPORTS if (folder / name).is_file()),
     )

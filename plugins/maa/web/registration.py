@@ -4,6 +4,7 @@ validated exactly as `maa check` validates one, and the audit's DAG appears at t
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,7 @@ class Registration:
 
     values: dict[str, str]
     problems: dict[str, list[str]] = field(default_factory=dict)  # form field -> what is wrong
+    agency_lines: list[int] = field(default_factory=list)  # the form's line of each agency read
 
     def refuse(self, form_field: str, problem: str) -> None:
         self.problems.setdefault(form_field, []).append(problem)
@@ -59,6 +61,7 @@ def _agencies(registration: Registration) -> list[dict[str, Any]]:
             continue
         code, name, person, email = parts
         agencies.append({"code": code, "name": name, "coordinator": {"name": person, "email": email}})
+        registration.agency_lines.append(number)
     return agencies
 
 
@@ -66,7 +69,7 @@ def _whole_number(registration: Registration, name: str) -> int | None:
     text = registration.value(name)
     if not text:
         return None
-    if not text.isdigit():
+    if not (text.isascii() and text.isdecimal()):
         registration.refuse(name, f"{text!r} is not a whole number")
         return None
     return int(text)
@@ -100,17 +103,20 @@ def definition_from(registration: Registration) -> dict[str, Any]:
 def _form_field(definition_field: str) -> str:
     """Where on the form a definition's field was typed ('agencies.2.coordinator.email' -> agencies)."""
     first = definition_field.split(".")[0]
-    if first in ("chair", "period"):
-        return f"{first}_{definition_field.split('.')[1]}" if "." in definition_field else f"{first}_name"
+    if first == "chair":
+        return f"chair_{definition_field.split('.')[1]}" if "." in definition_field else "chair_name"
+    if first == "period":
+        return "period_to" if definition_field.endswith(".to") else "period_from"
     if first in TIMESCALE_FIELDS or first == "timescale":
         return definition_field.split(".")[-1] if "." in definition_field else "notice"
     return {"qiip": "qiip", "business_unit": "business_unit", "concerns_to": "concerns_to"}.get(first, first)
 
 
-def _describe(definition_field: str, problem: str) -> str:
+def _describe(registration: Registration, definition_field: str, problem: str) -> str:
     parts = definition_field.split(".")
-    if parts[0] == "agencies" and len(parts) > 1 and parts[1].isdigit():
-        return f"line {int(parts[1]) + 1}: {' '.join(parts[2:]) or 'agency'}: {problem}"
+    if parts[0] == "agencies" and len(parts) > 1 and parts[1].isdigit() \
+            and int(parts[1]) < len(registration.agency_lines):
+        return f"line {registration.agency_lines[int(parts[1])]}: {' '.join(parts[2:]) or 'agency'}: {problem}"
     return problem
 
 
@@ -127,7 +133,7 @@ def register(registration: Registration, author: str, audits_folder: Path | None
         parse_definition(target, text)
     except DefinitionError as error:
         for definition_field, problem in error.problems:
-            registration.refuse(_form_field(definition_field), _describe(definition_field, problem))
+            registration.refuse(_form_field(definition_field), _describe(registration, definition_field, problem))
     if registration.problems:
         return None
     taken = {d.ref.casefold(): path for path, d in load_all(definition_files(folder)).definitions.items()} | \
@@ -136,13 +142,15 @@ def register(registration: Registration, author: str, audits_folder: Path | None
         registration.refuse("ref", f"{ref} is already used by {taken[ref.casefold()].name}")
         return None
     folder.mkdir(parents=True, exist_ok=True)
-    partial = folder / f".{ref}.yaml.partial"
-    partial.write_text(text, encoding="utf-8")
+    descriptor, partial = tempfile.mkstemp(dir=folder, prefix=f".{ref}.", suffix=".partial")
+    with os.fdopen(descriptor, "w", encoding="utf-8") as written:
+        written.write(text)
+    os.chmod(partial, 0o644)  # a definition holds no personal data; every Airflow service reads it
     try:
         os.link(partial, target)  # fails rather than replace a file registered meanwhile
     except FileExistsError:
         registration.refuse("ref", f"{ref} was registered a moment ago by someone else")
         return None
     finally:
-        partial.unlink()
+        os.unlink(partial)
     return target

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from maa.action_store import stored_register, tracked_actions
+from maa.tracker import STATUSES
 from maa.tracker_report import ACTION_COLUMNS, RAG_ORDER, action_row
 from maa.workbook import safe_cell
 
@@ -17,12 +18,14 @@ from maa.workbook import safe_cell
 class TrackerFilter:
     audit: str = ""
     agency: str = ""
+    status: str = ""  # the action's own: Not started, In progress, Complete
     rag: str = ""
     finding: str = ""
 
     def keeps(self, row: dict[str, Any]) -> bool:
         return ((not self.audit or row["audit_ref"] == self.audit)
                 and (not self.agency or row["owner_agency"] == self.agency)
+                and (not self.status or row["status"] == self.status)
                 and (not self.rag or row["rag"] == self.rag)
                 and (not self.finding or self.finding in row["review_refs"].split("; ")))
 
@@ -50,6 +53,7 @@ def tracker_page(store: Any, today: date, chosen: TrackerFilter) -> TrackerPage:
         total=len(every),
         choices={"audit": sorted({r["audit_ref"] for r in every}),
                  "agency": sorted({r["owner_agency"] for r in every}),
+                 "status": list(STATUSES),
                  "rag": list(RAG_ORDER),
                  "finding": sorted(set(register) | set(cited))},
         findings=register,

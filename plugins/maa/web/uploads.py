@@ -1,22 +1,30 @@
 """An agency's return uploaded on a page goes where a dropped file goes, and the page waits for the outcome.
 
-One code path: the upload is written (whole, then renamed) to `inbox/<REF>/returns/<AGENCY>.xlsx`,
+One code path: the upload is written (whole, then moved in) to `inbox/<REF>/returns/<AGENCY>.xlsx`,
 and the agency's own wait in the audit's DAG takes it, validates it and records the outcome, exactly
-as for a file copied there. The page then reads that outcome from the store. The DAG knows the run's
-clock (a rehearsal's weeks), its retries and its mail spool; the API server only carries the file.
+as for a file copied there. The page then reads that outcome from the store, matched by the file's
+digest. The DAG knows the run's clock (a rehearsal's weeks), its retries and its mail spool; the API
+server only carries the file.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import os
 import time
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from maa.definitions import AuditDefinition, AuditType, Status
 from maa.xlsx import MAX_FILE_BYTES
 
 OPEN = "open"
+# The page waits this long for the DAG: the trigger's first-look hold, a poll, the settle time, starting
+# the task and validating the file all fit (tests/unit/test_web_pages.py checks the sum).
+UPLOAD_WAIT_SECONDS = 120.0
 
 
 class UploadRefused(Exception):
@@ -28,7 +36,7 @@ class Outcome:
     version: int
     outcome: str  # "accepted" or "refused"
     reasons: tuple[str, ...]
-    received_at: Any
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,7 @@ class ReturnSlot:
     """One audit's return as the agency sees it on its upload page."""
 
     definition: AuditDefinition
+    code: str  # the agency's code as the definition spells it
     state: str  # OPEN, or why no upload is taken: accepted, closed, not yet open
     deadline: Any
     history: tuple[Outcome, ...]
@@ -44,74 +53,100 @@ class ReturnSlot:
 
 def history(store: Any, ref: str, code: str) -> tuple[Outcome, ...]:
     return tuple(Outcome(f["version"], f["outcome"], tuple(filter(None, (f["reasons"] or "").split("\n"))),
-                         f["received_at"]) for f in store.inbox_files(ref, "return", code))
+                         f["sha256"]) for f in store.inbox_files(ref, "return", code))
+
+
+def _state(definition: AuditDefinition, store: Any, code: str) -> str:
+    from maa.phase2 import ACCEPTED, NO_RETURN
+
+    status = store.returns(definition.ref).get(code, {}).get("status")
+    prepared = bool(store.events(definition.ref, "run_prepared")) if definition.type is AuditType.PAA \
+        else bool(store.cases(definition.ref))
+    if definition.status is not Status.active:
+        return f"not taking returns: the audit is {definition.status.value}"
+    if status in ACCEPTED:
+        return "accepted"
+    if status == NO_RETURN:
+        return "closed: the deadline and its grace period have passed; the Business Unit can help"
+    if not prepared:
+        return "not open yet: the audit pack and return template have not been sent"
+    return OPEN
 
 
 def return_slots(definitions: list[AuditDefinition], store: Any, code: str) -> list[ReturnSlot]:
-    """The audits this agency takes part in, and whether each takes a return now."""
-    from maa.phase2 import ACCEPTED, NO_RETURN, return_path
+    """The audits this agency takes part in (its code matched ignoring case), and whether each takes a
+    return now."""
+    from maa.phase2 import return_path
 
     slots = []
     for definition in definitions:
-        if code not in {a.code for a in definition.agencies}:
+        agency = next((a for a in definition.agencies if a.code.upper() == code.upper()), None)
+        if agency is None:
             continue
-        status = store.returns(definition.ref).get(code, {}).get("status")
-        prepared = definition.type is AuditType.PAA and store.events(definition.ref, "run_prepared") \
-            or bool(store.cases(definition.ref))
-        if definition.status is not Status.active:
-            state = f"not taking returns: the audit is {definition.status.value}"
-        elif status in ACCEPTED:
-            state = "accepted"
-        elif status == NO_RETURN:
-            state = "closed: the deadline and its grace period have passed; the Business Unit can help"
-        elif not prepared:
-            state = "not open yet: the audit pack and return template have not been sent"
-        else:
-            state = OPEN
-        slots.append(ReturnSlot(definition, state, definition.submission_deadline_for(code),
-                                history(store, definition.ref, code), return_path(definition, code).exists()))
+        slots.append(ReturnSlot(definition, agency.code, _state(definition, store, agency.code),
+                                definition.submission_deadline_for(agency.code),
+                                history(store, definition.ref, agency.code),
+                                return_path(definition, agency.code).exists()))
     return slots
 
 
 def check_size(declared_length: str | None) -> None:
     """Before a byte is read: a request must say its length, and no return is anywhere near the limit."""
-    if declared_length is None or not declared_length.isdigit():
+    if declared_length is None or not declared_length.isdecimal():
         raise UploadRefused("The upload did not say how large it is; please try again from this page.")
     if int(declared_length) > MAX_FILE_BYTES + 64 * 1024:  # the form's own fields need a little room
         raise UploadRefused(f"The file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB: far larger than a "
                             "return can be. Nothing was kept; check you chose the return workbook.")
 
 
-def drop_in_inbox(slot: ReturnSlot, code: str, data: bytes, file_name: str) -> None:
-    """Write the upload whole under a temporary name, then rename it into the inbox: the DAG's wait never
-    sees half a file. A file still waiting there is never overwritten: nothing is lost."""
+def drop_in_inbox(slot: ReturnSlot, data: bytes, file_name: str) -> str:
+    """Write the upload whole under a name of its own, then move it into the inbox without replacing
+    anything: the DAG's wait never sees half a file, and a file still waiting there (another upload a
+    moment earlier) is never overwritten. Returns the file's sha256, by which its outcome is found."""
     from maa.phase2 import return_path
 
     if slot.state != OPEN:
-        raise UploadRefused(f"{slot.definition.ref} is not taking a return from {code}: {slot.state}.")
+        raise UploadRefused(f"{slot.definition.ref} is not taking a return from {slot.code}: {slot.state}.")
     if not file_name.lower().endswith(".xlsx"):
         raise UploadRefused(f"{file_name!r} is not an Excel workbook (.xlsx): use the return template you were "
                             "sent.")
     if len(data) > MAX_FILE_BYTES:
         raise UploadRefused(f"The file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB.")
-    target = return_path(slot.definition, code)
-    if target.exists():
-        raise UploadRefused("An earlier file is still being checked; its outcome will show here within minutes.")
+    target = return_path(slot.definition, slot.code)
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.parent / f".{code}.xlsx.uploading"
+    partial = target.parent / f".{slot.code}.{uuid.uuid4().hex}.uploading"
     partial.write_bytes(data)
+    try:
+        _move_in(partial, target)
+    finally:
+        if partial.exists():
+            partial.unlink()
+    return hashlib.sha256(data).hexdigest()
+
+
+def _move_in(partial: Any, target: Any) -> None:
+    waiting = UploadRefused("An earlier file is still being checked; its outcome will show here within minutes.")
+    if getattr(target, "protocol", "file") in ("file", "local"):  # a local folder: link, which never replaces
+        try:
+            os.link(Path(partial.path), Path(target.path))
+        except FileExistsError:
+            raise waiting from None
+        return
+    if target.exists():  # object storage has no such primitive: checked, then renamed
+        raise waiting
     partial.rename(target)
 
 
-async def await_outcome(store: Any, ref: str, code: str, seen: int, timeout: float,
+async def await_outcome(store: Any, ref: str, code: str, sha256: str, seen: int, timeout: float,
                         poll: float = 1.0) -> Outcome | None:
-    """The outcome of the file after the `seen` ones already recorded, once the DAG has taken it."""
+    """This file's outcome once the DAG has taken it: a record after the `seen` earlier ones, of the same
+    content (another upload taken meanwhile is not mistaken for it)."""
     deadline = time.monotonic() + timeout
     while True:
         outcomes = await asyncio.to_thread(history, store, ref, code)
-        if len(outcomes) > seen:
-            return outcomes[-1]
+        mine = [o for o in outcomes[seen:] if o.sha256 == sha256]
+        if mine:
+            return mine[-1]
         if time.monotonic() >= deadline:
             return None
         await asyncio.sleep(poll)
-
