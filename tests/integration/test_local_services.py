@@ -95,8 +95,8 @@ def _the_audit_pages_in_a_browser(airflow: LocalAirflow, passwords: dict[str, st
     with chromium() as browser:
         business_unit = log_in(browser, url, "business-unit", passwords["business-unit"])
         business_unit.goto(url)
-        business_unit.get_by_role("button", name="Plugins").click()  # Airflow's own navigation
-        business_unit.get_by_role("menuitem", name="Audits").click()
+        business_unit.get_by_role("link", name="Audits").click()  # the entry in Airflow's own navigation
+        business_unit.wait_for_url("**/plugin/audits")
         framed = business_unit.frame_locator("iframe").locator(f"#audit-{ref}")
         assert "0 of 6 returned" in framed.inner_text()
         screenshot(business_unit, "dashboard-in-airflow")
