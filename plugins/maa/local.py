@@ -80,7 +80,8 @@ def up(port: int = PORT) -> int:
     _pid_file(home).write_text(json.dumps({name: {"pid": p.pid, "started": psutil.Process(p.pid).create_time()}
                                            for name, p in airflow.processes.items()}, indent=2))
     passwords = json.loads(users_file(home, roles).read_text())
-    print(f"up: http://localhost:{port}")
+    print(f"up: http://localhost:{port} (the audit pages: Audits in its navigation, or "
+          f"http://localhost:{port}/maa/)")
     for user, role in roles.items():
         shown = passwords[user] if user not in known else "(as before)"
         print(f"  {user:<24} {role:<7} {shown}")

@@ -160,6 +160,11 @@ def test_the_dashboard_shows_the_audit_its_phase_returns_and_shareable_reports_o
     for identifier in CHILD:
         assert identifier not in page
 
+    (folders.audits / "MATA-2027-99.yaml").write_text("ref: MATA-2027-99\ntype: MATA\n")
+    flagged = client.get("/maa/dashboard").text
+    assert "1 definition file(s) cannot be used" in flagged and "MATA-2027-99.yaml: title: Field required" in flagged
+    assert f'id="audit-{REF}"' in flagged, "one bad file hides no other audit"
+
 
 def test_an_upload_takes_the_inbox_road_and_shows_the_outcome(browser_as, audit, folders: AuditFolders,
                                                               smtp_server: MailCatcher, tmp_path: Path) -> None:

@@ -41,10 +41,14 @@ def _store() -> Any:
     return _store_at(store_url())
 
 
-def _definitions() -> list[Any]:
+def _loaded() -> Any:
     from maa.definitions import definition_files, load_all
 
-    return list(load_all(definition_files()).definitions.values())
+    return load_all(definition_files())
+
+
+def _definitions() -> list[Any]:
+    return list(_loaded().definitions.values())
 
 
 def _latest_runs(dag_ids: list[str]) -> dict[str, str]:
@@ -126,10 +130,12 @@ async def dashboard(request: Request, visitor: CurrentVisitor) -> Response:
     from maa.web.dashboard import programme
 
     visitor.check_programme()
-    definitions = await asyncio.to_thread(_definitions)
+    loaded = await asyncio.to_thread(_loaded)
+    definitions = list(loaded.definitions.values())
     runs = await asyncio.to_thread(_latest_runs, [d.dag_id for d in definitions])
     audits = await asyncio.to_thread(lambda: programme(definitions, _store(), now().date(), runs))
-    return _page(request, "web/dashboard.html", visitor, audits=audits)
+    broken = [(path.name, error.problems) for path, error in sorted(loaded.errors.items())]
+    return _page(request, "web/dashboard.html", visitor, audits=audits, broken=broken)
 
 
 @app.get("/reports/{ref}/{name}")
