@@ -71,13 +71,16 @@ def browser_as(api_app):
 
 @pytest.fixture
 def audit(folders: AuditFolders, smtp_server: MailCatcher):
-    """An audit two weeks in (returns open until five weeks from now), its case list accepted."""
+    """An audit two weeks in (returns open until five weeks from now), its case list accepted and its
+    packs sent."""
     start = now().date() - timedelta(days=14)
     definition = load_definition(folders.write_definition({"ref": REF, "start": start.isoformat()},
                                                           remove=("extensions",)))
     store = Store()
     (folders.inbox(REF) / "nominations.csv").write_text(nominations_csv())
     assert phase1.receive_nominations(definition, store, Mailer(store), now()).accepted
+    phase1.build_audit_packs(definition, store, now().date())
+    assert phase1.send_audit_packs(definition, Mailer(store)) == len(definition.agencies)
     return definition, store
 
 
@@ -138,10 +141,8 @@ def test_the_dashboard_shows_the_audit_its_phase_returns_and_shareable_reports_o
     (returns / "ICB.xlsx").write_bytes(b"not a workbook")
     for code in ("POL", "ICB"):
         phase2.receive_return(definition, store, mailer, code, now())
-    output = folders.output / REF
-    output.mkdir(parents=True)
-    for name in ("practitioner-pack.pdf", "audit-pack-CSC.pdf"):
-        (output / name).write_bytes(b"%PDF-1.7 test")
+    (folders.output / REF / "practitioner-pack.pdf").write_bytes(b"%PDF-1.7 test")
+    assert (folders.output / REF / "audit-pack-CSC.pdf").exists(), "Phase 1 wrote the packs"
 
     client = browser_as("business-unit")
     page = client.get("/maa/dashboard").text
@@ -166,6 +167,27 @@ def test_the_dashboard_shows_the_audit_its_phase_returns_and_shareable_reports_o
     assert f'id="audit-{REF}"' in flagged, "one bad file hides no other audit"
 
 
+def test_a_paa_is_on_the_dashboard_and_takes_returns_once_its_packs_have_gone(
+        browser_as, audit, folders: AuditFolders) -> None:
+    start = now().date() - timedelta(days=14)
+    path = folders.write_definition({"ref": "PAA-2026-02", "type": "PAA", "title": "Partnership arrangements",
+                                     "start": start.isoformat(), "period": {"from": "2025-04-01", "to": "2026-03-31"}},
+                                    remove=("nominating_agency", "theme", "extensions"))
+    definition, store = load_definition(path), audit[1]
+    phase1.prepare(definition, path.name, store)
+    police = browser_as("coordinator-pol")
+    before = police.get("/maa/upload/POL").text.split('id="heading-PAA-2026-02"')[1]
+    assert "Not open yet: the audit pack and return template have not been sent." in before
+    assert 'action="../upload/POL/PAA-2026-02"' not in before
+
+    phase1.build_audit_packs(definition, store, now().date())
+    phase1.send_audit_packs(definition, Mailer(store))
+    page = police.get("/maa/upload/POL").text
+    assert 'action="../upload/POL/PAA-2026-02"' in page, "the PAA takes Police's return now"
+    row = browser_as("qiip").get("/maa/dashboard").text.split('id="audit-PAA-2026-02"')[1].split("</tr>")[0]
+    assert "PAA" in row and "Phase 2: agencies&#39; audit" in row and "0 of 6 returned" in row
+
+
 def test_an_upload_takes_the_inbox_road_and_shows_the_outcome(browser_as, audit, folders: AuditFolders,
                                                               smtp_server: MailCatcher, tmp_path: Path) -> None:
     definition, store = audit
@@ -185,7 +207,8 @@ def test_an_upload_takes_the_inbox_road_and_shows_the_outcome(browser_as, audit,
         assert "Accepted: MATA-2026-11, version 2." in accepted.text
 
     assert store.returns(REF)["POL"]["status"] == "accepted"
-    assert [m["Subject"] for m in smtp_server.to(definition.agency("POL").coordinator.email)] == [
+    to_police = smtp_server.to(definition.agency("POL").coordinator.email)
+    assert [m["Subject"] for m in to_police if "Return" in m["Subject"]] == [
         f"OFFICIAL [{REF}] Return refused (version 1)", f"OFFICIAL [{REF}] Return accepted (version 2)"]
     again = client.post(f"/maa/upload/POL/{REF}", files={"return_file": ("POL.xlsx", good)})
     assert again.status_code == 400 and "is not taking a return from POL: accepted" in again.text

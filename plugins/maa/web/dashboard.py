@@ -61,6 +61,11 @@ class AuditSummary:
     reports: tuple[str, ...]
 
 
+def packs_sent(store: Any, ref: str) -> bool:
+    """The audit packs have gone (the ledger says so): Phase 1 is over and returns are awaited."""
+    return any(e["kind"] == "audit_pack" and e["status"] == "sent" for e in store.emails(ref))
+
+
 def phase_of(definition: AuditDefinition, today: date, *, packs_sent: bool, approved: bool) -> str:
     if definition.status is not Status.active:
         return definition.status.value.capitalize()
@@ -93,13 +98,12 @@ def summarise(definition: AuditDefinition, store: Any, today: date, run_id: str 
     no_return = tuple(code for code, state in status.items() if state == NO_RETURN)
     awaiting = tuple(code for code in status if code not in returned + no_return)
     approved = approval(store, definition.ref) is not None
-    packs_sent = bool(store.events(definition.ref, "nominations_accepted")) or bool(returns) \
-        or definition.type.value == "PAA" and bool(store.events(definition.ref, "run_prepared"))
+    sent = packs_sent(store, definition.ref)
     folder = settings.audit_output(definition.ref)
     return AuditSummary(
         ref=definition.ref, type=definition.type.value, title=definition.title, theme=definition.theme or "",
         status=definition.status.value,
-        phase=phase_of(definition, today, packs_sent=packs_sent, approved=approved),
+        phase=phase_of(definition, today, packs_sent=sent, approved=approved),
         milestones=milestones,
         today_position=_position(today, first, last) if first <= today <= last else None,
         impact_review_due=dates["impact_review_due"],

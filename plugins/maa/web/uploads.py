@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from maa.definitions import AuditDefinition, AuditType, Status
+from maa.definitions import AuditDefinition, Status
 from maa.xlsx import MAX_FILE_BYTES
 
 OPEN = "open"
@@ -58,17 +58,16 @@ def history(store: Any, ref: str, code: str) -> tuple[Outcome, ...]:
 
 def _state(definition: AuditDefinition, store: Any, code: str) -> str:
     from maa.phase2 import ACCEPTED, NO_RETURN
+    from maa.web.dashboard import packs_sent
 
     status = store.returns(definition.ref).get(code, {}).get("status")
-    prepared = bool(store.events(definition.ref, "run_prepared")) if definition.type is AuditType.PAA \
-        else bool(store.cases(definition.ref))
     if definition.status is not Status.active:
         return f"not taking returns: the audit is {definition.status.value}"
     if status in ACCEPTED:
         return "accepted"
     if status == NO_RETURN:
         return "closed: the deadline and its grace period have passed; the Business Unit can help"
-    if not prepared:
+    if not packs_sent(store, definition.ref):
         return "not open yet: the audit pack and return template have not been sent"
     return OPEN
 
