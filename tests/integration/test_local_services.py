@@ -20,7 +20,7 @@ from maa.services import AirflowApiError, LocalAirflow, free_port
 from maa.store import Store
 from tests.browser import check_accessible, chromium, log_in, screenshot
 from tests.conftest import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, AuditFolders, nominations_csv
-from tests.integration.test_services_run import _states, _wait_until
+from tests.services import task_states, wait_until
 from tests.tracker_seed import action
 from tests.workbooks import completed_return
 
@@ -86,7 +86,7 @@ def _the_audit_pages_in_a_browser(airflow: LocalAirflow, passwords: dict[str, st
 
     ref, url = definition.ref, airflow.url
     run_id = airflow.trigger(definition.dag_id, "business-unit")
-    waiting = _wait_until(lambda: _states(airflow, definition.dag_id, run_id, "receive_return"),
+    waiting = wait_until(lambda: task_states(airflow, definition.dag_id, run_id, "receive_return"),
                           lambda states: len(states) == 6 and set(states.values()) == {"deferred"}, timeout=180)
     assert set(waiting.values()) == {"deferred"}, "every agency's return is awaited"
     store = Store()

@@ -27,6 +27,7 @@ from tests.conftest import (
     nominations_csv,
     sample_definition,
 )
+from tests.services import task_states, wait_until
 from tests.workbooks import ACTIONS, chair_analysis, completed_return
 
 pytestmark = pytest.mark.slow
@@ -102,14 +103,14 @@ def test_twelve_agencies_wait_without_a_worker_slot_and_the_audit_runs_to_sign_o
         airflow.trigger(definition.dag_id, "viewer")  # a viewer cannot start an audit
     run_id = airflow.trigger(definition.dag_id, "business-unit", {"rehearsal_seconds_per_week": SECONDS_PER_WEEK})
 
-    waiting = _wait_until(lambda: _states(airflow, definition.dag_id, run_id, "receive_return"),
+    waiting = wait_until(lambda: task_states(airflow, definition.dag_id, run_id, "receive_return"),
                           lambda states: len(states) == 12 and set(states.values()) == {"deferred"}, timeout=150)
     assert set(waiting.values()) == {"deferred"}, "every agency waits in the triggerer, none in a worker slot"
-    running = _wait_until(lambda: [ti["task_id"] for ti in airflow.task_instances(definition.dag_id, run_id,
+    running = wait_until(lambda: [ti["task_id"] for ti in airflow.task_instances(definition.dag_id, run_id,
                                                                                   "business-unit")
                                    if ti["state"] == "running"], lambda tasks: tasks == [], timeout=30)
     assert running == [], "nothing holds a worker slot while the audit waits"
-    assert set(_states(airflow, definition.dag_id, run_id, "receive_return").values()) == {"deferred"}
+    assert set(task_states(airflow, definition.dag_id, run_id, "receive_return").values()) == {"deferred"}
 
     store = Store()
     case_refs = [c["case_ref"] for c in store.cases(definition.ref)]
@@ -118,14 +119,14 @@ def test_twelve_agencies_wait_without_a_worker_slot_and_the_audit_runs_to_sign_o
         (inbox / "returns").mkdir(exist_ok=True)
         (inbox / "returns" / f"{code}.xlsx").write_bytes(
             completed_return(definition, code, case_refs, tmp_path))
-    accepted = _wait_until(lambda: store.returns(definition.ref),
+    accepted = wait_until(lambda: store.returns(definition.ref),
                            lambda returns: len(returns) == 3, timeout=90)
     assert sorted(accepted) == ["A01", "A02", "A03"], "taken as they come, long before the deadline"
     smtp_server.come_back()
     # Mid-run, the scheduler and a worker die and are started again: after the reminders, whose window is
     # one rehearsal week (12 s) and shorter than a restart on a busy machine (a reminder found due only
     # after the deadline is rightly not sent).
-    _wait_until(lambda: [e for e in store.emails(definition.ref)
+    wait_until(lambda: [e for e in store.emails(definition.ref)
                          if e["kind"].startswith("return_reminder-") and e["status"] == "sent"],
                 lambda sent: len(sent) >= len(AGENCIES[3:]), timeout=150)
     airflow.kill("scheduler", "celery-worker-1")
@@ -133,7 +134,7 @@ def test_twelve_agencies_wait_without_a_worker_slot_and_the_audit_runs_to_sign_o
 
     _chair_sends_analysis_after_the_briefing(definition, folders, store, tmp_path)
     _sign_off_through_the_rest_api(airflow, definition.dag_id, run_id)
-    state = _wait_until(lambda: airflow.run_state(definition.dag_id, run_id, "business-unit"),
+    state = wait_until(lambda: airflow.run_state(definition.dag_id, run_id, "business-unit"),
                         lambda s: s in FINISHED, timeout=240)
     assert state == "success"
     assert (folders.output / definition.ref / "audit-overview-report.pdf").exists()
@@ -143,7 +144,7 @@ def test_twelve_agencies_wait_without_a_worker_slot_and_the_audit_runs_to_sign_o
         assert "execute_workload" in worker_log and "succeeded" in worker_log, f"celery worker {number} ran nothing"
     finals = {m["To"] for m in smtp_server.messages if "final_report" in m["X-MAA-Key"]}
     assert set(qiip := sample_definition()["qiip"]["emails"]) <= finals and definition.chair.email in finals
-    final = _states(airflow, definition.dag_id, run_id, "receive_return")
+    final = task_states(airflow, definition.dag_id, run_id, "receive_return")
     assert sorted(c for c, s in final.items() if s == "skipped") == [f"A{n:02d}" for n in range(4, 13)]
     assert sorted(c for c, s in final.items() if s == "success") == ["A01", "A02", "A03"]
     returns = store.returns(definition.ref)
@@ -179,7 +180,7 @@ def _chair_sends_analysis_after_the_briefing(definition, folders: AuditFolders, 
     registers = folders.data / "registers"
     registers.mkdir(exist_ok=True)
     shutil.copy(PROJECT / "include" / "sample" / "data" / "registers" / "review_findings.csv", registers)
-    _wait_until(lambda: store.events(definition.ref, "chair_briefing_sent"), bool, timeout=240)
+    wait_until(lambda: store.events(definition.ref, "chair_briefing_sent"), bool, timeout=240)
     chair = folders.inbox(definition.ref) / "chair"
     chair.mkdir(exist_ok=True)
     actions = [(a[0], a[1], owner, *a[3:]) for a, owner in zip(ACTIONS, ("A01", "A02"), strict=True)]
@@ -190,7 +191,7 @@ def _sign_off_through_the_rest_api(airflow: LocalAirflow, dag_id: str, run_id: s
     """The Business Unit's quality assurance, then QiiP's decision, each refused to the other's user."""
     for task_id, wrong_user, right_user in (("round_1.bu_quality_assurance", "qiip", "business-unit"),
                                             ("round_1.qiip_signoff", "business-unit", "qiip")):
-        waiting = _wait_until(lambda: airflow.awaiting_input(dag_id, run_id, "business-unit"),
+        waiting = wait_until(lambda: airflow.awaiting_input(dag_id, run_id, "business-unit"),
                               lambda tasks, task_id=task_id: task_id in tasks, timeout=240)
         assert list(waiting) == [task_id]
         time.sleep(ANSWER_AFTER_S)  # as long as a person takes at least (see maa.demo)
@@ -209,23 +210,9 @@ def _answer_until_taken(airflow: LocalAirflow, dag_id: str, run_id: str, task_id
 
     for _ in range(3):
         airflow.answer(dag_id, run_id, task_id, user, "Approve", "Content and tone checked.")
-        current, tried = _wait_until(state, lambda s, attempt=attempt: s[0] in ("success", "skipped")
+        current, tried = wait_until(state, lambda s, attempt=attempt: s[0] in ("success", "skipped")
                                      or (s[0] == "awaiting_input" and s[1] > attempt), timeout=240)
         if current != "awaiting_input":
             return
         attempt = tried
         time.sleep(ANSWER_AFTER_S)
-
-
-def _states(airflow: LocalAirflow, dag_id: str, run_id: str, task_id: str) -> dict[str, str]:
-    return {ti.get("rendered_map_index") or str(ti["map_index"]): ti["state"]
-            for ti in airflow.task_instances(dag_id, run_id, "business-unit") if ti["task_id"] == task_id}
-
-
-def _wait_until(read, done, timeout: float):
-    deadline = time.monotonic() + timeout
-    value = read()
-    while not done(value) and time.monotonic() < deadline:
-        time.sleep(1)
-        value = read()
-    return value

@@ -12,6 +12,7 @@ from typing import Any
 
 from maa import settings
 from maa.definitions import AuditDefinition, Status
+from maa.phase2 import ACCEPTED, NO_RETURN
 from maa.timetable import MILESTONE_LABELS, MILESTONES
 
 # The procedure's phases (seeds: "Phase 1 - Preparation" ... "Phase 5 - Showing impact").
@@ -29,7 +30,6 @@ SHAREABLE_REPORTS = ("practitioner-pack.pdf", "practitioner-pack-addendum.pdf", 
                      "impact-update-report.pdf")
 # The timeline's bar spans the twelve-week timetable; the impact review, months later, is named beside it.
 BAR_MILESTONES = MILESTONES[:-1]
-RETURNED, NO_RETURN = ("accepted", "accepted_late"), "no_return"
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def summarise(definition: AuditDefinition, store: Any, today: date, run_id: str 
     returns = store.returns(definition.ref)
     refused = {f["agency_code"] for f in store.inbox_files(definition.ref, "return") if f["outcome"] == "refused"}
     status = {a.code: returns.get(a.code, {}).get("status") for a in definition.agencies}
-    returned = tuple(code for code, state in status.items() if state in RETURNED)
+    returned = tuple(code for code, state in status.items() if state in ACCEPTED)
     no_return = tuple(code for code, state in status.items() if state == NO_RETURN)
     awaiting = tuple(code for code in status if code not in returned + no_return)
     approved = approval(store, definition.ref) is not None

@@ -109,7 +109,7 @@ def _form_field(definition_field: str) -> str:
         return "period_to" if definition_field.endswith(".to") else "period_from"
     if first in TIMESCALE_FIELDS or first == "timescale":
         return definition_field.split(".")[-1] if "." in definition_field else "notice"
-    return {"qiip": "qiip", "business_unit": "business_unit", "concerns_to": "concerns_to"}.get(first, first)
+    return first  # qiip, business_unit, concerns_to, agencies, ... are the form's own names
 
 
 def _describe(registration: Registration, definition_field: str, problem: str) -> str:
