@@ -42,10 +42,10 @@ test-fast: setup
 # the Business Unit, QiiP, the operator, an admin and each coordinator of the audits defined; passwords made on the
 # first start, shown once, kept in $(AIRFLOW_HOME)/users.json (not in git); logs in $(AIRFLOW_HOME)/service-logs.
 up: setup
-	$(BIN)/python -m maa.local up
+	$(BIN)/python -m maa.ops.local up
 
 down: setup
-	$(BIN)/python -m maa.local down
+	$(BIN)/python -m maa.ops.local down
 
 lint: setup
 	$(BIN)/ruff check .

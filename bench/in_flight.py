@@ -33,7 +33,7 @@ import yaml
 from report import Figure, say, summary_table
 from workloads import case_refs, nominations_csv, phase1_definition, write_completed_return
 
-from maa.definitions import load_definition
+from maa.audit.definitions import load_definition
 
 AGENCIES, CASES = 12, 2
 POLL_SECONDS = 10
@@ -104,7 +104,7 @@ def wait_until(read, done, timeout: float, every: float = 2.0):
 
 
 def measure(count: int, quiet_seconds: float) -> list[Figure]:
-    from maa.services import LocalAirflow
+    from maa.ops.services import LocalAirflow
 
     with tempfile.TemporaryDirectory(prefix="maa-in-flight-") as temporary, \
             postgres_database("airflow") as metadata, postgres_database("store") as store_url:

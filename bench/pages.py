@@ -29,8 +29,8 @@ PAGES = ("/maa/dashboard", "/maa/tracker", "/maa/upload/POL")
 
 
 def seed(audits: Path, data: Path, count: int) -> None:
-    from maa.definitions import definition_files, load_all
-    from maa.store import Store
+    from maa.audit.definitions import definition_files, load_all
+    from maa.outputs.store import Store
 
     store = Store(f"sqlite:///{data / 'store.sqlite'}")
     for path, definition in load_all(definition_files(audits)).definitions.items():

@@ -21,9 +21,9 @@ from probe_io import Stopwatch, write_result
 
 def setup(definition_path: Path) -> tuple[Any, Any, Any]:
     """What every Phase 1 task does first: import the package, read the definition, open store and mailer."""
-    from maa.definitions import load_definition
-    from maa.mailer import Mailer
-    from maa.store import Store
+    from maa.audit.definitions import load_definition
+    from maa.outputs.mailer import Mailer
+    from maa.outputs.store import Store
 
     definition = load_definition(definition_path)
     store = Store()
@@ -34,16 +34,16 @@ def run_phase1(definition_path: Path) -> Stopwatch:
     """prepare → send_notice → receive_nominations → build_audit_packs → send_audit_packs."""
     watch = Stopwatch()
     definition, store, mailer = watch.step("setup", lambda: setup(definition_path))
-    from maa import phase1
-    from maa.timetable import at_send_time
+    from maa.audit.timetable import at_send_time
+    from maa.preparation import audit_packs, case_list, notice
 
     # A moment just after the notice went out: the case list is in, no reminder is due yet.
     now = at_send_time(definition.timetable["notice_issued"]) + timedelta(hours=1)
-    watch.step("prepare", lambda: phase1.prepare(definition, definition_path.name, store))
-    watch.step("send_notice", lambda: phase1.send_notice(definition, mailer))
-    watch.step("receive_nominations", lambda: phase1.receive_nominations(definition, store, mailer, now))
-    watch.step("build_audit_packs", lambda: phase1.build_audit_packs(definition, store, now.date()))
-    watch.step("send_audit_packs", lambda: phase1.send_audit_packs(definition, mailer))
+    watch.step("prepare", lambda: notice.prepare(definition, definition_path.name, store))
+    watch.step("send_notice", lambda: notice.send_notice(definition, mailer))
+    watch.step("receive_nominations", lambda: case_list.receive_nominations(definition, store, mailer, now))
+    watch.step("build_audit_packs", lambda: audit_packs.build_audit_packs(definition, store, now.date()))
+    watch.step("send_audit_packs", lambda: audit_packs.send_audit_packs(definition, mailer))
     return watch
 
 

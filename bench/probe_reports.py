@@ -32,14 +32,17 @@ REPORTS = ("practitioner_pack", "chair_briefing", "draft_report", "final_report"
 def to_findings_meeting(watch: Stopwatch, definition: Any, store: Any, mailer: Any, drops: Path,
                         definition_file: str) -> None:
     """Phase 1 to the accepted case list; every return dropped and received; the chair's analysis received."""
-    from maa import phase1, phase2, phase3, settings
-    from maa.timetable import at_send_time
+    from maa import config
+    from maa.audit.timetable import at_send_time
+    from maa.meeting import chair_analysis
+    from maa.preparation import case_list, notice
+    from maa.returns import receiving
 
     timetable = definition.timetable
-    inbox = settings.data_dir() / "inbox" / definition.ref
-    notice = at_send_time(timetable["notice_issued"]) + timedelta(hours=1)
-    watch.step("prepare", lambda: phase1.prepare(definition, definition_file, store))
-    watch.step("receive_nominations", lambda: phase1.receive_nominations(definition, store, mailer, notice))
+    inbox = config.data_dir() / "inbox" / definition.ref
+    after_notice = at_send_time(timetable["notice_issued"]) + timedelta(hours=1)
+    watch.step("prepare", lambda: notice.prepare(definition, definition_file, store))
+    watch.step("receive_nominations", lambda: case_list.receive_nominations(definition, store, mailer, after_notice))
 
     def drop_and_receive_returns() -> list[str]:
         # The morning of the deadline: on time, with no reminder still to send.
@@ -48,14 +51,14 @@ def to_findings_meeting(watch: Stopwatch, definition: Any, store: Any, mailer: A
         statuses = []
         for agency in definition.agencies:
             shutil.copy(drops / "returns" / f"{agency.code}.xlsx", inbox / "returns" / f"{agency.code}.xlsx")
-            statuses.append(phase2.receive_return(definition, store, mailer, agency.code, before_deadline).status)
+            statuses.append(receiving.receive_return(definition, store, mailer, agency.code, before_deadline).status)
         return statuses
 
     def drop_and_receive_analysis() -> Any:
         (inbox / "chair").mkdir(parents=True, exist_ok=True)
         for name in ("analysis.xlsx", "narrative.md"):
             shutil.copy(drops / "chair" / name, inbox / "chair" / name)
-        return phase3.receive_analysis(definition, store, mailer, at_send_time(timetable["review_end"]))
+        return chair_analysis.receive_analysis(definition, store, mailer, at_send_time(timetable["review_end"]))
 
     watch.step("receive_returns", drop_and_receive_returns)
     watch.step("receive_analysis", drop_and_receive_analysis)
@@ -63,15 +66,15 @@ def to_findings_meeting(watch: Stopwatch, definition: Any, store: Any, mailer: A
 
 def warm_up_weasyprint() -> Path:
     """WeasyPrint's import and a first, tiny PDF (fonts found, caches filled), apart from any report."""
-    from maa import reports
+    from maa.outputs import rendering
 
     with tempfile.TemporaryDirectory(prefix="maa-bench-warm-up-") as scratch:
-        return reports.html_to_pdf("<html><body><p>Warm-up</p></body></html>", Path(scratch) / "warm-up.pdf")
+        return rendering.html_to_pdf("<html><body><p>Warm-up</p></body></html>", Path(scratch) / "warm-up.pdf")
 
 
 def approve(definition: Any, store: Any, day: date) -> None:
     """The sign-off as the procedure has it: the Business Unit's quality assurance, then QiiP's approval."""
-    from maa.decisions import APPROVE, Decision, record_decision
+    from maa.signoff.decisions import APPROVE, Decision, record_decision
 
     at = f"{day.isoformat()}T10:00:00+00:00"
     for stage, by in (("bu_quality_assurance", "business-unit"), ("qiip_signoff", "qiip")):
@@ -81,25 +84,27 @@ def approve(definition: Any, store: Any, day: date) -> None:
 
 def build_reports(watch: Stopwatch, definition: Any, store: Any, mailer: Any) -> None:
     """Each report on the day the pipeline would build it."""
-    from maa import phase3, phase4
+    from maa.meeting import chair_briefing, practitioner_pack
+    from maa.signoff import drafts, final_report
 
     timetable = definition.timetable
     watch.step("weasyprint_warm_up", warm_up_weasyprint)
-    watch.step("practitioner_pack", lambda: phase3.send_practitioner_pack(
+    watch.step("practitioner_pack", lambda: practitioner_pack.send_practitioner_pack(
         definition, store, mailer, timetable["submission_deadline"]))
-    watch.step("chair_briefing", lambda: phase3.build_chair_briefing(definition, store, timetable["review_end"]))
-    watch.step("draft_report", lambda: phase4.build_draft(definition, store, 1, timetable["chair_report_due"]))
+    watch.step("chair_briefing",
+               lambda: chair_briefing.build_chair_briefing(definition, store, timetable["review_end"]))
+    watch.step("draft_report", lambda: drafts.build_draft(definition, store, 1, timetable["chair_report_due"]))
     approve(definition, store, timetable["signoff_due"])
-    watch.step("final_report", lambda: phase4.publish_final(definition, store, mailer, timetable["signoff_due"]))
+    watch.step("final_report", lambda: final_report.publish_final(definition, store, mailer, timetable["signoff_due"]))
 
 
 def pdf_pages(definition: Any) -> dict[str, int]:
     """Pages of each report's PDFs (the final report comes with the learning briefing)."""
     from pypdf import PdfReader
 
-    from maa import settings
+    from maa import config
 
-    folder = settings.audit_output(definition.ref)
+    folder = config.audit_output(definition.ref)
     files = {
         "practitioner_pack": ["practitioner-pack.pdf"],
         "chair_briefing": ["chair-briefing.pdf"],

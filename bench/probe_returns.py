@@ -1,4 +1,4 @@
-"""Subprocess probe: agency returns validated one after another by `maa.returns.check_return`.
+"""Subprocess probe: agency returns validated one after another by `maa.returns.checks.check_return`.
 
 A fresh interpreter, like the task that receives returns: the first return
 pays for importing openpyxl, pandas and Great Expectations (and GX's context);
@@ -41,8 +41,8 @@ class ImportCounter(MetaPathFinder):
 
 def setup(definition_path: Path, case_list: Path) -> tuple[Any, list[str], list[Any]]:
     """What the receiving task has before the first return: the definition, case refs and the nominees."""
-    from maa.definitions import load_definition
-    from maa.nominations import read_accepted
+    from maa.audit.definitions import load_definition
+    from maa.preparation.nominations import read_accepted
 
     children = read_accepted(case_list)
     return load_definition(definition_path), [c.case_ref for c in children], children
@@ -50,7 +50,7 @@ def setup(definition_path: Path, case_list: Path) -> tuple[Any, list[str], list[
 
 def validate(definition: Any, path: Path, case_refs: list[str], children: list[Any]) -> tuple[float, Any]:
     """One return, timed from its bytes to the verdict; the agency is the one its file name gives."""
-    from maa.returns import check_return
+    from maa.returns.checks import check_return
 
     data = path.read_bytes()
     code = path.stem.split("-", 1)[1]

@@ -8,7 +8,7 @@
 3. Phase 1 (12 agencies, 10 cases) through `maa.phase1`, step by step, with its
    peak memory.
 4. Phase 2: 20 completed agency returns (10 cases x 6 domains each) validated by
-   `maa.returns.check_return` in one process: the first with its imports, the
+   `maa.returns.checks.check_return` in one process: the first with its imports, the
    rest each, how often Great Expectations is imported (once), peak memory.
 5. Phases 3 and 4 (12 agencies, 10 cases): the audit taken to the findings
    meeting (nominations, every return, the chair's analysis), then the
@@ -233,7 +233,7 @@ def measure_parse_section(scratch: Path, airflow_home: Path,
 Section = tuple[str, Callable[[Path, Path, int], list[dict[str, Any]]], Callable[[list[dict[str, Any]]], list[Figure]]]
 PHASE_SECTIONS: dict[str, Section] = {
     "phase1": ("Phase 1 through maa.phase1", measure_phase1, phase1_figures),
-    "returns": ("Agency returns through maa.returns.check_return", measure_returns, returns_figures),
+    "returns": ("Agency returns through maa.returns.checks.check_return", measure_returns, returns_figures),
     "reports": ("Reports of Phases 3 and 4 through maa.phase3 and maa.phase4", measure_reports, reports_figures),
 }
 

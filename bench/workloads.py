@@ -21,9 +21,9 @@ from typing import Any
 import yaml
 from openpyxl import load_workbook
 
-from maa.definitions import AuditDefinition, dag_id_for, load_definition
-from maa.timetable import at_send_time
-from maa.workbook import write_analysis_template, write_return_template
+from maa.audit.definitions import AuditDefinition, dag_id_for, load_definition
+from maa.audit.timetable import at_send_time
+from maa.preparation.return_template import write_analysis_template, write_return_template
 
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT / "include" / "audits" / "MATA-2026-01.yaml"

@@ -1,6 +1,6 @@
 """Airflow DAG `maa_retention`: identifying files removed retention_days after QiiP's approval, daily.
 
-The logic lives in the `maa` package (maa.retention); this file only asks the factory for the DAG.
+The logic lives in the `maa` package (maa.privacy.retention); this file only asks the factory for the DAG.
 """
 
 from maa.pipeline.retention_dag import retention_dag

@@ -179,7 +179,7 @@ def fresh_postgres_database(purpose: str):
 @pytest.fixture
 def postgres_store(monkeypatch: pytest.MonkeyPatch) -> str:
     """A fresh PostgreSQL database for the audit store, wired in as the maa_store connection."""
-    from maa.store import _engine_for
+    from maa.outputs.store import _engine_for
 
     with fresh_postgres_database("store") as url:
         monkeypatch.setenv("AIRFLOW_CONN_MAA_STORE", url)

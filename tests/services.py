@@ -1,4 +1,4 @@
-"""Watching a run on Airflow's running services (maa.services.LocalAirflow) from an end-to-end test."""
+"""Watching a run on Airflow's running services (maa.ops.services.LocalAirflow) from an end-to-end test."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from maa.services import LocalAirflow
+from maa.ops.services import LocalAirflow
 
 
 def task_states(airflow: LocalAirflow, dag_id: str, run_id: str, task_id: str) -> dict[str, str]:

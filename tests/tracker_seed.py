@@ -10,10 +10,10 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from maa.decisions import APPROVE, Decision, record_decision
-from maa.definitions import AuditDefinition, load_definition
-from maa.store import Store
-from maa.updates import UPDATE_COLUMNS
+from maa.audit.definitions import AuditDefinition, load_definition
+from maa.outputs.store import Store
+from maa.signoff.decisions import APPROVE, Decision, record_decision
+from maa.tracker.updates import UPDATE_COLUMNS
 from tests.conftest import PROJECT, AuditFolders
 
 SAMPLE_REGISTER = PROJECT / "include" / "sample" / "data" / "registers" / "review_findings.csv"

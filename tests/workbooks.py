@@ -8,8 +8,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from maa.definitions import AuditDefinition
-from maa.workbook import write_return_template
+from maa.audit.definitions import AuditDefinition
+from maa.preparation.return_template import write_return_template
 
 OVERVIEW = {
     "completed_by": "Sam Officer",
@@ -89,7 +89,7 @@ ACTIONS = [
 
 def chair_analysis(definition: AuditDefinition, tmp: Path, themes=THEMES, actions=ACTIONS) -> bytes:
     """The chair's analysis, written into the template the pipeline sends with the briefing."""
-    from maa.workbook import write_analysis_template
+    from maa.preparation.return_template import write_analysis_template
 
     workbook = load_workbook(write_analysis_template(definition, tmp / "analysis-template.xlsx"))
     for theme in themes:

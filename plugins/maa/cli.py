@@ -1,7 +1,7 @@
 """The `maa` command: check definitions, print timetables, validate files before sending them.
 
 It runs the same code as the pipeline, and prints no child's identifier, except `resolve-case`: the Business
-Unit's one way back from a case ref to the child, recorded every time (maa.resolution).
+Unit's one way back from a case ref to the child, recorded every time (maa.privacy.resolution).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from maa import clock
-from maa.definitions import DefinitionError, load_all, load_definition
-from maa.timetable import MILESTONE_LABELS
+from maa.audit import clock
+from maa.audit.definitions import DefinitionError, load_all, load_definition
+from maa.audit.timetable import MILESTONE_LABELS
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -43,7 +43,7 @@ def _timetable(args: argparse.Namespace) -> int:
 
 
 def _validate_nominations(args: argparse.Namespace) -> int:
-    from maa.nominations import check_nominations
+    from maa.preparation.nominations import check_nominations
 
     definition = load_definition(args.definition)
     path = Path(args.file)
@@ -60,16 +60,16 @@ def _validate_nominations(args: argparse.Namespace) -> int:
 
 
 def _validate_return(args: argparse.Namespace) -> int:
-    from maa import settings
-    from maa.nominations import read_accepted
-    from maa.returns import check_return
+    from maa import config
+    from maa.preparation.nominations import read_accepted
+    from maa.returns.checks import check_return
 
     definition = load_definition(args.definition)
     path = Path(args.file)
     if not path.is_file():
         print(f"{path}: no such file", file=sys.stderr)
         return 1
-    archived = sorted((settings.data_dir() / "archive" / definition.ref).glob("nominations.v*.csv"),
+    archived = sorted((config.data_dir() / "archive" / definition.ref).glob("nominations.v*.csv"),
                       key=lambda p: int(p.stem.rsplit(".v", 1)[1]))
     children = read_accepted(archived[-1]) if archived else []  # for the check that no child is named
     if args.cases:
@@ -78,7 +78,7 @@ def _validate_return(args: argparse.Namespace) -> int:
         case_refs = [child.case_ref for child in children]
     else:
         print(f"{path}: give --cases C1,C2,... or accept the audit's nominations first "
-              f"(none in {settings.data_dir() / 'archive' / definition.ref})", file=sys.stderr)
+              f"(none in {config.data_dir() / 'archive' / definition.ref})", file=sys.stderr)
         return 1
     codes = {a.code.upper(): a.code for a in definition.agencies}
     result = check_return(definition, path.read_bytes(), agency_code=codes.get(path.stem.upper()),
@@ -95,10 +95,10 @@ def _validate_return(args: argparse.Namespace) -> int:
 def _validate_update(args: argparse.Namespace) -> int:
     """An owner's progress workbook checked against the tracker's actions in the store, as the tracker would."""
 
-    from maa.mailer import Mailer
-    from maa.store import Store
-    from maa.tracker import Tracker
-    from maa.updates import check_update_file
+    from maa.outputs.mailer import Mailer
+    from maa.outputs.store import Store
+    from maa.tracker.register import Tracker
+    from maa.tracker.updates import check_update_file
 
     path = Path(args.file)
     if not path.is_file():
@@ -117,7 +117,7 @@ def _validate_update(args: argparse.Namespace) -> int:
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    from maa.store import Store, migrate, store_url
+    from maa.outputs.store import Store, migrate, store_url
 
     url = store_url()
     store = Store(url)
@@ -129,7 +129,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 def _validate_data(args: argparse.Namespace) -> int:
     """PAA data extracts checked as the pipeline checks them, so the Business Unit can mend one before sending."""
-    from maa.paa_data import check_extract
+    from maa.paa.extracts import check_extract
 
     paths = [Path(name) for name in args.files]
     refused = [f"{path}: no such file" for path in paths if not path.is_file()]
@@ -147,8 +147,8 @@ def _purge(args: argparse.Namespace) -> int:
     """Retention as the maa_retention DAG runs it, for today in London unless --today says otherwise."""
     from datetime import date
 
-    from maa.retention import HELD, run_retention
-    from maa.store import Store
+    from maa.outputs.store import Store
+    from maa.privacy.retention import HELD, run_retention
 
     today = date.fromisoformat(args.today) if args.today else clock.now().date()
     try:
@@ -165,11 +165,11 @@ def _purge(args: argparse.Namespace) -> int:
 
 
 def _resolve_case(args: argparse.Namespace) -> int:
-    """The only command that prints a child's details (PRODUCT.md); see maa.resolution."""
+    """The only command that prints a child's details (PRODUCT.md); see maa.privacy.resolution."""
     import getpass
 
-    from maa.resolution import PURGED, RESOLVED, UNKNOWN_CASE, UnknownAudit, resolve_case
-    from maa.store import Store
+    from maa.outputs.store import Store
+    from maa.privacy.resolution import PURGED, RESOLVED, UNKNOWN_CASE, UnknownAudit, resolve_case
 
     store, os_user = Store(), getpass.getuser()
     try:
@@ -195,7 +195,7 @@ def _resolve_case(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from maa import demo
+    from maa.ops import demo
 
     return demo.run(Path(args.audit) if args.audit else None, Path(args.data) if args.data else None)
 

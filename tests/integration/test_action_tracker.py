@@ -10,9 +10,9 @@ from datetime import date, datetime
 import pytest
 from openpyxl import load_workbook
 
-from maa.action_store import tracked_actions, update_count
-from maa.settings import LONDON
-from maa.store import Store
+from maa.config import LONDON
+from maa.outputs.store import Store
+from maa.tracker.actions import tracked_actions, update_count
 from tests.conftest import AuditFolders, MailCatcher
 from tests.dags.test_dag_integrity import dag_bag
 from tests.outputs import pdf_text

@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from maa import phase1, phase2
-from maa.clock import now
-from maa.definitions import load_definition
-from maa.mailer import Mailer
-from maa.store import Store
-from maa.xlsx import MAX_FILE_BYTES
+from maa.audit.clock import now
+from maa.audit.definitions import load_definition
+from maa.intake.xlsx import MAX_FILE_BYTES
+from maa.outputs.mailer import Mailer
+from maa.outputs.store import Store
+from maa.preparation import audit_packs, case_list, notice
+from maa.returns import receiving
 from tests.conftest import (
     DISTINCTIVE_DOB,
     DISTINCTIVE_NAME,
@@ -78,9 +79,9 @@ def audit(folders: AuditFolders, smtp_server: MailCatcher):
                                                           remove=("extensions",)))
     store = Store()
     (folders.inbox(REF) / "nominations.csv").write_text(nominations_csv())
-    assert phase1.receive_nominations(definition, store, Mailer(store), now()).accepted
-    phase1.build_audit_packs(definition, store, now().date())
-    assert phase1.send_audit_packs(definition, Mailer(store)) == len(definition.agencies)
+    assert case_list.receive_nominations(definition, store, Mailer(store), now()).accepted
+    audit_packs.build_audit_packs(definition, store, now().date())
+    assert audit_packs.send_audit_packs(definition, Mailer(store)) == len(definition.agencies)
     return definition, store
 
 
@@ -95,7 +96,7 @@ class TheAudit:
 
     def _watch(self) -> None:
         while not self.stop.is_set():
-            phase2.receive_return(self.definition, self.store, Mailer(self.store), self.code, now())
+            receiving.receive_return(self.definition, self.store, Mailer(self.store), self.code, now())
             time.sleep(0.5)
 
     def __enter__(self):
@@ -140,7 +141,7 @@ def test_the_dashboard_shows_the_audit_its_phase_returns_and_shareable_reports_o
     (returns / "POL.xlsx").write_bytes(completed_return(definition, "POL", CASES, tmp_path))
     (returns / "ICB.xlsx").write_bytes(b"not a workbook")
     for code in ("POL", "ICB"):
-        phase2.receive_return(definition, store, mailer, code, now())
+        receiving.receive_return(definition, store, mailer, code, now())
     (folders.output / REF / "practitioner-pack.pdf").write_bytes(b"%PDF-1.7 test")
     assert (folders.output / REF / "audit-pack-CSC.pdf").exists(), "Phase 1 wrote the packs"
 
@@ -174,14 +175,14 @@ def test_a_paa_is_on_the_dashboard_and_takes_returns_once_its_packs_have_gone(
                                      "start": start.isoformat(), "period": {"from": "2025-04-01", "to": "2026-03-31"}},
                                     remove=("nominating_agency", "theme", "extensions"))
     definition, store = load_definition(path), audit[1]
-    phase1.prepare(definition, path.name, store)
+    notice.prepare(definition, path.name, store)
     police = browser_as("coordinator-pol")
     before = police.get("/maa/upload/POL").text.split('id="heading-PAA-2026-02"')[1]
     assert "Not open yet: the audit pack and return template have not been sent." in before
     assert 'action="../upload/POL/PAA-2026-02"' not in before
 
-    phase1.build_audit_packs(definition, store, now().date())
-    phase1.send_audit_packs(definition, Mailer(store))
+    audit_packs.build_audit_packs(definition, store, now().date())
+    audit_packs.send_audit_packs(definition, Mailer(store))
     page = police.get("/maa/upload/POL").text
     assert 'action="../upload/POL/PAA-2026-02"' in page, "the PAA takes Police's return now"
     row = browser_as("qiip").get("/maa/dashboard").text.split('id="audit-PAA-2026-02"')[1].split("</tr>")[0]

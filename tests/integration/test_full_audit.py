@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from maa.definitions import load_definition
-from maa.store import Store
+from maa.audit.definitions import load_definition
+from maa.outputs.store import Store
 from tests.conftest import (
     DISTINCTIVE_DOB,
     DISTINCTIVE_NAME,

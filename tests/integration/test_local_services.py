@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from maa.clock import now
-from maa.definitions import load_definition
-from maa.services import AirflowApiError, LocalAirflow, free_port
-from maa.store import Store
+from maa.audit.clock import now
+from maa.audit.definitions import load_definition
+from maa.ops.services import AirflowApiError, LocalAirflow, free_port
+from maa.outputs.store import Store
 from tests.browser import check_accessible, chromium, log_in, screenshot
 from tests.conftest import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, AuditFolders, nominations_csv
 from tests.services import task_states, wait_until
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 
 
 def _local(action: str, environment: dict[str, str], port: int) -> str:
-    done = subprocess.run([sys.executable, "-m", "maa.local", action, "--port", str(port)], env=environment,
+    done = subprocess.run([sys.executable, "-m", "maa.ops.local", action, "--port", str(port)], env=environment,
                           capture_output=True, text=True, timeout=240, check=True)
     return done.stdout
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from maa.definitions import load_definition
-from maa.store import Store
+from maa.audit.definitions import load_definition
+from maa.outputs.store import Store
 from tests.conftest import DISTINCTIVE_NAME, PROJECT, AuditFolders, MailCatcher
 from tests.integration.test_full_audit import kinds, practitioner, run_rehearsal
 from tests.outputs import pdf_text

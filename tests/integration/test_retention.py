@@ -14,15 +14,18 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from maa import cli, inbox, phase1, phase2
-from maa.decisions import APPROVE, Decision, record_decision
-from maa.definitions import AuditDefinition, load_definition
-from maa.mailer import Mailer
-from maa.resolution import resolutions
-from maa.retention import DUE, HELD, NOT_APPROVED, WITHIN_RETENTION, purge_of, purged_files, run_retention
-from maa.returns import Concern
-from maa.settings import LONDON
-from maa.store import Store
+from maa import cli
+from maa.audit.definitions import AuditDefinition, load_definition
+from maa.config import LONDON
+from maa.intake import inbox
+from maa.outputs.mailer import Mailer
+from maa.outputs.store import Store
+from maa.preparation import audit_packs, case_list, notice
+from maa.privacy.resolution import resolutions
+from maa.privacy.retention import DUE, HELD, NOT_APPROVED, WITHIN_RETENTION, purge_of, purged_files, run_retention
+from maa.returns import receiving
+from maa.returns.checks import Concern
+from maa.signoff.decisions import APPROVE, Decision, record_decision
 from tests.conftest import (
     DISTINCTIVE_DOB,
     DISTINCTIVE_NAME,
@@ -57,21 +60,21 @@ def seed_audit(folders: AuditFolders, store: Store, changes: dict, *, returns: b
     (sent and dry-run), notices, and optionally returns in the inbox, archive and quarantine with a concern."""
     definition = load_definition(folders.write_definition(changes))
     ref, mailer = definition.ref, Mailer(store)
-    phase1.prepare(definition, f"{ref}.yaml", store)
-    phase1.send_notice(definition, mailer)
-    case_list = folders.inbox(ref) / "nominations.csv"
-    case_list.write_text(nominations_csv()[:-40])  # cut short: refused, quarantined with its reasons
-    assert not phase1.receive_nominations(definition, store, mailer, IN_NOTICE).accepted
-    case_list.write_text(nominations_csv())
-    assert phase1.receive_nominations(definition, store, mailer, IN_NOTICE).accepted
+    notice.prepare(definition, f"{ref}.yaml", store)
+    notice.send_notice(definition, mailer)
+    case_list_file = folders.inbox(ref) / "nominations.csv"
+    case_list_file.write_text(nominations_csv()[:-40])  # cut short: refused, quarantined with its reasons
+    assert not case_list.receive_nominations(definition, store, mailer, IN_NOTICE).accepted
+    case_list_file.write_text(nominations_csv())
+    assert case_list.receive_nominations(definition, store, mailer, IN_NOTICE).accepted
     for agency in definition.agencies:  # what build_audit_packs writes, without rendering six PDFs
-        pack, template = phase1.pack_paths(definition, agency.code)
+        pack, template = audit_packs.pack_paths(definition, agency.code)
         pack.parent.mkdir(parents=True, exist_ok=True)
         pack.write_bytes(f"%PDF-1.7 OFFICIAL-SENSITIVE {DISTINCTIVE_NAME} {DISTINCTIVE_DOB}".encode())
         template.write_bytes(b"PK return template with case refs C-01 and C-02")
-    phase1.send_audit_packs(definition, mailer)
-    phase1.send_audit_packs(definition, Mailer(store, dry_run=True))
-    phase1.send_notice(definition, Mailer(store, dry_run=True))
+    audit_packs.send_audit_packs(definition, mailer)
+    audit_packs.send_audit_packs(definition, Mailer(store, dry_run=True))
+    notice.send_notice(definition, Mailer(store, dry_run=True))
     for report in ("practitioner-pack.pdf", "chair-briefing.pdf", "audit-overview-report.pdf",
                    "learning-briefing.pdf"):
         (folders.output / ref / report).write_bytes(b"%PDF-1.7 case refs and age bands only")
@@ -89,13 +92,13 @@ def _returns(definition: AuditDefinition, folders: AuditFolders, store: Store, m
     inbox.quarantine(ref, returns / "ICB.xlsx", b"PK ICB return", Path("returns/ICB.xlsx"), ["Findings, row 3"])
     (returns / "POL.xlsx").write_bytes(b"PK POL return, not yet looked at")
     (folders.inbox(ref) / STRAY_NAME).write_text("dropped here by hand")
-    phase2.raise_concerns(definition, store, mailer, "CSC", [Concern(2, "C-01", "Bruising seen at school.")])
+    receiving.raise_concerns(definition, store, mailer, "CSC", [Concern(2, "C-01", "Bruising seen at school.")])
     with pytest.MonkeyPatch.context() as patch:  # an SMTP server that refuses: the concern stays in the spool
         patch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps({
             "conn_type": "smtp", "host": "127.0.0.1", "port": _free_port(),
             "extra": {"disable_ssl": True, "disable_tls": True, "timeout": 2, "mail_catcher": True}}))
         with pytest.raises(OSError):
-            phase2.raise_concerns(definition, store, Mailer(store, spool=folders.data / SPOOL), "POL",
+            receiving.raise_concerns(definition, store, Mailer(store, spool=folders.data / SPOOL), "POL",
                                   [Concern(3, "C-02", "Missed health appointments.")])
 
 

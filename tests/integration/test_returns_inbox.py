@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from maa import phase1, phase2
-from maa.clock import AuditClock
-from maa.definitions import load_definition
-from maa.mailer import Mailer
-from maa.returns import check_return
-from maa.settings import LONDON
-from maa.store import Store
-from maa.xlsx import MAX_ROWS
+from maa.audit.clock import AuditClock
+from maa.audit.definitions import load_definition
+from maa.config import LONDON
+from maa.intake.xlsx import MAX_ROWS
+from maa.outputs.mailer import Mailer
+from maa.outputs.store import Store
+from maa.preparation import case_list
+from maa.returns import at_deadline, receiving
+from maa.returns.checks import check_return
 from tests.conftest import DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, AuditFolders, MailCatcher, nominations_csv
 from tests.workbooks import ENCRYPTED, completed_return, with_macros, zip_bomb
 
@@ -37,7 +38,7 @@ def audit(folders: AuditFolders, smtp_server: MailCatcher):
     store = Store(f"sqlite:///{folders.data / 'store.sqlite'}")
     mailer = Mailer(store)
     (folders.inbox(REF) / "nominations.csv").write_text(nominations_csv())
-    assert phase1.receive_nominations(definition, store, mailer, BEFORE_DEADLINE).accepted
+    assert case_list.receive_nominations(definition, store, mailer, BEFORE_DEADLINE).accepted
     smtp_server.messages.clear()
     return definition, store, mailer
 
@@ -54,7 +55,7 @@ def test_a_good_return_is_archived_loaded_and_acknowledged(audit, folders: Audit
     definition, store, mailer = audit
     inbox_file = drop(folders, "POL", completed_return(definition, "POL", CASES, tmp_path, extra_sheet=True))
 
-    state = phase2.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE)
+    state = receiving.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE)
 
     assert state.status == "accepted" and not inbox_file.exists()
     assert (folders.data / "archive" / REF / "returns" / "POL.v1.xlsx").exists()
@@ -65,7 +66,7 @@ def test_a_good_return_is_archived_loaded_and_acknowledged(audit, folders: Audit
     (ack,) = smtp_server.messages
     assert ack["To"] == definition.agency("POL").coordinator.email
     assert ack["Subject"] == f"OFFICIAL [{REF}] Return accepted (version 1)"
-    assert phase2.receive_return(definition, store, mailer, "POL", IN_GRACE).status == "accepted"
+    assert receiving.receive_return(definition, store, mailer, "POL", IN_GRACE).status == "accepted"
     assert len(smtp_server.messages) == 1
 
 
@@ -107,7 +108,7 @@ def test_a_refused_return_is_kept_explained_and_a_corrected_one_accepted(
     bad = completed_return(definition, "POL", CASES, tmp_path, **changes)
     drop(folders, "POL", bad)
 
-    assert phase2.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE).status == "waiting"
+    assert receiving.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE).status == "waiting"
 
     kept = folders.data / "quarantine" / REF / "returns" / "POL.v1.xlsx"
     assert kept.read_bytes() == bad
@@ -121,7 +122,7 @@ def test_a_refused_return_is_kept_explained_and_a_corrected_one_accepted(
     assert store.findings(REF) == []
 
     drop(folders, "POL", completed_return(definition, "POL", CASES, tmp_path))
-    assert phase2.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE).status == "accepted"
+    assert receiving.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE).status == "accepted"
     assert (folders.data / "archive" / REF / "returns" / "POL.v2.xlsx").exists()
 
 
@@ -160,14 +161,14 @@ def test_a_concern_goes_to_the_business_unit_at_once_even_when_the_return_is_ref
     concern = ("C-02", "Bruising seen at the last home visit was not followed up.")
     drop(folders, "POL", completed_return(definition, "POL", CASES, tmp_path, concerns=[concern],
                                           cells={"C6": "Excellent"}))
-    phase2.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE)
+    receiving.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE)
 
     (raised,) = smtp_server.to(definition.concerns_email)
     assert raised["Subject"] == f"OFFICIAL-SENSITIVE [{REF}] Safeguarding concern raised in POL's return (case C-02)"
     assert concern[1] in raised.get_content()
 
     drop(folders, "POL", completed_return(definition, "POL", CASES, tmp_path, concerns=[concern]))
-    assert phase2.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE).status == "accepted"
+    assert receiving.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE).status == "accepted"
     assert len(smtp_server.to(definition.concerns_email)) == 1, "the same concern is never raised twice"
     assert len(store.events(REF, "concern_raised")) == 1
     assert concern[1] not in str(store.events(REF)), "the store keeps that a concern was raised, not its text"
@@ -177,20 +178,20 @@ def test_reminder_a_week_before_then_late_within_grace_then_no_return_after_it(
         audit, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path) -> None:
     definition, store, mailer = audit
 
-    assert phase2.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE).wake_at == REMINDER_DAY
+    assert receiving.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE).wake_at == REMINDER_DAY
     for _ in range(2):
-        phase2.receive_return(definition, store, mailer, "POL", REMINDER_DAY)
+        receiving.receive_return(definition, store, mailer, "POL", REMINDER_DAY)
     (reminder,) = smtp_server.messages
     assert "Reminder" in reminder["Subject"] and reminder["To"] == definition.agency("POL").coordinator.email
 
-    assert phase2.receive_return(definition, store, mailer, "POL", DEADLINE_EVENING).status == "waiting"
+    assert receiving.receive_return(definition, store, mailer, "POL", DEADLINE_EVENING).status == "waiting"
     drop(folders, "POL", completed_return(definition, "POL", CASES, tmp_path))
-    assert phase2.receive_return(definition, store, mailer, "POL", IN_GRACE).status == "accepted_late"
+    assert receiving.receive_return(definition, store, mailer, "POL", IN_GRACE).status == "accepted_late"
     assert "addendum" in smtp_server.messages[-1].get_content()
 
-    assert phase2.receive_return(definition, store, mailer, "EDU", AFTER_GRACE).status == "no_return"
+    assert receiving.receive_return(definition, store, mailer, "EDU", AFTER_GRACE).status == "no_return"
     drop(folders, "ICB", completed_return(definition, "ICB", CASES, tmp_path))
-    assert phase2.receive_return(definition, store, mailer, "ICB", AFTER_GRACE).status == "no_return"
+    assert receiving.receive_return(definition, store, mailer, "ICB", AFTER_GRACE).status == "no_return"
     reasons = (folders.data / "quarantine" / REF / "returns" / "ICB.v1.xlsx.reasons.txt").read_text()
     assert "arrived after the deadline and the 3 working days' grace" in reasons
 
@@ -203,20 +204,20 @@ def test_a_return_that_landed_in_time_is_on_time_however_late_the_pipeline_looks
     path = drop(folders, "POL", completed_return(definition, "POL", CASES, tmp_path))
     landed = DEADLINE_EVENING.timestamp()
     os.utime(path, (landed, landed))
-    assert phase2.receive_return(definition, store, mailer, "POL", AFTER_GRACE).status == "accepted"
+    assert receiving.receive_return(definition, store, mailer, "POL", AFTER_GRACE).status == "accepted"
 
     rehearsal = AuditClock(seconds_per_week=7, run_start=datetime.now(UTC) - timedelta(seconds=70),
                            origin=datetime(2026, 6, 1, 9, 0, tzinfo=LONDON))  # audit time now: 10 Aug 2026
     path = drop(folders, "EDU", completed_return(definition, "EDU", CASES, tmp_path))
     landed = (rehearsal.run_start + timedelta(seconds=47)).timestamp()  # 6 weeks and 5 days in: 17 July
     os.utime(path, (landed, landed))
-    assert phase2.receive_return(definition, store, mailer, "EDU", rehearsal.now(), rehearsal).status == "accepted"
+    assert receiving.receive_return(definition, store, mailer, "EDU", rehearsal.now(), rehearsal).status == "accepted"
 
 
 def test_an_extension_moves_that_agencys_deadline_only(audit, smtp_server: MailCatcher) -> None:
     definition, store, mailer = audit  # PROB is extended to Friday 24 July
-    assert phase2.receive_return(definition, store, mailer, "PROB", AFTER_GRACE).status == "waiting"
-    dates = phase2.ReturnDates.for_agency(definition, "PROB")
+    assert receiving.receive_return(definition, store, mailer, "PROB", AFTER_GRACE).status == "waiting"
+    dates = receiving.ReturnDates.for_agency(definition, "PROB")
     assert dates.refused_after.date().isoformat() == "2026-07-30"
 
 
@@ -224,12 +225,12 @@ def test_the_business_unit_gets_the_status_at_the_deadline_and_qiip_the_no_retur
         audit, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path) -> None:
     definition, store, mailer = audit
     drop(folders, "CSC", completed_return(definition, "CSC", CASES, tmp_path))
-    phase2.receive_return(definition, store, mailer, "CSC", BEFORE_DEADLINE)
+    receiving.receive_return(definition, store, mailer, "CSC", BEFORE_DEADLINE)
     drop(folders, "POL", completed_return(definition, "POL", CASES, tmp_path, cells={"C6": "Excellent"}))
-    phase2.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE)
+    receiving.receive_return(definition, store, mailer, "POL", BEFORE_DEADLINE)
     smtp_server.messages.clear()
 
-    rows = phase2.escalate_at_deadline(definition, store, mailer)
+    rows = at_deadline.escalate_at_deadline(definition, store, mailer)
     statuses = {r["agency"]: r["status"] for r in rows}
     assert statuses["CSC"] == "accepted" and statuses["POL"] == "refused, awaiting a corrected file"
     assert statuses["EDU"] == "awaiting"
@@ -239,8 +240,8 @@ def test_the_business_unit_gets_the_status_at_the_deadline_and_qiip_the_no_retur
     assert "- POL (Police): refused, awaiting a corrected file, version 1 refused" in summary.get_content()
 
     for code in ("POL", "ICB", "GHC", "EDU"):
-        phase2.receive_return(definition, store, mailer, code, AFTER_GRACE)
-    assert phase2.report_no_returns(definition, store, mailer) == ["POL", "ICB", "GHC", "EDU"]
+        receiving.receive_return(definition, store, mailer, code, AFTER_GRACE)
+    assert at_deadline.report_no_returns(definition, store, mailer) == ["POL", "ICB", "GHC", "EDU"]
     told = sorted(m["To"] for m in smtp_server.messages if "No return from" in m["Subject"])
     assert told == sorted([*definition.qiip.emails, definition.business_unit.email])
 
@@ -253,13 +254,13 @@ def test_with_the_mail_server_down_the_acknowledgement_waits_for_the_retry(
     drop(folders, "POL", completed_return(definition, "POL", CASES, tmp_path))
     smtp_server.go_down()
     with pytest.raises(ConnectionRefusedError):
-        phase2.receive_return(definition, store, Mailer(store, spool=spool), "POL", BEFORE_DEADLINE)
+        receiving.receive_return(definition, store, Mailer(store, spool=spool), "POL", BEFORE_DEADLINE)
     assert store.returns(REF)["POL"]["status"] == "accepted", "nothing lost: the file is archived and loaded"
 
     smtp_server.come_back()
     retry = Mailer(store, spool=spool)  # what make_mailer does at the start of every try
     assert retry.deliver_spooled() == 1
-    assert phase2.receive_return(definition, store, retry, "POL", BEFORE_DEADLINE).status == "accepted"
+    assert receiving.receive_return(definition, store, retry, "POL", BEFORE_DEADLINE).status == "accepted"
     (ack,) = smtp_server.messages
     assert ack["Subject"] == f"OFFICIAL [{REF}] Return accepted (version 1)"
 
@@ -267,7 +268,7 @@ def test_with_the_mail_server_down_the_acknowledgement_waits_for_the_retry(
 def test_once_retention_purged_the_case_list_the_name_check_has_no_children_and_still_runs(audit) -> None:
     """The tracker reads owners' notes months after sign-off, when the archived case list is gone."""
     definition, store, _ = audit
-    case_refs, children = phase2.audit_children(definition, store)
+    case_refs, children = case_list.audit_children(definition, store)
     assert case_refs == CASES and len(children) == 2
-    phase1.accepted_nominations(store, REF).unlink()  # what maa_retention does
-    assert phase2.audit_children(definition, store) == (CASES, [])
+    case_list.accepted_nominations(store, REF).unlink()  # what maa_retention does
+    assert case_list.audit_children(definition, store) == (CASES, [])

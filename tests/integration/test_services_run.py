@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from maa.definitions import load_definition
-from maa.demo import ANSWER_AFTER_S
-from maa.services import FINISHED, AirflowApiError, LocalAirflow
-from maa.store import Store
+from maa.audit.definitions import load_definition
+from maa.ops.demo import ANSWER_AFTER_S
+from maa.ops.services import FINISHED, AirflowApiError, LocalAirflow
+from maa.outputs.store import Store
 from tests.conftest import (
     PROJECT,
     PSEUDONYM_KEY,
@@ -194,7 +194,7 @@ def _sign_off_through_the_rest_api(airflow: LocalAirflow, dag_id: str, run_id: s
         waiting = wait_until(lambda: airflow.awaiting_input(dag_id, run_id, "business-unit"),
                               lambda tasks, task_id=task_id: task_id in tasks, timeout=240)
         assert list(waiting) == [task_id]
-        time.sleep(ANSWER_AFTER_S)  # as long as a person takes at least (see maa.demo)
+        time.sleep(ANSWER_AFTER_S)  # as long as a person takes at least (see maa.ops.demo)
         with pytest.raises(AirflowApiError) as refused:
             airflow.answer(dag_id, run_id, task_id, wrong_user, "Approve")
         assert refused.value.status == 403
@@ -203,7 +203,7 @@ def _sign_off_through_the_rest_api(airflow: LocalAirflow, dag_id: str, run_id: s
 
 def _answer_until_taken(airflow: LocalAirflow, dag_id: str, run_id: str, task_id: str, user: str, attempt: int) -> None:
     """Answer, and answer again if the task asks again: Airflow 3.3 can lose an answer that beats the
-    executor's report of the parked task, retrying it, and a person would answer again (as maa.demo does)."""
+    executor's report of the parked task, retrying it, and a person would answer again (as maa.ops.demo does)."""
     def state() -> tuple[str, int]:
         ti = next(ti for ti in airflow.task_instances(dag_id, run_id, "business-unit") if ti["task_id"] == task_id)
         return ti["state"], ti["try_number"]

@@ -9,17 +9,17 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from maa import phase1
-from maa.action_store import stored_register, tracked_actions, update_count
-from maa.definitions import load_definition
-from maa.impact import ask_for_progress, send_reports
-from maa.mailer import Mailer
-from maa.nominations import Nominee
-from maa.settings import LONDON
-from maa.store import Store
-from maa.tracker import AMBER, GREEN, RED, TRACKER_REF, Tracker, rag, refresh_register, remind_owners
-from maa.tracker_report import publish_monthly_report
-from maa.updates import check_updates, receive_updates
+from maa.audit.definitions import load_definition
+from maa.config import LONDON
+from maa.outputs.mailer import Mailer
+from maa.outputs.store import Store
+from maa.preparation import case_list
+from maa.preparation.nominations import Nominee
+from maa.tracker.actions import stored_register, tracked_actions, update_count
+from maa.tracker.impact import ask_for_progress, send_reports
+from maa.tracker.register import AMBER, GREEN, RED, TRACKER_REF, Tracker, rag, refresh_register, remind_owners
+from maa.tracker.report import publish_monthly_report
+from maa.tracker.updates import check_updates, receive_updates
 from tests.conftest import DISTINCTIVE_NAME, AuditFolders, MailCatcher, nominations_csv
 from tests.outputs import attachments, message_text, pdf_text
 from tests.tracker_seed import copy_sample_register, drop_update, drop_update_as, seed_audit, update_workbook
@@ -378,7 +378,7 @@ def test_a_note_naming_an_audited_child_is_refused_and_the_name_goes_nowhere(
         store: Store, folders: AuditFolders, smtp_server: MailCatcher) -> None:
     definition = load_definition(folders.audits / f"{REF_A}.yaml")
     (folders.inbox(REF_A) / "nominations.csv").write_text(nominations_csv())
-    assert phase1.receive_nominations(definition, store, Mailer(store),
+    assert case_list.receive_nominations(definition, store, Mailer(store),
                                       datetime(2026, 6, 2, 10, 0, tzinfo=LONDON)).accepted
     smtp_server.messages.clear()
     drop_update(folders, "POL", update_workbook([(REF_A, "A1", "In progress", f"{DISTINCTIVE_NAME} seen weekly.")]))

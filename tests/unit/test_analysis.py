@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from maa.analysis import check_analysis, markdown_to_safe_html
-from maa.definitions import load_definition
-from maa.nominations import Nominee
-from maa.registers import load_review_findings
+from maa.audit.definitions import load_definition
+from maa.meeting.analysis import check_analysis, markdown_to_safe_html
+from maa.meeting.registers import load_review_findings
+from maa.preparation.nominations import Nominee
 from tests.conftest import DISTINCTIVE_NAME, PROJECT, SAMPLE_DEFINITION
 from tests.workbooks import ACTIONS, THEMES, chair_analysis, with_macros
 

@@ -10,8 +10,8 @@ import pytest
 from markupsafe import Markup
 from pypdf import PdfReader
 
-from maa.charts import grade_bars
-from maa.reports import html_to_pdf
+from maa.outputs.charts import grade_bars
+from maa.outputs.rendering import html_to_pdf
 
 GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate", "Not involved")
 SVG = "{http://www.w3.org/2000/svg}"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from maa.mailer import OFFICIAL, OFFICIAL_SENSITIVE, Email, EmailRefused, Mailer
-from maa.store import Store
+from maa.outputs.mailer import OFFICIAL, OFFICIAL_SENSITIVE, Email, EmailRefused, Mailer
+from maa.outputs.store import Store
 from tests.conftest import AuditFolders, MailCatcher
 
 REF = "MATA-2026-01"

@@ -1,4 +1,4 @@
-"""The nominating agency's case list, checked by maa.nominations.check_nominations directly.
+"""The nominating agency's case list, checked by maa.preparation.nominations.check_nominations directly.
 
 Every refusal names the row and column; no message ever repeats a child's name,
 date of birth or system id.
@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from maa.checks import Problem
-from maa.definitions import AuditDefinition
-from maa.nominations import NominationsResult, Nominee, check_nominations
+from maa.audit.definitions import AuditDefinition
+from maa.intake.checks import Problem
+from maa.preparation.nominations import NominationsResult, Nominee, check_nominations
 from tests.conftest import (
     DISTINCTIVE_DOB,
     DISTINCTIVE_NAME,

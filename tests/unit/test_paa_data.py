@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from maa import paa_data, phase3
-from maa.definitions import AuditDefinition, load_definition
-from maa.mailer import Mailer
-from maa.paa_charts import monthly_columns
-from maa.store import Store
+from maa.audit.definitions import AuditDefinition, load_definition
+from maa.meeting import chair_briefing
+from maa.outputs.mailer import Mailer
+from maa.outputs.store import Store
+from maa.paa import extracts, figures
+from maa.paa.charts import monthly_columns
 from tests.conftest import DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, AuditFolders, MailCatcher
 from tests.outputs import pdf_text
 
@@ -68,9 +69,9 @@ def extract_csv(rows: list[tuple[date, str, str]], with_outcome: bool = True) ->
 
 def load(store: Store, measure: str, rows: list[tuple[date, str, str]], with_outcome: bool = True,
          version: int = 1) -> None:
-    checked = paa_data.check_extract(f"{measure}.csv", extract_csv(rows, with_outcome))
+    checked = extracts.check_extract(f"{measure}.csv", extract_csv(rows, with_outcome))
     assert checked.accepted, checked.reasons()
-    paa_data.load_events(store, REF, checked, version)
+    extracts.load_events(store, REF, checked, version)
 
 
 def within(day: date, period: tuple[date, date]) -> bool:
@@ -88,15 +89,15 @@ def test_counts_outcomes_change_and_rates_match_plain_counting(paa: AuditDefinit
                "allegations": events("allegations", 3, 60, with_outcome=False)}
     for measure, rows in written.items():
         load(store, measure, rows, with_outcome=measure != "allegations")
-    population = paa_data.Population(POPULATION, [], exists=True)
+    population = figures.Population(POPULATION, [], exists=True)
 
-    section = paa_data.compute(paa, store, population)
+    section = figures.compute(paa, store, population)
 
     assert (section.previous_from, section.previous_to) == PREVIOUS
     assert section.population.year == 2025 and section.previous_population.year == 2024
-    figures = {m.measure: m for m in section.measures}
+    by_measure = {m.measure: m for m in section.measures}
     for measure, rows in written.items():
-        m = figures[measure]
+        m = by_measure[measure]
         in_period = [(d, c, o) for d, c, o in rows if within(d, PERIOD)]
         before = [(d, c, o) for d, c, o in rows if within(d, PREVIOUS)]
         assert m.monthly == dict(Counter((f"{d:%Y-%m}", c) for d, c, _ in in_period))
@@ -117,18 +118,18 @@ def test_counts_outcomes_change_and_rates_match_plain_counting(paa: AuditDefinit
         else:
             assert dict(m.outcomes) == dict(Counter(o for _, _, o in in_period))
             assert m.outcomes[-1][0] == "", "events without an outcome come last, as 'not recorded'"
-    assert figures["conferences"].extract is None and figures["strategy_discussions"].extract is None
+    assert by_measure["conferences"].extract is None and by_measure["strategy_discussions"].extract is None
 
 
 def test_an_extract_starting_with_the_period_has_no_comparison(paa: AuditDefinition, store: Store) -> None:
     rows = [(d, c, o) for d, c, o in events("conferences", 4, 200) if d >= PERIOD[0]]
     load(store, "conferences", rows)
 
-    (m,) = [m for m in paa_data.compute(paa, store, paa_data.Population({}, [], False)).measures
+    (m,) = [m for m in figures.compute(paa, store, figures.Population({}, [], False)).measures
             if m.measure == "conferences"]
 
     assert m.total.previous is None and m.total.change is None and m.total.rate is None
-    assert "no comparison" in paa_data.Formats.summary(m)
+    assert "no comparison" in figures.Formats.summary(m)
 
 
 def test_a_newer_extract_replaces_the_measure_and_a_reload_writes_no_row_twice(paa: AuditDefinition,
@@ -139,7 +140,7 @@ def test_a_newer_extract_replaces_the_measure_and_a_reload_writes_no_row_twice(p
     assert _rows(store, "marac") == 120
     load(store, "marac", second, version=2)
     assert _rows(store, "marac") == 80
-    (m,) = [m for m in paa_data.compute(paa, store, paa_data.Population({}, [], False)).measures
+    (m,) = [m for m in figures.compute(paa, store, figures.Population({}, [], False)).measures
             if m.measure == "marac"]
     assert m.extract["version"] == 2 and m.total.current == sum(1 for d, _, _ in second if within(d, PERIOD))
 
@@ -158,28 +159,28 @@ def _rows(store: Store, measure: str) -> int:
     ((date(2025, 3, 10), date(2025, 3, 19)), (date(2025, 2, 28), date(2025, 3, 9))),  # not whole months: days
 ])
 def test_the_previous_period_has_the_same_length(period: tuple[date, date], previous: tuple[date, date]) -> None:
-    assert paa_data.previous_period(*period) == previous
+    assert figures.previous_period(*period) == previous
 
 
 def test_the_population_year_is_the_one_the_period_centres_on_or_the_nearest() -> None:
-    register = paa_data.Population({2023: 100, 2025: 300}, [], exists=True)
-    assert paa_data.population_for(register, *PERIOD).year == 2025
-    nearest = paa_data.population_for(register, date(2024, 1, 1), date(2024, 12, 31))
+    register = figures.Population({2023: 100, 2025: 300}, [], exists=True)
+    assert figures.population_for(register, *PERIOD).year == 2025
+    nearest = figures.population_for(register, date(2024, 1, 1), date(2024, 12, 31))
     assert nearest.year == 2023 and "no figure for 2024" in nearest.why  # tie: the earlier year
-    assert paa_data.population_for(paa_data.Population({}, [], False), *PERIOD) is None
+    assert figures.population_for(figures.Population({}, [], False), *PERIOD) is None
 
 
 def test_the_population_register_is_read_and_its_problems_named(tmp_path: Path) -> None:
     good = tmp_path / "good.csv"
     good.write_text("year,children_0_17\n2024,\"119,400\"\n2025,121250\n")
-    assert paa_data.load_population(good).children == POPULATION
+    assert figures.load_population(good).children == POPULATION
     bad = tmp_path / "bad.csv"
     bad.write_text("year,children_0_17\n2024,many\n24,100\n2025,5\n2025,6\n")
-    reasons = [str(p) for p in paa_data.load_population(bad).problems]
+    reasons = [str(p) for p in figures.load_population(bad).problems]
     assert reasons == ["row 2, column children_0_17: not a whole number of children above 0",
                        "row 3, column year: not a year such as 2025", "row 5, column year: this year appears more "
                                                                       "than once"]
-    assert paa_data.load_population(tmp_path / "none.csv").exists is False
+    assert figures.load_population(tmp_path / "none.csv").exists is False
 
 
 # Checking extracts ------------------------------------------------------------------------------
@@ -211,14 +212,14 @@ def test_the_population_register_is_read_and_its_problems_named(tmp_path: Path) 
      "allegations.csv: row 1, column 3: its heading is not one of date, category, outcome"),
 ])
 def test_every_reason_names_the_file_row_and_column(name: str, content: bytes, reason: str) -> None:
-    checked = paa_data.check_extract(name, content)
+    checked = extracts.check_extract(name, content)
     assert not checked.accepted and checked.events == []
     assert any(r.startswith(reason) for r in checked.reasons()), checked.reasons()
 
 
 def test_an_extract_without_its_header_row_is_refused_without_repeating_the_first_row() -> None:
     content = f"2025-04-01,{DISTINCTIVE_NAME},Police\n2025-04-02,Another Child,Health\n".encode()
-    reasons = paa_data.check_extract("contacts.csv", content).reasons()
+    reasons = extracts.check_extract("contacts.csv", content).reasons()
     assert "contacts.csv: row 1, column 2: its heading is not one of date, category, outcome" in " ".join(reasons)
     assert not any(DISTINCTIVE_NAME.lower() in r.lower() for r in reasons)
 
@@ -227,14 +228,14 @@ def test_an_extract_without_its_header_row_is_refused_without_repeating_the_firs
                                     "id", "first name", "postcode"])
 def test_a_column_that_may_identify_a_child_is_refused_without_repeating_its_values(column: str) -> None:
     content = f"date,category,{column}\n2025-04-01,Police,{DISTINCTIVE_NAME}\n".encode()
-    checked = paa_data.check_extract("contacts.csv", content)
+    checked = extracts.check_extract("contacts.csv", content)
     (reason,) = checked.reasons()
     assert reason.startswith(f"contacts.csv: row 1, column {column.lower()}: looks like it carries a child's name")
     assert DISTINCTIVE_NAME not in reason
 
 
 def test_category_and_outcome_are_not_mistaken_for_identifiers() -> None:
-    assert not any(paa_data.looks_identifying(c) for c in ("date", "category", "outcome", "Category", "month"))
+    assert not any(extracts.looks_identifying(c) for c in ("date", "category", "outcome", "Category", "month"))
 
 
 # The inbox --------------------------------------------------------------------------------------
@@ -250,7 +251,7 @@ def test_extracts_leave_the_inbox_accepted_or_quarantined_and_the_business_unit_
     (data / "marf.csv").write_bytes(extract_csv(events("contacts", 8, 5)))
     mailer = Mailer(store)
 
-    assert paa_data.receive_extracts(paa, store, mailer) == {
+    assert extracts.receive_extracts(paa, store, mailer) == {
         "contacts.csv": "accepted", "marac.csv": "refused", "marf.csv": "refused"}
 
     assert list(data.iterdir()) == [], "every processed file leaves the inbox"
@@ -269,11 +270,11 @@ def test_extracts_leave_the_inbox_accepted_or_quarantined_and_the_business_unit_
     assert _rows(store, "contacts") == 50 and _rows(store, "marac") == 0
 
     (data / "marac.csv").write_bytes(extract_csv(events("marac", 9, 30)))  # corrected and sent again
-    assert paa_data.receive_extracts(paa, store, mailer) == {"marac.csv": "accepted"}
+    assert extracts.receive_extracts(paa, store, mailer) == {"marac.csv": "accepted"}
     assert (folders.data / "archive" / REF / "data" / "marac.v2.csv").exists()
-    assert paa_data.receive_extracts(paa, store, mailer) == {}, "a rerun finds nothing to do"
+    assert extracts.receive_extracts(paa, store, mailer) == {}, "a rerun finds nothing to do"
     assert len(smtp_server.messages) == 2
-    assert [f["outcome"] for f in store.inbox_files(REF, paa_data.INBOX_KIND)] == ["accepted", "refused", "refused",
+    assert [f["outcome"] for f in store.inbox_files(REF, extracts.INBOX_KIND)] == ["accepted", "refused", "refused",
                                                                                    "accepted"]
 
 
@@ -289,7 +290,7 @@ def test_the_chair_briefing_shows_the_data_and_says_which_measures_have_no_extra
     registers.mkdir()
     (registers / "population.csv").write_text("year,children_0_17\n2024,119400\n2025,121250\n")
 
-    text = pdf_text(phase3.build_chair_briefing(paa, store, date(2026, 5, 1)))
+    text = pdf_text(chair_briefing.build_chair_briefing(paa, store, date(2026, 5, 1)))
 
     now = sum(1 for d, _, _ in rows if within(d, PERIOD))
     before = sum(1 for d, _, _ in rows if within(d, PREVIOUS))
@@ -308,8 +309,8 @@ def test_case_audits_have_no_data_section(folders: AuditFolders, tmp_path: Path)
     mata = load_definition(folders.write_definition())
     store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     store.save_audit(mata, "MATA-2026-01.yaml")
-    assert paa_data.section(mata, store) is None
-    assert "Data for the period" not in pdf_text(phase3.build_chair_briefing(mata, store, date(2026, 8, 1)))
+    assert figures.section(mata, store) is None
+    assert "Data for the period" not in pdf_text(chair_briefing.build_chair_briefing(mata, store, date(2026, 8, 1)))
 
 
 def test_the_monthly_chart_draws_a_column_per_month_stacked_by_category() -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from maa.checks import Problem
-from maa.registers import ReviewFinding, ReviewRegister, load_review_findings, review_findings_path
+from maa.intake.checks import Problem
+from maa.meeting.registers import ReviewFinding, ReviewRegister, load_review_findings, review_findings_path
 from tests.conftest import PROJECT, AuditFolders
 
 HEADER = "ref,review_type,title,finding"

@@ -11,17 +11,17 @@ import jinja2
 import pytest
 from pypdf import PdfReader
 
-from maa import reports
-from maa.definitions import AuditDefinition
-from maa.mailer import OFFICIAL_SENSITIVE
-from maa.nominations import Nominee
+from maa.audit.definitions import AuditDefinition
+from maa.outputs import rendering
+from maa.outputs.mailer import OFFICIAL_SENSITIVE
+from maa.preparation.nominations import Nominee
 from tests.conftest import sample_definition
 
 SCRIPT = "<script>alert('x')</script>"
 
 
 def audit_pack_context(definition: AuditDefinition | None = None, **changes: Any) -> dict[str, Any]:
-    """What maa.phase1.build_audit_packs gives the audit pack template."""
+    """What maa.preparation.audit_packs.build_audit_packs gives the audit pack template."""
     definition = definition or AuditDefinition.model_validate(sample_definition())
     agency = definition.agencies[1]
     context = {
@@ -41,7 +41,7 @@ def audit_pack_context(definition: AuditDefinition | None = None, **changes: Any
 
 
 def test_a_complete_context_renders() -> None:
-    html = reports.render("reports/audit_pack.html", **audit_pack_context())
+    html = rendering.render("reports/audit_pack.html", **audit_pack_context())
     assert "OFFICIAL-SENSITIVE" in html
     assert "Monday 20 July 2026" in html  # the submission deadline, long form
     assert "C-02" in html
@@ -54,25 +54,25 @@ def test_a_missing_variable_is_an_error_not_a_blank(missing: str) -> None:
     del context[missing]
     # A missing date reaches the long_date filter as StrictUndefined, which refuses to be formatted (TypeError).
     with pytest.raises((jinja2.UndefinedError, TypeError)):
-        reports.render("reports/audit_pack.html", **context)
+        rendering.render("reports/audit_pack.html", **context)
 
 
 def test_a_missing_attribute_is_an_error_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "t.txt").write_text("Dear {{ person.name }}, due {{ due }}")
     monkeypatch.setenv("MAA_INCLUDE_DIR", str(tmp_path))
-    assert reports.render("t.txt", person={"name": "Sam"}, due="Friday") == "Dear Sam, due Friday"
+    assert rendering.render("t.txt", person={"name": "Sam"}, due="Friday") == "Dear Sam, due Friday"
     with pytest.raises(jinja2.UndefinedError):
-        reports.render("t.txt", person={}, due="Friday")
+        rendering.render("t.txt", person={}, due="Friday")
     with pytest.raises(jinja2.UndefinedError):
-        reports.render("t.txt", person={"name": "Sam"})
+        rendering.render("t.txt", person={"name": "Sam"})
 
 
 def test_html_values_are_escaped() -> None:
     definition = AuditDefinition.model_validate(sample_definition({"title": f"Neglect {SCRIPT}",
                                                                    "theme": "<b>Neglect</b>"}))
     nominees = [Nominee("C-01", "QZX-1", f"Child {SCRIPT}", date(2016, 3, 1))]
-    html = reports.render("reports/audit_pack.html", **audit_pack_context(definition, nominees=nominees))
+    html = rendering.render("reports/audit_pack.html", **audit_pack_context(definition, nominees=nominees))
     assert SCRIPT not in html
     assert "<b>Neglect</b>" not in html
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
@@ -80,9 +80,9 @@ def test_html_values_are_escaped() -> None:
 
 
 def test_the_audit_pack_pdf_is_marked_and_numbered(tmp_path: Path) -> None:
-    html = reports.render("reports/audit_pack.html", **audit_pack_context())
+    html = rendering.render("reports/audit_pack.html", **audit_pack_context())
     target = tmp_path / "MATA-2026-01" / "audit-pack-POL.pdf"
-    assert reports.html_to_pdf(html, target) == target
+    assert rendering.html_to_pdf(html, target) == target
     assert target.read_bytes().startswith(b"%PDF")
     reader = PdfReader(target)
     pages = [page.extract_text() for page in reader.pages]

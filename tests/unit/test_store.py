@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from maa.definitions import AuditDefinition
-from maa.store import Store, migrate, migrations
+from maa.audit.definitions import AuditDefinition
+from maa.outputs.store import Store, migrate, migrations
 from tests.conftest import sample_definition
 
 REF = "MATA-2026-01"

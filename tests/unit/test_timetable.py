@@ -14,9 +14,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from maa.definitions import AuditDefinition
-from maa.settings import LONDON
-from maa.timetable import MILESTONES, add_months, at_send_time, build_timetable, is_working_day
+from maa.audit.definitions import AuditDefinition
+from maa.audit.timetable import MILESTONES, add_months, at_send_time, build_timetable, is_working_day
+from maa.config import LONDON
 from tests.conftest import sample_definition
 
 SEVEN_MILESTONES = ("notice_issued", "submission_deadline", "practitioner_event", "review_end",

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import pytest
 from airflow.sdk.exceptions import AirflowSkipException, TaskDeferred
 
-from maa.clock import run_day
+from maa.audit.clock import run_day
+from maa.config import LONDON
 from maa.pipeline.operators import RECHECK, MilestoneSensor, NominationsSensor
-from maa.settings import LONDON
 from tests.conftest import AuditFolders
 
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from maa.definitions import AuditDefinition, Status
+from maa.audit.definitions import AuditDefinition, Status
+from maa.config import Settings
 from maa.web.access import Forbidden, Visitor
 from maa.web.dashboard import AUDIT_COMPLETION, FINDINGS, IMPACT, NOT_STARTED, PREPARATION, REPORT, SHARING, phase_of
 from maa.web.registration import Registration, definition_from, register
-from maa.web.uploads import UPLOAD_WAIT_SECONDS
 from tests.conftest import AuditFolders, sample_definition
 
 
@@ -81,7 +81,9 @@ def test_a_refused_form_names_the_line_and_the_field_where_it_was_typed(folders:
 def test_the_page_waits_longer_than_the_dag_takes_to_look_at_an_upload() -> None:
     """Hold before a trigger's first look, one poll, the default settle time, then about half a minute to start
     the task and validate: an upload's outcome is on the page unless something is wrong."""
-    from maa.pipeline.operators import INBOX_POLL_SECONDS
     from maa.pipeline.triggers import HOLD_SECONDS
+
+    defaults = Settings.from_environment({})
+    UPLOAD_WAIT_SECONDS, INBOX_POLL_SECONDS = defaults.upload_wait_seconds, defaults.inbox_poll_seconds  # noqa: N806
 
     assert UPLOAD_WAIT_SECONDS >= HOLD_SECONDS + INBOX_POLL_SECONDS + 5 + 30

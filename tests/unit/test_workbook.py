@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from maa.definitions import DEFAULT_AREAS, DEFAULT_DOMAINS, AuditDefinition
-from maa.workbook import TEMPLATE_VERSION, safe_cell, write_return_template
+from maa.audit.definitions import DEFAULT_AREAS, DEFAULT_DOMAINS, AuditDefinition
+from maa.preparation.return_template import TEMPLATE_VERSION, safe_cell, write_return_template
 from tests.conftest import sample_definition
 
 GRADES = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Not involved"]

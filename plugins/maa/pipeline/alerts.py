@@ -8,10 +8,11 @@ links to follows the same rule, and whoever reads it is already trusted.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from functools import partial
 from typing import Any
+
+from maa import config
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +23,9 @@ AUDIT_CONSEQUENCE = ("Nothing later in the audit runs until the task is cleared 
 
 def notify_operator(context: Any) -> None:
     """on_failure_callback of an audit's DAG: the audit named, its rehearsal and dry-run settings kept."""
-    from maa.definitions import load_current
+    from maa.audit.definitions import load_current
+    from maa.outputs.store import Store
     from maa.pipeline.operators import make_mailer
-    from maa.store import Store
 
     definition = load_current(context["task"].definition_file)
     _alert(context, definition.ref, f"the audit {definition.ref} ({definition.title})", AUDIT_CONSEQUENCE,
@@ -37,26 +38,26 @@ def programme_alert(ref: str, about: str, consequence: str) -> Callable[[Any], N
 
 
 def _programme_alert(context: Any, *, ref: str, about: str, consequence: str) -> None:
-    from maa.mailer import Mailer
-    from maa.store import Store
+    from maa.outputs.mailer import Mailer
+    from maa.outputs.store import Store
 
     _alert(context, ref, about, consequence, lambda: Mailer(Store()))
 
 
 def _alert(context: Any, ref: str, about: str, consequence: str, mailer: Callable[[], Any]) -> None:
     """One email per failed task instance and try, to the address in MAA_OPERATOR_EMAIL."""
-    from maa import reports
-    from maa.mailer import OFFICIAL, Email
+    from maa.outputs import rendering
+    from maa.outputs.mailer import OFFICIAL, Email
 
     ti = context["ti"]
-    recipient = os.environ.get(OPERATOR_EMAIL)
+    recipient = config.settings().operator_email
     if not recipient:
         log.warning("%s.%s failed; set %s to have the operator emailed", ti.dag_id, ti.task_id, OPERATOR_EMAIL)
         return
     exception = context.get("exception")
     error = type(exception.__cause__ or exception).__name__ if exception else "unknown error"
     where = ti.task_id + (f"[{ti.map_index}]" if ti.map_index is not None and ti.map_index >= 0 else "")
-    body = reports.render("email/task_failed.txt", about=about, dag_id=ti.dag_id, run_id=ti.run_id, task=where,
+    body = rendering.render("email/task_failed.txt", about=about, dag_id=ti.dag_id, run_id=ti.run_id, task=where,
                           try_number=ti.try_number, error=error, log_url=ti.log_url, consequence=consequence)
     mailer().send(Email(ref=ref, kind=f"task_failed-{where}-{ti.run_id}", recipient=recipient,
                         version=ti.try_number, what=f"Task failed: {where} ({error})", body=body, marking=OFFICIAL))

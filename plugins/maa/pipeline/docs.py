@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from maa.definitions import AuditDefinition
-from maa.timetable import MILESTONE_LABELS
+from maa.audit.definitions import AuditDefinition
+from maa.audit.timetable import MILESTONE_LABELS
 
 
 def doc_md(definition: AuditDefinition, file_name: str) -> str:

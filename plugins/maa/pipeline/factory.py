@@ -8,15 +8,14 @@ naming its file while every other audit's DAG still loads.
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
 from airflow.sdk import DAG, Asset, Param, TaskGroup
 
-from maa.decisions import MAX_ROUNDS
-from maa.definitions import AuditDefinition, AuditType, load_all
+from maa.audit.definitions import AuditDefinition, AuditType, load_all
+from maa.config import settings
 from maa.pipeline import paa_tasks, report_tasks, tasks
 from maa.pipeline.alerts import notify_operator
 from maa.pipeline.docs import doc_md
@@ -28,13 +27,14 @@ from maa.pipeline.operators import (
     ReturnSensor,
 )
 from maa.pipeline.signoff import SignoffOperator, comment_param
+from maa.signoff.decisions import MAX_ROUNDS
 
 DEFAULT_ARGS = {
     "owner": "business-unit",
     "on_failure_callback": notify_operator,
     "retries": 3,
     # The first retry's wait, doubling after each (a mail server down for a while, a store restarting).
-    "retry_delay": timedelta(seconds=float(os.environ.get("MAA_RETRY_DELAY_SECONDS", 60))),
+    "retry_delay": timedelta(seconds=settings().retry_delay_seconds),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=30),
 }
@@ -164,14 +164,14 @@ def _signoff(step, definition: AuditDefinition, file_name: str, analysis) -> Non
 
 
 def audit_dags(folder: Path | None = None) -> dict[str, DAG]:
-    from maa.definitions import definition_files
+    from maa.audit.definitions import definition_files
 
     loaded = load_all(definition_files(folder))
     return {d.dag_id: build_dag(d, path) for path, d in loaded.definitions.items()}
 
 
 def raise_definition_errors(folder: Path | None = None) -> None:
-    from maa.definitions import definition_files
+    from maa.audit.definitions import definition_files
 
     errors = load_all(definition_files(folder)).errors
     if errors:

@@ -4,13 +4,12 @@ waiting for weeks holds no worker slot.
 Each wait reads the audit definition afresh, so an edit (a date moved, a
 coordinator replaced, `status: paused` or `withdrawn`) takes effect at the
 audit's next wait; a long wait is cut into slices to notice edits meanwhile.
-Targets are in audit time (see `maa.clock`), handed to triggers as wall-clock moments.
+Targets are in audit time (see `maa.audit.clock`), handed to triggers as wall-clock moments.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 from collections.abc import Callable
@@ -21,9 +20,10 @@ from typing import Any
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowSkipException
 
-from maa import clock, settings
-from maa.definitions import AuditDefinition, Status, load_current
-from maa.timetable import at_send_time, end_of_day
+from maa import config
+from maa.audit import clock
+from maa.audit.definitions import AuditDefinition, Status, load_current
+from maa.audit.timetable import at_send_time, end_of_day
 
 log = logging.getLogger(__name__)
 
@@ -32,15 +32,6 @@ PAUSED_RECHECK = timedelta(hours=1)
 # A wait this short is slept through in the worker: deferring would cost more than it saves, and a
 # trigger that fires at once can race the executor (see maa.pipeline.triggers.HOLD_SECONDS).
 SHORT_WAIT = timedelta(seconds=20)
-
-
-# How often a waiting inbox is looked at: a stat of a local folder (or one request to object storage) per
-# wait, cheap at 50 audits x 12 agencies, and short enough that an upload's outcome is on the page in a minute.
-INBOX_POLL_SECONDS = 30.0
-
-
-def _seconds(variable: str, default: float) -> float:
-    return float(os.environ.get(variable, default))
 
 
 def is_dry_run(context: Any) -> bool:
@@ -57,7 +48,7 @@ def task_spool(context: Any) -> Path:
     ti = context["ti"]
     mapped = ti.map_index is not None and ti.map_index >= 0
     parts = [ti.dag_id, ti.run_id, ti.task_id + (f"-{ti.map_index}" if mapped else "")]
-    return settings.data_dir().joinpath("spool", *(re.sub(r"[^A-Za-z0-9._-]+", "_", part) for part in parts))
+    return config.data_dir().joinpath("spool", *(re.sub(r"[^A-Za-z0-9._-]+", "_", part) for part in parts))
 
 
 def make_mailer(context: Any, definition: AuditDefinition, store: Any, *, resume: bool = True) -> Any:
@@ -68,7 +59,7 @@ def make_mailer(context: Any, definition: AuditDefinition, store: Any, *, resume
 def task_mailer(context: Any, store: Any, *, rehearsal: bool = False, resume: bool = True) -> Any:
     """A task's mailer, spooling into the task's own folder; with `resume`, it first delivers what an earlier
     try of the task could not (the SMTP server was down): a retry owes those messages before anything else."""
-    from maa.mailer import Mailer
+    from maa.outputs.mailer import Mailer
 
     mailer = Mailer(store, dry_run=is_dry_run(context), rehearsal=rehearsal, spool=task_spool(context))
     if resume and (delivered := mailer.deliver_spooled()):
@@ -127,7 +118,7 @@ class _DefinitionAwareWait(BaseOperator):
         from maa.pipeline.triggers import InboxTrigger
 
         moments = [clock.now() + RECHECK] + ([audit.to_wall_clock(wake_at)] if wake_at else [])
-        poll = _seconds("MAA_INBOX_POLL_SECONDS", INBOX_POLL_SECONDS)
+        poll = config.settings().inbox_poll_seconds
         self.defer(trigger=InboxTrigger([inbox_file], min(moments).isoformat(), poll), method_name="resume")
 
     def resume(self, context: Any, event: Any = None) -> Any:
@@ -170,8 +161,8 @@ class NominationsSensor(_DefinitionAwareWait):
     ui_color = "#fdf0d5"
 
     def execute(self, context: Any) -> str:
-        from maa.phase1 import receive_nominations
-        from maa.store import Store
+        from maa.outputs.store import Store
+        from maa.preparation.case_list import receive_nominations
 
         definition, audit = self.current_definition(context)
         store = Store()
@@ -196,8 +187,8 @@ class ReturnSensor(_DefinitionAwareWait):
         self.agency_code = agency_code
 
     def execute(self, context: Any) -> str:
-        from maa.phase2 import NO_RETURN, receive_return
-        from maa.store import Store
+        from maa.outputs.store import Store
+        from maa.returns.receiving import NO_RETURN, receive_return
 
         definition, audit = self.current_definition(context)
         store = Store()
@@ -225,9 +216,9 @@ class AnalysisSensor(_DefinitionAwareWait):
         self.revision_round = revision_round
 
     def execute(self, context: Any) -> int:
-        from maa.phase3 import receive_analysis
-        from maa.phase4 import revision_follows_version
-        from maa.store import Store
+        from maa.meeting.chair_analysis import receive_analysis
+        from maa.outputs.store import Store
+        from maa.signoff.drafts import revision_follows_version
 
         definition, audit = self.current_definition(context)
         store = Store()

@@ -1,6 +1,6 @@
 """The daily retention DAG, `maa_retention`: identifying files removed once an audit's retention has passed.
 
-Two tasks over `maa.retention`: the first lists what is due (every run, so each day's log shows what will go),
+Two tasks over `maa.privacy.retention`: the first lists what is due (every run, so each day's log shows what will go),
 the second removes it, unless the run is a dry run. Both decide afresh from the store and the disk rather than
 passing file lists through XCom, which carries counts only.
 """
@@ -12,10 +12,10 @@ from typing import Any
 
 from airflow.sdk import DAG, BaseOperator, Param
 
-from maa.clock import run_day
+from maa.audit.clock import run_day
+from maa.config import LONDON
 from maa.pipeline.alerts import programme_alert
 from maa.pipeline.factory import DEFAULT_ARGS
-from maa.settings import LONDON
 
 DAG_ID = "maa_retention"
 RETENTION_CONSEQUENCE = ("Identifying files due for removal stay on disk until it succeeds. Every run is safe "
@@ -57,7 +57,7 @@ Like every new DAG it starts paused: trigger it once with `dry_run` on, read the
 
 
 class RetentionOperator(BaseOperator):
-    """Runs `maa.retention.run_retention` for the run's day; `remove=False` only lists.
+    """Runs `maa.privacy.retention.run_retention` for the run's day; `remove=False` only lists.
 
     Its XCom holds counts per audit, never paths: a person's dropped file may be named after a child, and the
     log, where such names are replaced by digests, is where the list belongs.
@@ -72,8 +72,8 @@ class RetentionOperator(BaseOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-        from maa.retention import DUE, HELD, run_retention
-        from maa.store import Store
+        from maa.outputs.store import Store
+        from maa.privacy.retention import DUE, HELD, run_retention
 
         dry_run = bool((context.get("params") or {}).get("dry_run"))
         if self.remove and dry_run:

@@ -7,22 +7,19 @@ skips an approval.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from airflow.providers.standard.operators.hitl import HITLBranchOperator
 from airflow.sdk import Param
 
-from maa.decisions import APPROVE, REQUEST_CHANGES, STAGES
-
-USERS_VARIABLES = {"bu_quality_assurance": "MAA_BUSINESS_UNIT_USERS", "qiip_signoff": "MAA_QIIP_USERS"}
-DEFAULT_USERS = {"bu_quality_assurance": "business-unit", "qiip_signoff": "qiip"}
+from maa.config import settings
+from maa.signoff.decisions import APPROVE, REQUEST_CHANGES, STAGES
 
 
 def signoff_users(stage: str) -> list[str]:
-    """Airflow user ids who may answer `stage`: comma-separated in the environment, at parse time."""
-    value = os.environ.get(USERS_VARIABLES[stage]) or DEFAULT_USERS[stage]
-    return [user.strip() for user in value.split(",") if user.strip()]
+    """Airflow user ids who may answer `stage` (the same "who is who" as the audit pages), at parse time."""
+    who = settings()
+    return sorted(who.business_unit_users if stage == "bu_quality_assurance" else who.qiip_users)
 
 
 def comment_param() -> dict[str, Param]:
@@ -56,22 +53,22 @@ class SignoffOperator(HITLBranchOperator):
     def execute(self, context: Any) -> Any:
         from airflow.providers.common.compat.sdk import conf
 
-        from maa import phase4
+        from maa.outputs.store import Store
         from maa.pipeline.operators import make_mailer
         from maa.pipeline.tasks import load_current
-        from maa.store import Store
+        from maa.signoff import drafts
 
         definition, store = load_current(self.definition_file), Store()
         base_url = conf.get("api", "base_url", fallback="http://localhost:8080").rstrip("/")
         link = f"{base_url}/dags/{self.dag_id}/runs/{context['run_id']}/tasks/{self.task_id}/required_actions"
-        phase4.request_decision(definition, make_mailer(context, definition, store), self.stage, self.round_number,
+        drafts.request_decision(definition, make_mailer(context, definition, store), self.stage, self.round_number,
                                 link)
         return super().execute(context)
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
-        from maa.decisions import Decision, record_decision
-        from maa.definitions import load_current
-        from maa.store import Store
+        from maa.audit.definitions import load_current
+        from maa.outputs.store import Store
+        from maa.signoff.decisions import Decision, record_decision
 
         if "error" not in event:
             user = event.get("responded_by_user") or {}

@@ -8,8 +8,8 @@ from __future__ import annotations
 from airflow.sdk import get_current_context
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from maa.definitions import AuditDefinition, Status
-from maa.definitions import load_current as _load_definition
+from maa.audit.definitions import AuditDefinition, Status
+from maa.audit.definitions import load_current as _load_definition
 
 
 def load_current(definition_file: str) -> AuditDefinition:
@@ -28,13 +28,13 @@ def mailer_for(store, definition: AuditDefinition):
 
 def prepare_audit(definition_file: str) -> str:
     """Apply store migrations, check the pseudonym key, record the audit and its timetable."""
-    from maa import phase1
-    from maa.pseudonym import MissingPseudonymKey
-    from maa.store import Store
+    from maa.audit.pseudonym import MissingPseudonymKey
+    from maa.outputs.store import Store
+    from maa.preparation import notice
 
     definition = load_current(definition_file)
     try:
-        phase1.prepare(definition, definition_file, Store())
+        notice.prepare(definition, definition_file, Store())
     except MissingPseudonymKey as missing:  # configuration: no retry will mend it, so the operator hears now
         raise AirflowFailException(str(missing)) from missing
     return definition.ref
@@ -42,46 +42,46 @@ def prepare_audit(definition_file: str) -> str:
 
 def send_notice(definition_file: str) -> int:
     """The notice of audit to every agency's coordinator (once each)."""
-    from maa import phase1
-    from maa.store import Store
+    from maa.outputs.store import Store
+    from maa.preparation import notice
 
     definition, store = load_current(definition_file), Store()
-    return phase1.send_notice(definition, mailer_for(store, definition))
+    return notice.send_notice(definition, mailer_for(store, definition))
 
 
 def build_audit_packs(definition_file: str) -> list[str]:
     """Each agency's audit pack PDF and pre-filled return workbook."""
-    from maa import phase1
+    from maa.outputs.store import Store
     from maa.pipeline.operators import audit_clock
-    from maa.store import Store
+    from maa.preparation import audit_packs
 
     definition = load_current(definition_file)
     audit = audit_clock(get_current_context(), definition)
-    return phase1.build_audit_packs(definition, Store(), audit.now().date(), rehearsal=audit.rehearsal)
+    return audit_packs.build_audit_packs(definition, Store(), audit.now().date(), rehearsal=audit.rehearsal)
 
 
 def send_audit_packs(definition_file: str) -> int:
     """The audit pack and return workbook to every coordinator (OFFICIAL-SENSITIVE, once each)."""
-    from maa import phase1
-    from maa.store import Store
+    from maa.outputs.store import Store
+    from maa.preparation import audit_packs
 
     definition, store = load_current(definition_file), Store()
-    return phase1.send_audit_packs(definition, mailer_for(store, definition))
+    return audit_packs.send_audit_packs(definition, mailer_for(store, definition))
 
 
 def escalate_missing_returns(definition_file: str) -> list[dict[str, str]]:
     """At the deadline: the return-status summary to the Business Unit (also this task's XCom, for the UI)."""
-    from maa import phase2
-    from maa.store import Store
+    from maa.outputs.store import Store
+    from maa.returns import at_deadline
 
     definition, store = load_current(definition_file), Store()
-    return phase2.escalate_at_deadline(definition, store, mailer_for(store, definition))
+    return at_deadline.escalate_at_deadline(definition, store, mailer_for(store, definition))
 
 
 def report_no_returns(definition_file: str) -> list[str]:
     """After every agency's grace period: QiiP and the Business Unit told of agencies with no return."""
-    from maa import phase2
-    from maa.store import Store
+    from maa.outputs.store import Store
+    from maa.returns import at_deadline
 
     definition, store = load_current(definition_file), Store()
-    return phase2.report_no_returns(definition, store, mailer_for(store, definition))
+    return at_deadline.report_no_returns(definition, store, mailer_for(store, definition))

@@ -1,7 +1,7 @@
 """The action tracker DAG: one daily run across every approved audit's actions, at 09:00 London time.
 
 `dags/maa_action_tracker.py` only calls `build_tracker_dag()`. Each task runs one plain
-function of a `maa.tracker.Tracker` (store, mailer, the run's date, the audits' current
+function of a `maa.tracker.register.Tracker` (store, mailer, the run's date, the audits' current
 definitions). "Today" is the run's own date, never the wall clock: the `today` param when
 given, else the run's logical date (09:00 London on a scheduled run), so a rerun of a day's
 run decides exactly what it decided before, and tests choose their day.
@@ -15,10 +15,10 @@ from typing import Any
 
 from airflow.sdk import DAG, BaseOperator, CronTriggerTimetable, Param
 
-from maa.clock import run_day
+from maa.audit.clock import run_day
+from maa.config import LONDON, TRACKER_REF
 from maa.pipeline.alerts import programme_alert
 from maa.pipeline.factory import DEFAULT_ARGS
-from maa.settings import LONDON, TRACKER_REF
 
 DAG_ID = "maa_action_tracker"
 TRACKER_CONSEQUENCE = ("Tomorrow's run tries again; clearing the task reruns today's now. Every task is safe to "
@@ -66,9 +66,9 @@ class TrackerStepOperator(BaseOperator):
         self.step = step
 
     def execute(self, context: Any) -> Any:
+        from maa.outputs.store import Store
         from maa.pipeline.operators import task_mailer
-        from maa.store import Store
-        from maa.tracker import Tracker
+        from maa.tracker.register import Tracker
 
         store = Store()
         tracker = Tracker.open(store, task_mailer(context, store), run_day(context))
@@ -80,42 +80,42 @@ class TrackerStepOperator(BaseOperator):
 
 def load_review_findings_register(tracker: Any) -> dict[str, Any]:
     """The review findings register validated and loaded; every action linked to the findings it answers."""
-    from maa.tracker import refresh_register
+    from maa.tracker.register import refresh_register
 
     return refresh_register(tracker)
 
 
 def receive_action_updates(tracker: Any) -> dict[str, list[str]]:
     """Owners' update workbooks from inbox/tracker/updates: accepted into the history, or quarantined."""
-    from maa.updates import receive_updates
+    from maa.tracker.updates import receive_updates
 
     return receive_updates(tracker)
 
 
 def remind_action_owners(tracker: Any) -> list[str]:
     """Owners reminded 14 days before an action is due and once it is overdue (once per action and stage)."""
-    from maa.tracker import remind_owners
+    from maa.tracker.register import remind_owners
 
     return remind_owners(tracker)
 
 
 def ask_owners_for_impact_progress(tracker: Any) -> dict[str, list[str]]:
     """Phase 5: at impact_review_due, owners asked for progress (three weeks to reply, one reminder)."""
-    from maa.impact import ask_for_progress
+    from maa.tracker.impact import ask_for_progress
 
     return ask_for_progress(tracker)
 
 
 def send_impact_update_reports(tracker: Any) -> list[str]:
     """Phase 5: the impact update report to QiiP once every owner replied or the three weeks are over."""
-    from maa.impact import send_reports
+    from maa.tracker.impact import send_reports
 
     return send_reports(tracker)
 
 
 def send_monthly_tracker_report(tracker: Any) -> dict[str, Any] | None:
     """The first run of each month: the tracker report PDF and xlsx to QiiP."""
-    from maa.tracker_report import publish_monthly_report
+    from maa.tracker.report import publish_monthly_report
 
     return publish_monthly_report(tracker)
 

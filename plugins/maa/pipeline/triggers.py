@@ -9,7 +9,8 @@ from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from maa import clock, inbox
+from maa.audit import clock
+from maa.intake import inbox
 
 # A trigger that fires within seconds of its task deferring can have the resumed task failed by the
 # executor's stale "success" for the deferral (apache/airflow#72716, open in 3.3). Holding the first

@@ -8,14 +8,11 @@ coordinator", so the pages go by login name: the Business Unit's and QiiP's logi
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
+from maa.config import settings
+
 COORDINATOR_PREFIX = "coordinator-"
-
-
-def _names(variable: str, default: str) -> frozenset[str]:
-    return frozenset(n.strip().lower() for n in os.environ.get(variable, default).split(",") if n.strip())
 
 
 class Forbidden(Exception):
@@ -33,9 +30,8 @@ class Visitor:
     def named(cls, name: str) -> Visitor:
         lowered = name.lower()
         agency = lowered.removeprefix(COORDINATOR_PREFIX).upper() if lowered.startswith(COORDINATOR_PREFIX) else None
-        return cls(name=name,
-                   business_unit=lowered in _names("MAA_BUSINESS_UNIT_USERS", "admin,business-unit"),
-                   qiip=lowered in _names("MAA_QIIP_USERS", "qiip"),
+        who = settings()
+        return cls(name=name, business_unit=lowered in who.business_unit_users, qiip=lowered in who.qiip_users,
                    agency=agency or None)
 
     @property

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -18,8 +17,9 @@ from urllib.parse import quote, urlsplit
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from maa import reports, settings
-from maa.clock import now
+from maa import config
+from maa.audit.clock import now
+from maa.outputs import rendering
 from maa.web.access import Forbidden, Visitor
 
 log = logging.getLogger(__name__)
@@ -29,20 +29,20 @@ app = FastAPI(title="Multi-agency audit pages", docs_url=None, redoc_url=None, o
 
 @lru_cache(maxsize=4)
 def _store_at(url: str) -> Any:
-    from maa.store import Store
+    from maa.outputs.store import Store
 
     return Store(url)
 
 
 def _store() -> Any:
     """One store (and connection pool) per URL, not one per request: opening one checks its migrations."""
-    from maa.store import store_url
+    from maa.outputs.store import store_url
 
     return _store_at(store_url())
 
 
 def _loaded() -> Any:
-    from maa.definitions import definition_files, load_all
+    from maa.audit.definitions import definition_files, load_all
 
     return load_all(definition_files())
 
@@ -100,7 +100,7 @@ def _root(request: Request) -> str:
 
 
 def _page(request: Request, template: str, visitor: Visitor | None, status_code: int = 200, **context: Any) -> Response:
-    html = reports.render(template, visitor=visitor, marking="OFFICIAL", today=now().date(), root=_root(request),
+    html = rendering.render(template, visitor=visitor, marking="OFFICIAL", today=now().date(), root=_root(request),
                           **context)
     return HTMLResponse(html, status_code=status_code)
 
@@ -144,7 +144,7 @@ async def report(ref: str, name: str, visitor: CurrentVisitor) -> Response:
 
     visitor.check_programme()
     known = {d.ref for d in await asyncio.to_thread(_definitions)}
-    path = settings.audit_output(ref) / name
+    path = config.audit_output(ref) / name
     if ref not in known or name not in SHAREABLE_REPORTS or not path.is_file():
         raise HTTPException(404, "No such report")
     return FileResponse(path, media_type="application/pdf", filename=name)
@@ -175,7 +175,7 @@ def _slot(code: str, ref: str) -> Any:
 
 @app.post("/upload/{code}/{ref}")
 async def upload(request: Request, code: str, ref: str, visitor: CurrentVisitor) -> Response:
-    from maa.web.uploads import UPLOAD_WAIT_SECONDS, UploadRefused, await_outcome, check_size, drop_in_inbox
+    from maa.web.uploads import UploadRefused, await_outcome, check_size, drop_in_inbox
 
     visitor.check_upload(code)
     _same_origin(request)
@@ -193,7 +193,7 @@ async def upload(request: Request, code: str, ref: str, visitor: CurrentVisitor)
         return await asyncio.to_thread(_upload_page, request, visitor, code, refused=str(refused), ref=ref,
                                        status_code=400)
     log.info("%s: %s uploaded a return for %s (%s bytes)", ref, visitor.name, slot.code, len(data))
-    wait = float(os.environ.get("MAA_UPLOAD_WAIT_SECONDS", UPLOAD_WAIT_SECONDS))
+    wait = config.settings().upload_wait_seconds
     result = await await_outcome(await asyncio.to_thread(_store), ref, slot.code, sha256, seen, wait)
     return await asyncio.to_thread(_upload_page, request, visitor, code, result=result or "pending", ref=ref)
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from maa import settings
-from maa.definitions import AuditDefinition, Status
-from maa.phase2 import ACCEPTED, NO_RETURN
-from maa.timetable import MILESTONE_LABELS, MILESTONES
+from maa import config
+from maa.audit.definitions import AuditDefinition, Status
+from maa.audit.timetable import MILESTONE_LABELS, MILESTONES
+from maa.returns.receiving import ACCEPTED, NO_RETURN
 
 # The procedure's phases (seeds: "Phase 1 - Preparation" ... "Phase 5 - Showing impact").
 NOT_STARTED = "Not started"
@@ -85,7 +85,7 @@ def _position(day: date, first: date, last: date) -> float:
 
 def summarise(definition: AuditDefinition, store: Any, today: date, run_id: str | None = None) -> AuditSummary:
     """One audit's row; `run_id` is its latest DAG run (the API server asks Airflow for it)."""
-    from maa.decisions import approval
+    from maa.signoff.decisions import approval
 
     dates = definition.timetable.dates
     first, last = dates[BAR_MILESTONES[0]], dates[BAR_MILESTONES[-1]]
@@ -99,7 +99,7 @@ def summarise(definition: AuditDefinition, store: Any, today: date, run_id: str 
     awaiting = tuple(code for code in status if code not in returned + no_return)
     approved = approval(store, definition.ref) is not None
     sent = packs_sent(store, definition.ref)
-    folder = settings.audit_output(definition.ref)
+    folder = config.audit_output(definition.ref)
     return AuditSummary(
         ref=definition.ref, type=definition.type.value, title=definition.title, theme=definition.theme or "",
         status=definition.status.value,

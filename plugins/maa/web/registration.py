@@ -12,9 +12,9 @@ from typing import Any
 
 import yaml
 
-from maa import settings
-from maa.clock import now
-from maa.definitions import AuditDefinition, DefinitionError, definition_files, load_all, parse_definition
+from maa import config
+from maa.audit.clock import now
+from maa.audit.definitions import AuditDefinition, DefinitionError, definition_files, load_all, parse_definition
 
 TIMESCALE_FIELDS = ("notice", "agency_audit", "review", "chair_report", "signoff", "impact_review_months")
 AGENCY_LINE_HELP = "one agency a line: CODE | Agency name | Coordinator's name | coordinator's email"
@@ -123,7 +123,7 @@ def _describe(registration: Registration, definition_field: str, problem: str) -
 def register(registration: Registration, author: str, audits_folder: Path | None = None) -> Path | None:
     """Write `<REF>.yaml` when the form is a valid definition whose ref is new; else None, with the
     problems recorded against the form's fields."""
-    folder = audits_folder or settings.audits_dir()
+    folder = audits_folder or config.audits_dir()
     data = definition_from(registration)
     ref = data.get("ref", "")
     target = folder / f"{ref}.yaml"

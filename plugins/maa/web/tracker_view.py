@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from maa.action_store import stored_register, tracked_actions
-from maa.tracker import STATUSES
-from maa.tracker_report import ACTION_COLUMNS, RAG_ORDER, action_row
-from maa.workbook import safe_cell
+from maa.preparation.return_template import safe_cell
+from maa.tracker.actions import stored_register, tracked_actions
+from maa.tracker.register import STATUSES
+from maa.tracker.report import ACTION_COLUMNS, RAG_ORDER, action_row
 
 
 @dataclass(frozen=True)

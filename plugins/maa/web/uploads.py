@@ -18,13 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from maa.definitions import AuditDefinition, Status
-from maa.xlsx import MAX_FILE_BYTES
+from maa.audit.definitions import AuditDefinition, Status
+from maa.intake.xlsx import MAX_FILE_BYTES
 
 OPEN = "open"
-# The page waits this long for the DAG: the trigger's first-look hold, a poll, the settle time, starting
-# the task and validating the file all fit (tests/unit/test_web_pages.py checks the sum).
-UPLOAD_WAIT_SECONDS = 120.0
 
 
 class UploadRefused(Exception):
@@ -57,7 +54,7 @@ def history(store: Any, ref: str, code: str) -> tuple[Outcome, ...]:
 
 
 def _state(definition: AuditDefinition, store: Any, code: str) -> str:
-    from maa.phase2 import ACCEPTED, NO_RETURN
+    from maa.returns.receiving import ACCEPTED, NO_RETURN
     from maa.web.dashboard import packs_sent
 
     status = store.returns(definition.ref).get(code, {}).get("status")
@@ -75,7 +72,7 @@ def _state(definition: AuditDefinition, store: Any, code: str) -> str:
 def return_slots(definitions: list[AuditDefinition], store: Any, code: str) -> list[ReturnSlot]:
     """The audits this agency takes part in (its code matched ignoring case), and whether each takes a
     return now."""
-    from maa.phase2 import return_path
+    from maa.returns.receiving import return_path
 
     slots = []
     for definition in definitions:
@@ -102,7 +99,7 @@ def drop_in_inbox(slot: ReturnSlot, data: bytes, file_name: str) -> str:
     """Write the upload whole under a name of its own, then move it into the inbox without replacing
     anything: the DAG's wait never sees half a file, and a file still waiting there (another upload a
     moment earlier) is never overwritten. Returns the file's sha256, by which its outcome is found."""
-    from maa.phase2 import return_path
+    from maa.returns.receiving import return_path
 
     if slot.state != OPEN:
         raise UploadRefused(f"{slot.definition.ref} is not taking a return from {slot.code}: {slot.state}.")

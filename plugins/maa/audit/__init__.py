@@ -1,0 +1,1 @@
+"""What an audit is: its definition, its timetable, audit time (and rehearsals), pseudonyms for case ids."""

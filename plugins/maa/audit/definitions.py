@@ -1,0 +1,395 @@
+"""Audit definitions: one YAML file per audit, validated into typed models.
+
+A definition holds no personal data about children, so it can live in git.
+Errors name the file, the field and the problem; one bad file never hides the
+others (see `load_all`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from maa import config
+from maa.audit.timetable import Timetable, build_timetable
+
+DEFAULT_DOMAINS = (
+    "Recognition of need and risk",
+    "Information sharing",
+    "Assessment and planning",
+    "Voice of the child",
+    "Multi-agency working",
+    "Impact and outcomes for the child",
+)
+
+# The 2023 procedure's ten areas for a Partnership Arrangements Audit.
+DEFAULT_AREAS = (
+    "Outputs from audit",
+    "SIN decision process",
+    "Outputs from safeguarding reviews",
+    "Outputs from subgroups",
+    "Section 11 reporting",
+    "Section 175 arrangements",
+    "Escalation process",
+    "Single agency activity",
+    "Multi-agency training",
+    "Data",
+)
+
+EMAIL_PATTERN = r"^[^@\s<>,;]+@[^@\s<>,;]+\.[A-Za-z]{2,}$"
+Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=EMAIL_PATTERN)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_]{1,20}$")]
+
+
+class AuditType(StrEnum):
+    MACA = "MACA"
+    MATA = "MATA"
+    PAA = "PAA"
+
+
+class Status(StrEnum):
+    active = "active"
+    paused = "paused"
+    withdrawn = "withdrawn"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Person(_Strict):
+    name: Text
+    email: Email
+
+
+class Mailbox(_Strict):
+    email: Email
+
+
+class Qiip(_Strict):
+    emails: list[Email] = Field(min_length=1)
+
+
+class Agency(_Strict):
+    code: Code
+    name: Text
+    coordinator: Person
+
+
+class Period(_Strict):
+    from_: date = Field(alias="from")
+    to: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.to < self.from_:
+            raise ValueError("'to' is before 'from'")
+        return self
+
+
+# Default stage lengths in weeks (impact review in months), per audit type.
+DEFAULT_TIMESCALES: dict[AuditType, dict[str, int]] = {
+    AuditType.MATA: dict(notice=2, agency_audit=5, review=2, chair_report=2, signoff=1,
+                         impact_review_months=6),
+    AuditType.MACA: dict(notice=1, agency_audit=2, review=1, chair_report=2, signoff=1,
+                         impact_review_months=6),
+    AuditType.PAA: dict(notice=2, agency_audit=5, review=2, chair_report=2, signoff=1,
+                        impact_review_months=6),
+}
+
+HARD_LIMIT_WEEKS = 8
+
+
+class Timescale(_Strict):
+    notice: int = Field(ge=0, le=52)
+    agency_audit: int = Field(ge=0, le=52)
+    review: int = Field(ge=0, le=52)
+    chair_report: int = Field(ge=0, le=52)
+    signoff: int = Field(ge=0, le=52)
+    impact_review_months: int = Field(ge=1, le=36)
+
+    def out_of_bounds(self) -> list[tuple[str, str]]:
+        """(field, problem) for every stage outside the procedure's bounds.
+
+        The eight-week limit is not listed here: it holds whatever the reason.
+        """
+        problems = []
+        to_deadline = self.notice + self.agency_audit
+        if to_deadline < 1:
+            problems.append(("timescale.agency_audit",
+                             f"notice + agency_audit is {to_deadline} weeks; the procedure's range is 1 to 8"))
+        if self.review < 1:
+            problems.append(("timescale.review",
+                             "review must be at least 1 week (one week to read the returns)"))
+        after_meeting = self.review - 1 + self.chair_report
+        if not 1 <= after_meeting <= 3:
+            problems.append(("timescale.chair_report",
+                             f"the chair's report would be due {after_meeting} weeks after the findings "
+                             "meeting; the 2023 procedure says 1 to 3"))
+        if not 1 <= self.signoff <= 4:
+            problems.append(("timescale.signoff", f"{self.signoff} weeks; the bound is 1 to 4"))
+        if not 6 <= self.impact_review_months <= 12:
+            problems.append(("timescale.impact_review_months",
+                             f"{self.impact_review_months} months; the procedure says 6 to 12"))
+        return problems
+
+
+class AuditDefinition(_Strict):
+    ref: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9-]{1,40}$")]
+    type: AuditType
+    title: Text
+    theme: Text | None = None
+    start: date
+    status: Status = Status.active
+    chair: Person
+    business_unit: Mailbox
+    concerns_to: Mailbox | None = None
+    qiip: Qiip
+    nominating_agency: Code | None = None
+    agencies: list[Agency] = Field(min_length=2)
+    domains: list[Text] = Field(default_factory=lambda: list(DEFAULT_DOMAINS), min_length=1)
+    areas: list[Text] | None = None
+    period: Period | None = None
+    timescale: Timescale
+    timescale_reason: Text | None = None
+    extensions: dict[Code, date] = Field(default_factory=dict)
+    late_grace_days: int = Field(default=3, ge=0, le=30)
+    retention_days: int = Field(default=90, ge=1, le=3650)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _timescale_defaults(cls, data: Any) -> Any:
+        """Stages not given take the audit type's defaults."""
+        if not isinstance(data, dict):
+            return data
+        try:
+            defaults = DEFAULT_TIMESCALES[AuditType(data.get("type"))]
+        except ValueError:
+            return data
+        given = data.get("timescale") or {}
+        if isinstance(given, dict):
+            data = {**data, "timescale": {**defaults, **given}}
+        return data
+
+    @field_validator("agencies")
+    @classmethod
+    def _unique_codes(cls, agencies: list[Agency]) -> list[Agency]:
+        seen: set[str] = set()
+        for agency in agencies:
+            if agency.code.upper() in seen:
+                raise ValueError(f"agency code {agency.code!r} is listed twice")
+            seen.add(agency.code.upper())
+        return agencies
+
+    @field_validator("domains", "areas")
+    @classmethod
+    def _unique_names(cls, names: list[str] | None) -> list[str] | None:
+        if names is not None:
+            lowered = [n.casefold() for n in names]
+            duplicates = sorted({n for n in names if lowered.count(n.casefold()) > 1})
+            if duplicates:
+                raise ValueError(f"listed twice: {', '.join(duplicates)}")
+        return names
+
+    @model_validator(mode="after")
+    def _rules_for_type(self) -> AuditDefinition:
+        problems: list[tuple[str, str]] = []
+        codes = {a.code for a in self.agencies}
+        if self.type is AuditType.MATA and not self.theme:
+            problems.append(("theme", "required for a MATA"))
+        if self.type is AuditType.PAA:
+            if self.period is None:
+                problems.append(("period", "required for a PAA: the period audited"))
+            if self.nominating_agency is not None:
+                problems.append(("nominating_agency", "a PAA has no cases to nominate"))
+        else:
+            if self.nominating_agency is None:
+                problems.append(("nominating_agency", f"required for a {self.type}"))
+            elif self.nominating_agency not in codes:
+                problems.append(("nominating_agency", f"{self.nominating_agency!r} is not one of the agencies"))
+            if self.areas is not None:
+                problems.append(("areas", "only a PAA has areas"))
+            if self.period is not None:
+                problems.append(("period", "only a PAA has a period"))
+        ts = self.timescale
+        if ts.notice + ts.agency_audit > HARD_LIMIT_WEEKS:
+            problems.append(("timescale", f"notice + agency_audit is {ts.notice + ts.agency_audit} weeks; "
+                             "the 2023 procedure allows no more than 8, whatever the reason"))
+        if not self.timescale_reason:
+            problems.extend((f, p + " (give timescale_reason if partners mandated it)")
+                            for f, p in ts.out_of_bounds())
+        deadline = self.timetable["submission_deadline"]
+        for code, extended in self.extensions.items():
+            if code not in codes:
+                problems.append((f"extensions.{code}", "not one of the agencies"))
+            elif extended < deadline:
+                problems.append((f"extensions.{code}",
+                                 f"{extended} is before the submission deadline {deadline}"))
+        if problems:
+            raise DefinitionProblems(problems)
+        return self
+
+    @property
+    def dag_id(self) -> str:
+        return dag_id_for(self.ref)
+
+    @property
+    def timetable(self) -> Timetable:
+        return build_timetable(self.start, self.timescale)
+
+    @property
+    def review_units(self) -> list[str]:
+        """What each agency reports on: case domains, or areas for a PAA."""
+        if self.type is AuditType.PAA:
+            return list(self.areas or DEFAULT_AREAS)
+        return list(self.domains)
+
+    @property
+    def concerns_email(self) -> str:
+        return (self.concerns_to or self.business_unit).email
+
+    def agency(self, code: str) -> Agency:
+        return next(a for a in self.agencies if a.code == code)
+
+    def submission_deadline_for(self, code: str) -> date:
+        return self.extensions.get(code, self.timetable["submission_deadline"])
+
+
+class DefinitionProblems(ValueError):
+    """Several (field, problem) pairs found by a cross-field check."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{f}: {p}" for f, p in problems))
+
+
+class DefinitionError(Exception):
+    """A definition file that cannot be used, with every problem found in it."""
+
+    def __init__(self, path: Path, problems: list[tuple[str, str]]):
+        self.path = path
+        self.problems = problems
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        return "\n".join(f"{self.path}: {field}: {problem}" for field, problem in self.problems)
+
+
+def dag_id_for(ref: str) -> str:
+    return "maa_" + ref.lower().replace("-", "_")
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in location if p not in ("function-after", "function-before")]
+    return ".".join(parts).replace("from_", "from") or "(file)"
+
+
+def _problems_from(error: ValidationError) -> list[tuple[str, str]]:
+    problems = []
+    for item in error.errors(include_url=False, include_input=False):
+        context_error = (item.get("ctx") or {}).get("error")
+        if isinstance(context_error, DefinitionProblems):
+            problems.extend(context_error.problems)
+            continue
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "string_pattern_mismatch":
+            message = _pattern_message(item["loc"])
+        elif item["type"] == "extra_forbidden":
+            message = "not a field of an audit definition (misspelt?)"
+        problems.append((_field_name(item["loc"]), message))
+    return problems
+
+
+def _pattern_message(location: tuple[Any, ...]) -> str:
+    last = str(location[-1])
+    if last in ("email", "emails") or isinstance(location[-1], int) and "emails" in location:
+        return "not a valid email address"
+    if last == "ref":
+        return "letters, digits and '-' only (up to 40)"
+    return "letters, digits and '_' only (up to 20)"
+
+
+# libyaml's loader is ten times faster than the pure-Python one; it matters at DAG parse time.
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_definition(path: Path, text: str) -> AuditDefinition:
+    try:
+        raw = yaml.load(text, Loader=_YamlLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+        raise DefinitionError(path, [(where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    if not isinstance(raw, dict):
+        raise DefinitionError(path, [("(file)", "expected a mapping of fields (ref, type, title, ...)")])
+    try:
+        return AuditDefinition.model_validate(raw)
+    except ValidationError as exc:
+        raise DefinitionError(path, _problems_from(exc)) from None
+
+
+def load_definition(path: Path | str) -> AuditDefinition:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DefinitionError(path, [("(file)", f"cannot be read: {exc}")]) from None
+    return parse_definition(path, text)
+
+
+@dataclass(frozen=True)
+class LoadedDefinitions:
+    definitions: dict[Path, AuditDefinition]
+    errors: dict[Path, DefinitionError]
+
+
+def definition_files(folder: Path | None = None) -> list[Path]:
+    folder = folder or config.audits_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_all(paths: Iterable[Path] | None = None) -> LoadedDefinitions:
+    """Every definition, in sorted file order, each error kept against its own file.
+
+    Two refs equal but for letter case: the later file is refused, naming both.
+    """
+    good: dict[Path, AuditDefinition] = {}
+    errors: dict[Path, DefinitionError] = {}
+    owner_of_ref: dict[str, Path] = {}
+    for path in sorted(paths if paths is not None else definition_files()):
+        try:
+            definition = load_definition(path)
+        except DefinitionError as exc:
+            errors[path] = exc
+            continue
+        key = definition.ref.casefold()
+        if key in owner_of_ref:
+            errors[path] = DefinitionError(path, [("ref", f"{definition.ref!r} is already used by "
+                                                          f"{owner_of_ref[key]} (refs are unique ignoring case)")])
+            continue
+        owner_of_ref[key] = path
+        good[path] = definition
+    return LoadedDefinitions(good, errors)
+
+
+def load_current(file_name: str) -> AuditDefinition:
+    """The definition as it is now on disk, so that edits take effect at the next wait."""
+    return load_definition(config.audits_dir() / file_name)

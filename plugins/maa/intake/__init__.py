@@ -1,0 +1,1 @@
+"""Files arriving: the inbox, bounded readers for workbooks and CSV, the Great Expectations checks."""

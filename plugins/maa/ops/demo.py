@@ -1,0 +1,256 @@
+"""`maa demo`: run a whole audit through Airflow on the embedded default.
+
+For the sample audit it plays every role, as rehearsal (each week of the
+timetable lasts a few seconds): the nominating agency drops its case list, the
+coordinators drop their returns (one with mistakes, then corrected; one with a
+safeguarding concern; one never), and Airflow (`airflow dags test`: the real
+task runner, with triggers run in-process) does the rest. Emails land in
+output/outbox as .eml files unless an `smtp_default` connection exists.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from maa import config
+from maa.audit.definitions import AuditDefinition, load_definition
+from maa.meeting.analysis import THEMES_COLUMNS as ANALYSIS_THEME_COLUMNS
+
+SAMPLE_AUDIT = "MATA-2026-01.yaml"
+SAMPLE_SECONDS_PER_WEEK = 10
+
+
+def airflow_environment(project: Path, audits_dir: Path, data_dir: Path) -> dict[str, str]:
+    airflow_home = Path(os.environ.get("AIRFLOW_HOME", project / ".airflow"))
+    airflow_home.mkdir(parents=True, exist_ok=True)
+    environment = dict(os.environ)
+    environment.update({
+        "AIRFLOW_HOME": str(airflow_home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(project / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(project / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "MAA_AUDITS_DIR": str(audits_dir),
+        "MAA_DATA_DIR": str(data_dir),
+        "MAA_OUTPUT_DIR": str(config.output_dir()),
+    })
+    if "AIRFLOW_VAR_MAA_PSEUDONYM_KEY" not in environment:
+        # This machine's own key, beside its Airflow home; a real deployment sets the variable.
+        key_file = airflow_home / "pseudonym-key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        environment["AIRFLOW_VAR_MAA_PSEUDONYM_KEY"] = key_file.read_text().strip()
+    return environment
+
+
+class SampleRoles:
+    """The people of the sample audit, dropping their files into the inbox as the audit goes."""
+
+    def __init__(self, definition: AuditDefinition, data_dir: Path, scratch: Path):
+        self.definition = definition
+        self.data_dir = data_dir
+        self.inbox = data_dir / "inbox" / definition.ref
+        self.scratch = scratch
+        scratch.mkdir(parents=True, exist_ok=True)
+        self.answers: dict[str, dict[str, Any]] = yaml.safe_load(
+            (config.include_dir() / "sample" / "returns.yaml").read_text())
+        self.corrected: set[str] = set()
+
+    def place_register(self) -> None:
+        """The Business Unit's review findings register, which the chair's actions cite."""
+        registers = self.data_dir / "registers"
+        registers.mkdir(parents=True, exist_ok=True)
+        shutil.copy(config.include_dir() / "sample" / "data" / "registers" / "review_findings.csv", registers)
+
+    def drop_case_list(self) -> None:
+        source = config.include_dir() / "sample" / "data" / "inbox" / self.definition.ref / "nominations.csv"
+        self.inbox.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, self.inbox / "nominations.csv")
+
+    def drop_returns(self, case_refs: list[str]) -> None:
+        """Every agency that answers sends its return; those with `first_attempt_mistakes` get them wrong."""
+        for code, answers in self.answers.items():
+            self._drop_return(code, answers, case_refs, mistakes=answers.get("first_attempt_mistakes") or {})
+
+    def correct_refused_returns(self, store: Any, case_refs: list[str]) -> None:
+        for event in store.events(self.definition.ref, "return_refused"):
+            code = event["subject"].split("/")[0]
+            if code not in self.corrected:
+                self._drop_return(code, self.answers[code], case_refs, mistakes={})
+                self.corrected.add(code)
+
+    def _drop_return(self, code: str, answers: dict[str, Any], case_refs: list[str],
+                     mistakes: dict[str, Any]) -> None:
+        from openpyxl import load_workbook
+
+        from maa.preparation.return_template import write_return_template
+
+        template = write_return_template(self.definition, code, case_refs, self.scratch / f"{code}-template.xlsx")
+        workbook = load_workbook(template)
+        for row in workbook["Overview"].iter_rows(min_row=2):
+            if row[0].value in answers and row[0].value != "template_version":
+                row[1].value = answers[row[0].value]
+        findings = workbook["Findings"]
+        for number, row in enumerate(findings.iter_rows(min_row=2)):
+            grade = answers["grades"][number % len(answers["grades"])]
+            row[2].value = grade
+            if grade != "Not involved":
+                row[3].value, row[4].value, row[5].value = (
+                    answers["worked_well"], answers["worked_less_well"], answers["learning"])
+        for cell, value in mistakes.items():
+            findings[cell] = value
+        if answers.get("concerns"):
+            concerns = workbook.create_sheet("Concerns")
+            concerns.append(["case_ref", "concern"])
+            for concern in answers["concerns"]:
+                concerns.append(concern)
+        target = self.inbox / "returns" / f"{code}.xlsx"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".part")
+        workbook.save(partial)
+        partial.replace(target)
+
+
+    def drop_analysis(self, revised: bool = False) -> None:
+        """The chair's analysis (and narrative); revised, it adds what QiiP asked for to the first version."""
+        from openpyxl import load_workbook
+
+        from maa.preparation.return_template import write_analysis_template
+
+        sample = yaml.safe_load((config.include_dir() / "sample" / "chair" / "analysis.yaml").read_text())
+        revision = sample["revision"] if revised else {"themes": [], "actions": []}
+        workbook = load_workbook(write_analysis_template(self.definition, self.scratch / "analysis-template.xlsx"))
+        for theme in sample["themes"] + revision["themes"]:
+            workbook["Themes"].append([theme[column] for column in ANALYSIS_THEME_COLUMNS])
+        for action in sample["actions"] + revision["actions"]:
+            workbook["Actions"].append([str(value) for value in action])
+        chair = self.inbox / "chair"
+        chair.mkdir(parents=True, exist_ok=True)
+        shutil.copy(config.include_dir() / "sample" / "chair" / "narrative.md", chair / "narrative.md")
+        partial = chair / "analysis.part"
+        workbook.save(partial)
+        partial.replace(chair / "analysis.xlsx")
+
+
+# Nobody answers within seconds; Airflow 3.3 loses an answer given before the executor has reported the
+# task parked (the task is retried and asks again), so the demo waits as long as a person would at least.
+ANSWER_AFTER_S = 5.0
+
+# The sample's sign-off: the Business Unit passes each draft to QiiP, QiiP sends the first back, then approves.
+SIGNOFF_ANSWERS = {
+    "round_1.bu_quality_assurance": ("business-unit", "Approve", "Quality assured: ready for QiiP."),
+    "round_1.qiip_signoff": ("qiip", "Request changes",
+                             "Please draw out the cumulative picture of neglect across the three cases."),
+    "round_2.bu_quality_assurance": ("business-unit", "Approve", "Revised as QiiP asked."),
+    "round_2.qiip_signoff": ("qiip", "Approve", "Approved by QiiP."),
+}
+
+
+def _reset_sample(ref: str, data_dir: Path) -> None:
+    """The sample starts afresh each time; a user's own data folder is never cleared."""
+    shutil.rmtree(data_dir, ignore_errors=True)
+    shutil.rmtree(config.output_dir() / ref, ignore_errors=True)
+    for email in config.outbox_dir().glob(f"{ref}--*.eml"):
+        email.unlink()
+
+
+DEMO_USERS = {"business-unit": "user", "qiip": "user", "operator": "op"}
+
+
+def run(audit: Path | None, data: Path | None) -> int:
+    from maa.ops.services import LocalAirflow
+
+    project = config.PROJECT_DIR
+    sample = audit is None
+    audit = audit or config.include_dir() / "audits" / SAMPLE_AUDIT
+    definition = load_definition(audit)
+    data_dir = (project / ".demo" / "data") if sample else (data or project / "data").resolve()
+    if sample:
+        _reset_sample(definition.ref, data_dir)
+    audits_dir = project / ".demo" / "audits"
+    shutil.rmtree(audits_dir, ignore_errors=True)
+    audits_dir.mkdir(parents=True)
+    shutil.copy(audit, audits_dir / Path(audit).name)
+
+    environment = airflow_environment(project, audits_dir, data_dir)
+    if sample:
+        environment.setdefault("MAA_INBOX_POLL_SECONDS", "1")
+        environment.setdefault("MAA_INBOX_SETTLE_SECONDS", "1")
+    os.environ.update(environment)  # this process reads the same store as the run
+    print(f"demo: {definition.ref} ({definition.type}) with data in {data_dir}")
+    print(f"demo: starting Airflow (scheduler, DAG processor, triggerer, API server); logs in "
+          f"{Path(environment['AIRFLOW_HOME']) / 'service-logs'}")
+    started = time.monotonic()
+    with LocalAirflow(environment, DEMO_USERS) as airflow:
+        airflow.wait_for_dag(definition.dag_id, "business-unit")
+        for earlier in airflow.unfinished_runs(definition.dag_id, "business-unit"):
+            if sample:  # an interrupted demo's run would hold the new one in the queue (one run at a time)
+                airflow.stop_run(definition.dag_id, earlier, "business-unit")
+                print(f"demo: stopped the earlier, unfinished sample run {earlier}")
+            else:
+                print(f"demo: {definition.dag_id} already has the run {earlier} under way; yours waits behind it")
+        conf = {"rehearsal_seconds_per_week": SAMPLE_SECONDS_PER_WEEK} if sample else {}
+        run_id = airflow.trigger(definition.dag_id, "business-unit", conf)
+        print(f"demo: {airflow.url} — the Business Unit triggered run {run_id}"
+              + (f" (a rehearsal: a week of the timetable lasts {SAMPLE_SECONDS_PER_WEEK} s)" if sample else ""))
+        roles = SampleRoles(definition, data_dir, project / ".demo" / "scratch") if sample else None
+        if roles:
+            roles.place_register()
+            roles.drop_case_list()
+        state = _follow(airflow, definition, run_id, roles)
+    _summarise(definition, project, time.monotonic() - started)
+    print(f"demo: the run ended {state}")
+    return 0 if state == "success" else 1
+
+
+def _follow(airflow: Any, definition: AuditDefinition, run_id: str, roles: SampleRoles | None) -> str:
+    """Wait for the run to end, answering as the agencies, the chair, the Business Unit and QiiP would
+    (sample only); sign-offs go through Airflow's REST API as those users."""
+    from maa.ops.services import FINISHED
+    from maa.outputs.store import Store
+
+    store, returns_sent, analyses_sent = None, False, 0
+    first_seen: dict[tuple[str, int], float] = {}
+    while (state := airflow.run_state(definition.dag_id, run_id, "business-unit")) not in FINISHED:
+        time.sleep(1)
+        if roles is None:
+            continue
+        store = store or Store()
+        case_refs = [c["case_ref"] for c in store.cases(definition.ref)]
+        if case_refs and not returns_sent:
+            roles.drop_returns(case_refs)
+            returns_sent = True
+        if returns_sent:
+            roles.correct_refused_returns(store, case_refs)
+        if analyses_sent == 0 and store.events(definition.ref, "chair_briefing_sent"):
+            roles.drop_analysis()
+            analyses_sent = 1
+            print("demo: the chair sent the analysis and narrative")
+        if analyses_sent == 1 and store.events(definition.ref, "changes_requested"):
+            roles.drop_analysis(revised=True)
+            analyses_sent = 2
+            print("demo: the chair sent a revised analysis")
+        for task_id, attempt in airflow.awaiting_input(definition.dag_id, run_id, "business-unit").items():
+            waited = time.monotonic() - first_seen.setdefault((task_id, attempt), time.monotonic())
+            if task_id in SIGNOFF_ANSWERS and waited >= ANSWER_AFTER_S:
+                user, option, comment = SIGNOFF_ANSWERS[task_id]
+                airflow.answer(definition.dag_id, run_id, task_id, user, option, comment)
+                first_seen[(task_id, attempt)] = float("inf")  # answered
+                print(f"demo: {user} answered {task_id}: {option}")
+    return state
+
+
+def _summarise(definition: AuditDefinition, project: Path, elapsed: float) -> None:
+    outputs = sorted((config.output_dir() / definition.ref).glob("*"))
+    emails = sorted(config.outbox_dir().glob(f"{definition.ref}--*.eml"))
+    for path in outputs:
+        print(f"  {path.relative_to(project) if path.is_relative_to(project) else path}")
+    print(f"demo: {len(outputs)} files under {config.output_dir() / definition.ref}, "
+          f"{len(emails)} emails in {config.outbox_dir()}, {elapsed:.0f} s")

@@ -1,0 +1,1 @@
+"""Partnership Arrangements Audits: the year's data extracts, their figures and charts."""

@@ -1,0 +1,115 @@
+"""The nominating agency's case list: received, checked, pseudonymised and archived, or refused with
+reasons; reminders halfway through the notice period and an escalation at its end.
+
+The accepted list is read back from the archive (in memory only) for the name checks on returns,
+the analysis and updates.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from maa.audit.definitions import AuditDefinition, AuditType
+from maa.audit.pseudonym import pseudonym_key
+from maa.audit.timetable import at_send_time, roll_forward
+from maa.intake import inbox
+from maa.outputs import rendering
+from maa.outputs.mailer import OFFICIAL, Email, Mailer
+from maa.outputs.store import Store
+from maa.preparation.nominations import FILE_NAME, Nominee, check_nominations, read_accepted
+from maa.preparation.notice import template_context
+
+log = logging.getLogger(__name__)
+
+
+
+@dataclass(frozen=True)
+class NominationsState:
+    accepted: bool
+    inbox_file: str
+    next_reminder_at: datetime | None
+
+
+def notice_reminder_times(definition: AuditDefinition) -> tuple[datetime, datetime]:
+    """Halfway through the notice period, and when it ends (09:00 London, working days)."""
+    start, weeks = definition.timetable["notice_issued"], definition.timescale.notice
+    halfway = roll_forward(start + timedelta(days=weeks * 7 // 2))
+    ended = roll_forward(start + timedelta(weeks=weeks))
+    return at_send_time(halfway), at_send_time(ended)
+
+
+def accepted_nominations(store: Store, ref: str) -> Path | None:
+    accepted = [f for f in store.inbox_files(ref, "nominations") if f["outcome"] == "accepted"]
+    return Path(accepted[-1]["stored_as"]) if accepted else None
+
+
+def receive_nominations(definition: AuditDefinition, store: Store, mailer: Mailer,
+                        now: datetime) -> NominationsState:
+    """One look at the inbox: accept or refuse a file there, remind or escalate when due."""
+    path = inbox.inbox_path(definition.ref, FILE_NAME)
+    if accepted_nominations(store, definition.ref) is None and inbox.is_settled(path):
+        _process_nominations(definition, store, mailer, path)
+    if accepted_nominations(store, definition.ref) is not None:
+        return NominationsState(True, str(path), None)
+    halfway, ended = notice_reminder_times(definition)
+    if now >= halfway:
+        _nominations_chase(definition, mailer, "nominations_reminder", "Reminder: case list not yet received")
+    if now >= ended:
+        _nominations_chase(definition, mailer, "nominations_escalation",
+                           "Escalation: notice period ended without the case list", to_nominator=False)
+    upcoming = [t for t in (halfway, ended) if t > now]
+    return NominationsState(False, str(path), min(upcoming) if upcoming else None)
+
+
+def _process_nominations(definition: AuditDefinition, store: Store, mailer: Mailer, path: Any) -> None:
+    key = pseudonym_key()
+    data = path.read_bytes()
+    result = check_nominations(definition, data, key=key)
+    ref = definition.ref
+    if result.accepted:
+        cases = [n.pseudonymised(key, definition.start) for n in result.nominees]
+        filed = inbox.archive(ref, path, data, Path(FILE_NAME))
+        store.save_cases(ref, cases)
+        store.record_inbox_file(ref, "nominations", definition.nominating_agency, filed.version, "accepted",
+                                str(filed.path), filed.sha256)
+        store.record_event(ref, "nominations_accepted", f"v{filed.version}", f"{len(cases)} cases")
+        log.info("Nominations version %s accepted: %s cases", filed.version, len(cases))
+        return
+    reasons = result.reasons()
+    filed = inbox.quarantine(ref, path, data, Path(FILE_NAME), reasons)
+    store.record_inbox_file(ref, "nominations", definition.nominating_agency, filed.version, "refused",
+                            str(filed.path), filed.sha256, "\n".join(reasons))
+    store.record_event(ref, "nominations_refused", f"v{filed.version}", "\n".join(reasons))
+    log.warning("Nominations version %s refused: %s", filed.version, "; ".join(reasons))
+    nominator = definition.agency(definition.nominating_agency)
+    body = rendering.render("email/nominations_refused.txt", **template_context(definition), reasons=reasons,
+                          version=filed.version, kept_as=filed.path.name)
+    for recipient in dict.fromkeys([definition.business_unit.email, nominator.coordinator.email]):
+        mailer.send(Email(ref=ref, kind="nominations_refused", recipient=recipient, version=filed.version,
+                          what=f"Case list refused (version {filed.version})", body=body, marking=OFFICIAL))
+
+
+def _nominations_chase(definition: AuditDefinition, mailer: Mailer, kind: str, what: str,
+                       to_nominator: bool = True) -> None:
+    nominator = definition.agency(definition.nominating_agency)
+    halfway, ended = notice_reminder_times(definition)
+    body = rendering.render(f"email/{kind}.txt", **template_context(definition), nominating=nominator,
+                          notice_end=ended.date(), deadline=definition.timetable["submission_deadline"])
+    recipients = [definition.business_unit.email] + ([nominator.coordinator.email] if to_nominator else [])
+    for recipient in recipients:
+        mailer.send(Email(ref=definition.ref, kind=kind, recipient=recipient, what=what, body=body,
+                          marking=OFFICIAL))
+
+
+def audit_children(definition: AuditDefinition, store: Store) -> tuple[list[str], list[Nominee]]:
+    """The audit's case refs, and its nominated children (in memory only) for the name check; none once
+    retention has purged the case list (the action tracker reads progress notes long after)."""
+    if definition.type is AuditType.PAA:
+        return [], []
+    archived = accepted_nominations(store, definition.ref)
+    children = read_accepted(archived) if archived and archived.exists() else []
+    return [c["case_ref"] for c in store.cases(definition.ref)], children

@@ -1,0 +1,108 @@
+"""The agency return workbook, generated pre-filled for each agency.
+
+Overview (field, value) and Findings (one row per case and domain; for a PAA
+one row per area) as PRODUCT.md gives them, with a dropdown for the grade.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from maa.audit.definitions import AuditDefinition, AuditType
+
+TEMPLATE_VERSION = "2026.1"
+GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate", "Not involved")
+OVERVIEW_FIELDS = ("audit_ref", "agency_code", "completed_by", "completed_by_email", "nominated_practitioner",
+                   "nominated_practitioner_email", "summary", "template_version")
+FINDINGS_COLUMNS = ("case_ref", "domain", "grade", "worked_well", "worked_less_well", "learning")
+PAA_FINDINGS_COLUMNS = ("area", "grade", "worked_well", "worked_less_well", "learning")
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def safe_cell(value: object) -> object:
+    """Neutralise text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_return_template(definition: AuditDefinition, agency_code: str, case_refs: list[str],
+                          target: Path) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    overview = workbook.active
+    overview.title = "Overview"
+    overview.append(["field", "value"])
+    prefilled = {"audit_ref": definition.ref, "agency_code": agency_code, "template_version": TEMPLATE_VERSION}
+    for name in OVERVIEW_FIELDS:
+        overview.append([name, safe_cell(prefilled.get(name))])
+    overview.column_dimensions["A"].width = 32
+    overview.column_dimensions["B"].width = 70
+
+    findings = workbook.create_sheet("Findings")
+    if definition.type is AuditType.PAA:
+        findings.append(list(PAA_FINDINGS_COLUMNS))
+        for area in definition.review_units:
+            findings.append([safe_cell(area)])
+    else:
+        findings.append(list(FINDINGS_COLUMNS))
+        for case_ref in case_refs:
+            for domain in definition.domains:
+                findings.append([safe_cell(case_ref), safe_cell(domain)])
+    grade_column = "C" if definition.type is not AuditType.PAA else "B"
+    grades = DataValidation(type="list", formula1='"' + ",".join(GRADES) + '"', allow_blank=False,
+                            showErrorMessage=True, errorTitle="Grade",
+                            error="Choose one of: " + ", ".join(GRADES))
+    findings.add_data_validation(grades)
+    if findings.max_row > 1:
+        grades.add(f"{grade_column}2:{grade_column}{findings.max_row}")
+    for sheet in (overview, findings):
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    for letter, width in zip("ABCDEF", (16, 34, 22, 50, 50, 50), strict=True):
+        findings.column_dimensions[letter].width = width
+    for row in findings.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_suffix(".xlsx.tmp")
+    workbook.save(temporary)
+    temporary.replace(target)
+    return target
+
+
+def write_analysis_template(definition: AuditDefinition, target: Path) -> Path:
+    """The chair's analysis workbook: Themes and Actions sheets, owner agencies as a dropdown."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from maa.meeting.analysis import ACTIONS_COLUMNS, THEMES_COLUMNS
+
+    workbook = Workbook()
+    themes = workbook.active
+    themes.title = "Themes"
+    themes.append(list(THEMES_COLUMNS))
+    actions = workbook.create_sheet("Actions")
+    actions.append(list(ACTIONS_COLUMNS))
+    owners = DataValidation(type="list", formula1='"' + ",".join(a.code for a in definition.agencies) + '"',
+                            allow_blank=False, showErrorMessage=True, errorTitle="Owner agency",
+                            error="Choose one of this audit's agencies")
+    actions.add_data_validation(owners)
+    owners.add("C2:C500")
+    for sheet, widths in ((themes, (30, 60, 45, 45)), (actions, (18, 60, 14, 14, 28, 30))):
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for letter, width in zip("ABCDEF", widths, strict=False):
+            sheet.column_dimensions[letter].width = width
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_suffix(".xlsx.tmp")
+    workbook.save(temporary)
+    temporary.replace(target)
+    return target

@@ -1,0 +1,171 @@
+"""One agency's return: each file received, checked, acknowledged or explained; the reminder a week
+before the deadline; "no return" once the grace period is over.
+
+A file is on time or late by when it landed. Concerns found in a return go to `concerns_to` at
+once, even when the rest of the return is refused, and never twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from maa.audit.clock import AuditClock
+from maa.audit.definitions import AuditDefinition
+from maa.audit.timetable import at_send_time, end_of_day, roll_forward, working_days_after
+from maa.intake import inbox
+from maa.intake.xlsx import MAX_FILE_BYTES
+from maa.outputs import rendering
+from maa.outputs.mailer import OFFICIAL, OFFICIAL_SENSITIVE, Email, Mailer
+from maa.outputs.store import Store
+from maa.preparation.case_list import audit_children
+from maa.returns.checks import Concern, check_return
+
+log = logging.getLogger(__name__)
+
+
+
+ACCEPTED = ("accepted", "accepted_late")
+
+
+WALL_CLOCK = AuditClock()  # audit time is the wall clock outside rehearsals
+
+
+NO_RETURN = "no_return"
+
+
+@dataclass(frozen=True)
+class ReturnDates:
+    """When an agency is reminded, when its return is due, and when a late one is refused."""
+
+    reminder_at: datetime
+    due_by: datetime
+    refused_after: datetime
+
+    @classmethod
+    def for_agency(cls, definition: AuditDefinition, code: str) -> ReturnDates:
+        deadline = definition.submission_deadline_for(code)
+        return cls(
+            reminder_at=at_send_time(roll_forward(deadline - timedelta(weeks=1))),
+            due_by=end_of_day(deadline),
+            refused_after=end_of_day(working_days_after(deadline, definition.late_grace_days)),
+        )
+
+
+@dataclass(frozen=True)
+class ReturnState:
+    status: str  # accepted, accepted_late, waiting or no_return
+    inbox_file: str
+    wake_at: datetime | None
+
+
+def return_path(definition: AuditDefinition, code: str) -> Any:
+    return inbox.inbox_path(definition.ref, "returns", f"{code}.xlsx")
+
+
+def receive_return(definition: AuditDefinition, store: Store, mailer: Mailer, code: str, now: datetime,
+                   audit_clock: AuditClock = WALL_CLOCK) -> ReturnState:
+    """One look at an agency's inbox: accept or refuse a file there; remind, or close as no return.
+
+    A file is on time or late by when it landed in the inbox (`audit_clock` turns that into audit time),
+    not by when the pipeline looked: an outage over the deadline never makes an agency late.
+    """
+    path = return_path(definition, code)
+    dates = ReturnDates.for_agency(definition, code)
+    status = store.returns(definition.ref).get(code, {}).get("status")
+    if status not in (*ACCEPTED, NO_RETURN) and inbox.is_settled(path):
+        landed = inbox.landed_at(path)
+        arrived = now if landed is None else min(now, audit_clock.from_wall_clock(landed))
+        _process_return(definition, store, mailer, code, path, arrived, dates)
+        status = store.returns(definition.ref).get(code, {}).get("status")
+    if status in (*ACCEPTED, NO_RETURN):
+        return ReturnState(status, str(path), None)
+    if dates.reminder_at <= now < dates.due_by:
+        _send_to_coordinator(definition, mailer, code, "return_reminder",
+                             f"Reminder: {definition.agency(code).name}'s return is due in a week",
+                             "email/return_reminder.txt", dates=dates)
+    if now >= dates.refused_after:
+        store.save_return(definition.ref, code, status=NO_RETURN)
+        store.record_event(definition.ref, NO_RETURN, code, f"nothing accepted by {dates.refused_after:%Y-%m-%d}")
+        log.warning("%s: no return from %s", definition.ref, code)
+        return ReturnState(NO_RETURN, str(path), None)
+    upcoming = [t for t in (dates.reminder_at, dates.refused_after) if t > now]
+    return ReturnState("waiting", str(path), min(upcoming))
+
+
+def _process_return(definition: AuditDefinition, store: Store, mailer: Mailer, code: str, path: Any,
+                    arrived: datetime, dates: ReturnDates) -> None:
+    ref, relative = definition.ref, Path("returns") / f"{code}.xlsx"
+    if inbox.size_of(path) > MAX_FILE_BYTES:
+        _refuse(definition, store, mailer, code, path, None, relative,
+                [f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB: far larger than a return can be"])
+        return
+    data = path.read_bytes()
+    if arrived >= dates.refused_after:
+        _refuse(definition, store, mailer, code, path, data, relative,
+                [f"arrived after the deadline and the {definition.late_grace_days} working days' grace "
+                 f"(closed {dates.refused_after - timedelta(days=1):%A %d %B %Y}); the Business Unit has it"])
+        return
+    case_refs, children = audit_children(definition, store)
+    result = check_return(definition, data, agency_code=code, case_refs=case_refs, children=children)
+    raise_concerns(definition, store, mailer, code, result.concerns)
+    if not result.accepted:
+        _refuse(definition, store, mailer, code, path, data, relative, result.reasons())
+        return
+    filed = inbox.archive(ref, path, data, relative)
+    status = "accepted_late" if arrived >= dates.due_by else "accepted"
+    overview = result.overview
+    store.save_return(ref, code, status=status, version=filed.version, completed_by=overview.get("completed_by"),
+                      practitioner=(overview.get("nominated_practitioner", ""),
+                                    overview.get("nominated_practitioner_email", "")),
+                      findings=result.findings)
+    store.record_inbox_file(ref, "return", code, filed.version, "accepted", str(filed.path), filed.sha256)
+    store.record_event(ref, f"return_{status}", f"{code}/v{filed.version}", f"{len(result.findings)} findings")
+    log.info("%s: %s's return version %s %s (%s findings)", ref, code, filed.version, status.replace("_", " "),
+             len(result.findings))
+    _send_to_coordinator(definition, mailer, code, "return_accepted",
+                         f"Return accepted (version {filed.version})", "email/return_accepted.txt",
+                         version=filed.version, result=result, late=status == "accepted_late")
+
+
+def _refuse(definition: AuditDefinition, store: Store, mailer: Mailer, code: str, path: Any, data: bytes | None,
+            relative: Path, reasons: list[str]) -> None:
+    filed = inbox.quarantine(definition.ref, path, data, relative, reasons)
+    store.record_inbox_file(definition.ref, "return", code, filed.version, "refused", str(filed.path), filed.sha256,
+                            "\n".join(reasons))
+    store.record_event(definition.ref, "return_refused", f"{code}/v{filed.version}", "\n".join(reasons))
+    log.warning("%s: %s's return version %s refused: %s", definition.ref, code, filed.version, "; ".join(reasons))
+    _send_to_coordinator(definition, mailer, code, "return_refused", f"Return refused (version {filed.version})",
+                         "email/return_refused.txt", version=filed.version, reasons=reasons,
+                         kept_as=filed.path.name, dates=ReturnDates.for_agency(definition, code))
+
+
+def _send_to_coordinator(definition: AuditDefinition, mailer: Mailer, code: str, kind: str, what: str,
+                         template: str, version: int = 1, **context: Any) -> None:
+    agency = definition.agency(code)
+    body = rendering.render(template, audit=definition, agency=agency, version=version, **context)
+    mailer.send(Email(ref=definition.ref, kind=f"{kind}-{code}", recipient=agency.coordinator.email, what=what,
+                      body=body, marking=OFFICIAL, version=version, reply_to=definition.business_unit.email))
+
+
+def raise_concerns(definition: AuditDefinition, store: Store, mailer: Mailer, code: str,
+                   concerns: list[Concern]) -> int:
+    """Each concern to `concerns_to` at once, once: keyed by its content, so a resubmission repeats nothing."""
+    raised = 0
+    for concern in concerns:
+        fingerprint = hashlib.sha256(f"{code}\x1f{concern.case_ref}\x1f{concern.text}".encode()).hexdigest()[:16]
+        body = rendering.render("email/concern.txt", audit=definition, agency=definition.agency(code), concern=concern)
+        sent = mailer.send(Email(
+            ref=definition.ref, kind=f"concern-{code}-{fingerprint}", recipient=definition.concerns_email,
+            what=f"Safeguarding concern raised in {code}'s return (case {concern.case_ref or 'not given'})",
+            body=body, marking=OFFICIAL_SENSITIVE,
+        ))
+        if sent:
+            store.record_event(definition.ref, "concern_raised", f"{code}/{fingerprint}",
+                               f"case {concern.case_ref or 'not given'}")
+            raised += 1
+    return raised
