@@ -18,16 +18,16 @@ from typing import Any
 
 from probe_io import Stopwatch, write_result
 
+from maa.pipeline import resources
+
 
 def setup(definition_path: Path) -> tuple[Any, Any, Any]:
     """What every Phase 1 task does first: import the package, read the definition, open store and mailer."""
     from maa.audit.definitions import load_definition
-    from maa.outputs.mailer import Mailer
-    from maa.outputs.store import Store
 
     definition = load_definition(definition_path)
-    store = Store()
-    return definition, store, Mailer(store)
+    store = resources.store()
+    return definition, store, resources.mailer(store)
 
 
 def run_phase1(definition_path: Path) -> Stopwatch:
@@ -39,9 +39,10 @@ def run_phase1(definition_path: Path) -> Stopwatch:
 
     # A moment just after the notice went out: the case list is in, no reminder is due yet.
     now = at_send_time(definition.timetable["notice_issued"]) + timedelta(hours=1)
-    watch.step("prepare", lambda: notice.prepare(definition, definition_path.name, store))
+    key = resources.pseudonym_key
+    watch.step("prepare", lambda: notice.prepare(definition, definition_path.name, store, key=key))
     watch.step("send_notice", lambda: notice.send_notice(definition, mailer))
-    watch.step("receive_nominations", lambda: case_list.receive_nominations(definition, store, mailer, now))
+    watch.step("receive_nominations", lambda: case_list.receive_nominations(definition, store, mailer, now, key=key))
     watch.step("build_audit_packs", lambda: audit_packs.build_audit_packs(definition, store, now.date()))
     watch.step("send_audit_packs", lambda: audit_packs.send_audit_packs(definition, mailer))
     return watch

@@ -35,14 +35,17 @@ def to_findings_meeting(watch: Stopwatch, definition: Any, store: Any, mailer: A
     from maa import config
     from maa.audit.timetable import at_send_time
     from maa.meeting import chair_analysis
+    from maa.pipeline import resources
     from maa.preparation import case_list, notice
     from maa.returns import receiving
 
     timetable = definition.timetable
     inbox = config.data_dir() / "inbox" / definition.ref
     after_notice = at_send_time(timetable["notice_issued"]) + timedelta(hours=1)
-    watch.step("prepare", lambda: notice.prepare(definition, definition_file, store))
-    watch.step("receive_nominations", lambda: case_list.receive_nominations(definition, store, mailer, after_notice))
+    key = resources.pseudonym_key
+    watch.step("prepare", lambda: notice.prepare(definition, definition_file, store, key=key))
+    watch.step("receive_nominations",
+               lambda: case_list.receive_nominations(definition, store, mailer, after_notice, key=key))
 
     def drop_and_receive_returns() -> list[str]:
         # The morning of the deadline: on time, with no reminder still to send.

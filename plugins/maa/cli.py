@@ -94,9 +94,7 @@ def _validate_return(args: argparse.Namespace) -> int:
 
 def _validate_update(args: argparse.Namespace) -> int:
     """An owner's progress workbook checked against the tracker's actions in the store, as the tracker would."""
-
-    from maa.outputs.mailer import Mailer
-    from maa.outputs.store import Store
+    from maa.pipeline import resources
     from maa.tracker.register import Tracker
     from maa.tracker.updates import check_update_file
 
@@ -105,8 +103,9 @@ def _validate_update(args: argparse.Namespace) -> int:
         print(f"{path}: no such file", file=sys.stderr)
         return 1
     code = (args.agency or path.stem).upper()
-    store = Store()
-    tracker = Tracker.open(store, Mailer(store, dry_run=True), clock.now().date())  # checks only: nothing is sent
+    store = resources.store()
+    # checks only: nothing is sent
+    tracker = Tracker.open(store, resources.mailer(store, dry_run=True), clock.now().date())
     result = check_update_file(tracker, path.read_bytes(), code)
     if result.accepted:
         print(f"{path}: accepted ({code}, {len(result.updates)} updates)")
@@ -117,10 +116,10 @@ def _validate_update(args: argparse.Namespace) -> int:
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    from maa.outputs.store import Store, migrate, store_url
+    from maa.outputs.store import Store, migrate
+    from maa.pipeline.resources import store_url
 
-    url = store_url()
-    store = Store(url)
+    store = Store(store_url())
     applied = migrate(store.engine)
     where = store.engine.url.render_as_string(hide_password=True)
     print(f"audit store {where}: schema up to date" + (f" (applied {applied})" if applied else ""))
@@ -147,12 +146,13 @@ def _purge(args: argparse.Namespace) -> int:
     """Retention as the maa_retention DAG runs it, for today in London unless --today says otherwise."""
     from datetime import date
 
-    from maa.outputs.store import Store
+    from maa.pipeline import resources
     from maa.privacy.retention import HELD, run_retention
 
     today = date.fromisoformat(args.today) if args.today else clock.now().date()
     try:
-        report = run_retention(Store(), today, dry_run=args.dry_run, ref=args.ref)
+        report = run_retention(resources.store(), today, dry_run=args.dry_run, ref=args.ref,
+                               inbox_root=resources.inbox_root())
     except LookupError as unknown:
         print(str(unknown), file=sys.stderr)
         return 1
@@ -168,10 +168,10 @@ def _resolve_case(args: argparse.Namespace) -> int:
     """The only command that prints a child's details (PRODUCT.md); see maa.privacy.resolution."""
     import getpass
 
-    from maa.outputs.store import Store
+    from maa.pipeline import resources
     from maa.privacy.resolution import PURGED, RESOLVED, UNKNOWN_CASE, UnknownAudit, resolve_case
 
-    store, os_user = Store(), getpass.getuser()
+    store, os_user = resources.store(), getpass.getuser()
     try:
         resolution = resolve_case(store, args.ref, args.case_ref, asked_by=args.by or os_user, os_user=os_user)
     except UnknownAudit as unknown:

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from maa.config import LONDON
 from maa.outputs.store import Store
+from maa.pipeline import resources
 from maa.tracker.actions import tracked_actions, update_count
 from tests.conftest import AuditFolders, MailCatcher
 from tests.dags.test_dag_integrity import dag_bag
@@ -26,7 +27,7 @@ DAG_ID = "maa_action_tracker"
 
 @pytest.fixture
 def seeded(folders: AuditFolders, smtp_server: MailCatcher) -> Store:
-    store = Store()  # the store the DAG's tasks open: the SQLite default under MAA_DATA_DIR
+    store = resources.store()  # the store the DAG's tasks open: the SQLite default under MAA_DATA_DIR
     seed_audit(folders, store, {}, ACTIONS_A)
     seed_audit(folders, store, {"ref": REF_B, "type": "MACA", "start": "2026-09-07"}, ACTIONS_B)
     seed_audit(folders, store, {"ref": "MATA-2026-05", "start": "2026-10-05"},

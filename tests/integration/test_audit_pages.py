@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 from maa.audit.clock import now
 from maa.audit.definitions import load_definition
 from maa.intake.xlsx import MAX_FILE_BYTES
-from maa.outputs.mailer import Mailer
 from maa.outputs.store import Store
+from maa.pipeline import resources
 from maa.preparation import audit_packs, case_list, notice
 from maa.returns import receiving
 from tests.conftest import (
@@ -77,11 +77,12 @@ def audit(folders: AuditFolders, smtp_server: MailCatcher):
     start = now().date() - timedelta(days=14)
     definition = load_definition(folders.write_definition({"ref": REF, "start": start.isoformat()},
                                                           remove=("extensions",)))
-    store = Store()
+    store = resources.store()
     (folders.inbox(REF) / "nominations.csv").write_text(nominations_csv())
-    assert case_list.receive_nominations(definition, store, Mailer(store), now()).accepted
+    assert case_list.receive_nominations(definition, store, resources.mailer(store), now(),
+                                         key=resources.pseudonym_key).accepted
     audit_packs.build_audit_packs(definition, store, now().date())
-    assert audit_packs.send_audit_packs(definition, Mailer(store)) == len(definition.agencies)
+    assert audit_packs.send_audit_packs(definition, resources.mailer(store)) == len(definition.agencies)
     return definition, store
 
 
@@ -96,7 +97,7 @@ class TheAudit:
 
     def _watch(self) -> None:
         while not self.stop.is_set():
-            receiving.receive_return(self.definition, self.store, Mailer(self.store), self.code, now())
+            receiving.receive_return(self.definition, self.store, resources.mailer(self.store), self.code, now())
             time.sleep(0.5)
 
     def __enter__(self):
@@ -135,7 +136,7 @@ def test_every_page_is_behind_airflows_login_and_each_role_sees_its_own(browser_
 def test_the_dashboard_shows_the_audit_its_phase_returns_and_shareable_reports_only(
         browser_as, audit, folders: AuditFolders, tmp_path: Path) -> None:
     definition, store = audit
-    mailer = Mailer(store)
+    mailer = resources.mailer(store)
     returns = folders.inbox(REF) / "returns"
     returns.mkdir(exist_ok=True)
     (returns / "POL.xlsx").write_bytes(completed_return(definition, "POL", CASES, tmp_path))
@@ -175,14 +176,14 @@ def test_a_paa_is_on_the_dashboard_and_takes_returns_once_its_packs_have_gone(
                                      "start": start.isoformat(), "period": {"from": "2025-04-01", "to": "2026-03-31"}},
                                     remove=("nominating_agency", "theme", "extensions"))
     definition, store = load_definition(path), audit[1]
-    notice.prepare(definition, path.name, store)
+    notice.prepare(definition, path.name, store, key=resources.pseudonym_key)
     police = browser_as("coordinator-pol")
     before = police.get("/maa/upload/POL").text.split('id="heading-PAA-2026-02"')[1]
     assert "Not open yet: the audit pack and return template have not been sent." in before
     assert 'action="../upload/POL/PAA-2026-02"' not in before
 
     audit_packs.build_audit_packs(definition, store, now().date())
-    audit_packs.send_audit_packs(definition, Mailer(store))
+    audit_packs.send_audit_packs(definition, resources.mailer(store))
     page = police.get("/maa/upload/POL").text
     assert 'action="../upload/POL/PAA-2026-02"' in page, "the PAA takes Police's return now"
     row = browser_as("qiip").get("/maa/dashboard").text.split('id="audit-PAA-2026-02"')[1].split("</tr>")[0]

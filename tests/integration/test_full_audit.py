@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from maa.audit.definitions import load_definition
-from maa.outputs.store import Store
+from maa.pipeline import resources
 from tests.conftest import (
     DISTINCTIVE_DOB,
     DISTINCTIVE_NAME,
@@ -100,7 +100,7 @@ def test_approved_first_time_the_final_report_goes_out_and_the_actions_are_track
     assert "No return: Probation Service" in briefing
     assert len(PdfReader(output / "learning-briefing.pdf").pages) == 1
 
-    tracked = Store().actions(REF)
+    tracked = resources.store().actions(REF)
     assert [(a["action_id"], a["owner_agency"], a["status"]) for a in tracked] == [
         (a[0], a[2], "Not started") for a in ACTIONS]
 
@@ -130,7 +130,7 @@ def test_approved_first_time_the_final_report_goes_out_and_the_actions_are_track
     for message in smtp_server.messages:  # only the audit packs carry a child's details, to coordinators
         if kinds_of(message) != "audit_pack":
             assert not any(i in message_text(message) for i in identifiers), message["Subject"]
-    assert not any(i in str(Store().events(REF)) + str(Store().actions(REF)) for i in identifiers)
+    assert not any(i in str(resources.store().events(REF)) + str(resources.store().actions(REF)) for i in identifiers)
 
 
 def test_changes_requested_go_to_the_chair_and_the_revised_draft_is_signed_off(
@@ -168,4 +168,4 @@ def test_changes_requested_go_to_the_chair_and_the_revised_draft_is_signed_off(
     sent = kinds(smtp_server)
     assert sent["bu_quality_assurance_request"] == 2, "a new draft, a new request (version 2)"
     assert sent["final_report"] >= 1
-    assert sorted(f["version"] for f in Store().inbox_files(REF, "analysis")) == [1, 2]
+    assert sorted(f["version"] for f in resources.store().inbox_files(REF, "analysis")) == [1, 2]

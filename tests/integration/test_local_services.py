@@ -17,7 +17,7 @@ import pytest
 from maa.audit.clock import now
 from maa.audit.definitions import load_definition
 from maa.ops.services import AirflowApiError, LocalAirflow, free_port
-from maa.outputs.store import Store
+from maa.pipeline import resources
 from tests.browser import check_accessible, chromium, log_in, screenshot
 from tests.conftest import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, AuditFolders, nominations_csv
 from tests.services import task_states, wait_until
@@ -89,7 +89,7 @@ def _the_audit_pages_in_a_browser(airflow: LocalAirflow, passwords: dict[str, st
     waiting = wait_until(lambda: task_states(airflow, definition.dag_id, run_id, "receive_return"),
                           lambda states: len(states) == 6 and set(states.values()) == {"deferred"}, timeout=180)
     assert set(waiting.values()) == {"deferred"}, "every agency's return is awaited"
-    store = Store()
+    store = resources.store()
     case_refs = [c["case_ref"] for c in store.cases(ref)]
     pages_seen = []
     with chromium() as browser:

@@ -9,8 +9,8 @@ import pytest
 from maa.audit.definitions import load_definition
 from maa.audit.pseudonym import MissingPseudonymKey
 from maa.config import LONDON
-from maa.outputs.mailer import Mailer
 from maa.outputs.store import Store
+from maa.pipeline import resources
 from maa.preparation import case_list, notice
 from tests.conftest import (
     DISTINCTIVE_DOB,
@@ -44,7 +44,7 @@ BAD_FILES = {
 def audit(folders: AuditFolders, smtp_server: MailCatcher):
     definition = load_definition(folders.write_definition())
     store = Store(f"sqlite:///{folders.data / 'store.sqlite'}")
-    return definition, store, Mailer(store)
+    return definition, store, resources.mailer(store)
 
 
 @pytest.mark.parametrize("case", sorted(BAD_FILES))
@@ -55,7 +55,7 @@ def test_a_bad_case_list_is_quarantined_with_reasons_and_the_business_unit_told(
     inbox = folders.inbox(REF) / "nominations.csv"
     inbox.write_bytes(content if isinstance(content, bytes) else content.encode())
 
-    state = case_list.receive_nominations(definition, store, mailer, NOW)
+    state = case_list.receive_nominations(definition, store, mailer, NOW, key=resources.pseudonym_key)
 
     assert not state.accepted
     assert not inbox.exists(), "the file left the inbox"
@@ -73,7 +73,7 @@ def test_a_bad_case_list_is_quarantined_with_reasons_and_the_business_unit_told(
     assert not (folders.output / REF).exists(), "no audit pack is built"
 
     inbox.write_text(nominations_csv([DISTINCTIVE, GOOD]))
-    assert case_list.receive_nominations(definition, store, mailer, NOW).accepted
+    assert case_list.receive_nominations(definition, store, mailer, NOW, key=resources.pseudonym_key).accepted
     assert (folders.data / "archive" / REF / "nominations.v2.csv").exists()
     assert [c["case_ref"] for c in store.cases(REF)] == ["C-01", "C-02"]
 
@@ -81,7 +81,7 @@ def test_a_bad_case_list_is_quarantined_with_reasons_and_the_business_unit_told(
 def test_the_stored_cases_carry_a_keyed_hash_and_an_age_band_only(audit, folders: AuditFolders) -> None:
     definition, store, mailer = audit
     (folders.inbox(REF) / "nominations.csv").write_text(nominations_csv([DISTINCTIVE, GOOD]))
-    assert case_list.receive_nominations(definition, store, mailer, NOW).accepted
+    assert case_list.receive_nominations(definition, store, mailer, NOW, key=resources.pseudonym_key).accepted
     with store.engine.connect() as connection:
         rows = [tuple(r) for r in connection.exec_driver_sql(
             "SELECT case_ref, system_id_hash, age_band FROM cases ORDER BY case_ref")]
@@ -95,16 +95,16 @@ def test_a_missing_case_list_is_chased_halfway_and_escalated_when_the_notice_per
     halfway, ended = case_list.notice_reminder_times(definition)
     assert (halfway.date().isoformat(), ended.date().isoformat()) == ("2026-06-08", "2026-06-15")
 
-    state = case_list.receive_nominations(definition, store, mailer, NOW)
+    state = case_list.receive_nominations(definition, store, mailer, NOW, key=resources.pseudonym_key)
     assert smtp_server.messages == [] and state.next_reminder_at == halfway
 
     for _ in range(2):  # looking again changes nothing: each message goes once
-        state = case_list.receive_nominations(definition, store, mailer, halfway)
+        state = case_list.receive_nominations(definition, store, mailer, halfway, key=resources.pseudonym_key)
     assert sorted(m["To"] for m in smtp_server.messages) == sorted(
         [definition.business_unit.email, definition.agency("CSC").coordinator.email])
     assert state.next_reminder_at == ended
 
-    case_list.receive_nominations(definition, store, mailer, ended)
+    case_list.receive_nominations(definition, store, mailer, ended, key=resources.pseudonym_key)
     escalations = [m for m in smtp_server.messages if "Escalation" in m["Subject"]]
     assert [m["To"] for m in escalations] == [definition.business_unit.email]
     assert "The audit is waiting: it has not failed." in escalations[0].get_content()
@@ -115,6 +115,6 @@ def test_a_case_audit_refuses_to_start_without_the_pseudonym_key(
     definition, store, _ = audit
     monkeypatch.delenv("AIRFLOW_VAR_MAA_PSEUDONYM_KEY")
     with pytest.raises(MissingPseudonymKey, match="maa_pseudonym_key"):
-        notice.prepare(definition, "MATA-2026-01.yaml", store)
+        notice.prepare(definition, "MATA-2026-01.yaml", store, key=resources.pseudonym_key)
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT COUNT(*) FROM audits").scalar_one() == 0

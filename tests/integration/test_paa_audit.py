@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from maa.audit.definitions import load_definition
-from maa.outputs.store import Store
+from maa.pipeline import resources
 from tests.conftest import DISTINCTIVE_NAME, PROJECT, AuditFolders, MailCatcher
 from tests.integration.test_full_audit import kinds, practitioner, run_rehearsal
 from tests.outputs import pdf_text
@@ -106,4 +106,4 @@ def test_a_paa_runs_to_sign_off_with_the_years_data_in_its_report(
     for message in smtp_server.messages:
         assert DISTINCTIVE_NAME not in message.as_string(), message["Subject"]
     assert not any(DISTINCTIVE_NAME in pdf_text(path) for path in output.glob("*.pdf"))
-    assert DISTINCTIVE_NAME not in str(Store().events(REF))
+    assert DISTINCTIVE_NAME not in str(resources.store().events(REF))

@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from maa import cli
+from maa import cli, config
 from maa.audit.definitions import AuditDefinition, load_definition
 from maa.config import LONDON
 from maa.intake import inbox
 from maa.outputs.mailer import Mailer
 from maa.outputs.store import Store
+from maa.pipeline import resources
 from maa.preparation import audit_packs, case_list, notice
 from maa.privacy.resolution import resolutions
 from maa.privacy.retention import DUE, HELD, NOT_APPROVED, WITHIN_RETENTION, purge_of, purged_files, run_retention
@@ -39,7 +40,7 @@ PURGED, KEPT_UNAPPROVED, KEPT_LONGER = "MATA-2026-01", "MATA-2026-01-B", "MATA-2
 APPROVED_AT = "2026-09-14 10:00 UTC"         # retention 90 days: kept to 13 Dec, purged from 14 Dec 2026
 PURGE_DAY, LAST_DAY_KEPT = date(2026, 12, 14), date(2026, 12, 13)
 IN_NOTICE = datetime(2026, 6, 3, 12, 0, tzinfo=LONDON)
-SPOOL = "spool/maa_mata_2026_01/manual__2026-07-20/receive_return-1"  # maa.pipeline.operators.task_spool
+SPOOL = "spool/maa_mata_2026_01/manual__2026-07-20/receive_return-1"  # maa.pipeline.context.task_spool
 STRAY_NAME = f"{DISTINCTIVE_NAME} notes.txt"  # a person's own file in the inbox, named after the child
 IDENTIFIERS = (DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, DISTINCTIVE_DOB)
 
@@ -59,22 +60,22 @@ def seed_audit(folders: AuditFolders, store: Store, changes: dict, *, returns: b
     """An audit as the pipeline leaves it: a refused then an accepted case list, audit packs and their emails
     (sent and dry-run), notices, and optionally returns in the inbox, archive and quarantine with a concern."""
     definition = load_definition(folders.write_definition(changes))
-    ref, mailer = definition.ref, Mailer(store)
-    notice.prepare(definition, f"{ref}.yaml", store)
+    ref, mailer = definition.ref, resources.mailer(store)
+    notice.prepare(definition, f"{ref}.yaml", store, key=resources.pseudonym_key)
     notice.send_notice(definition, mailer)
     case_list_file = folders.inbox(ref) / "nominations.csv"
     case_list_file.write_text(nominations_csv()[:-40])  # cut short: refused, quarantined with its reasons
-    assert not case_list.receive_nominations(definition, store, mailer, IN_NOTICE).accepted
+    assert not case_list.receive_nominations(definition, store, mailer, IN_NOTICE, key=resources.pseudonym_key).accepted
     case_list_file.write_text(nominations_csv())
-    assert case_list.receive_nominations(definition, store, mailer, IN_NOTICE).accepted
+    assert case_list.receive_nominations(definition, store, mailer, IN_NOTICE, key=resources.pseudonym_key).accepted
     for agency in definition.agencies:  # what build_audit_packs writes, without rendering six PDFs
         pack, template = audit_packs.pack_paths(definition, agency.code)
         pack.parent.mkdir(parents=True, exist_ok=True)
         pack.write_bytes(f"%PDF-1.7 OFFICIAL-SENSITIVE {DISTINCTIVE_NAME} {DISTINCTIVE_DOB}".encode())
         template.write_bytes(b"PK return template with case refs C-01 and C-02")
     audit_packs.send_audit_packs(definition, mailer)
-    audit_packs.send_audit_packs(definition, Mailer(store, dry_run=True))
-    notice.send_notice(definition, Mailer(store, dry_run=True))
+    audit_packs.send_audit_packs(definition, resources.mailer(store, dry_run=True))
+    notice.send_notice(definition, resources.mailer(store, dry_run=True))
     for report in ("practitioner-pack.pdf", "chair-briefing.pdf", "audit-overview-report.pdf",
                    "learning-briefing.pdf"):
         (folders.output / ref / report).write_bytes(b"%PDF-1.7 case refs and age bands only")
@@ -88,8 +89,10 @@ def _returns(definition: AuditDefinition, folders: AuditFolders, store: Store, m
     returns.mkdir()
     for code in ("CSC", "ICB"):
         (returns / f"{code}.xlsx").write_bytes(f"PK {code} return".encode())
-    inbox.archive(ref, returns / "CSC.xlsx", b"PK CSC return", Path("returns/CSC.xlsx"))
-    inbox.quarantine(ref, returns / "ICB.xlsx", b"PK ICB return", Path("returns/ICB.xlsx"), ["Findings, row 3"])
+    inbox.keep(returns / "CSC.xlsx", b"PK CSC return", config.audit_archive(ref) / "returns" / "CSC.v1.xlsx")
+    refused = config.audit_quarantine(ref) / "returns" / "ICB.v1.xlsx"
+    inbox.keep(returns / "ICB.xlsx", b"PK ICB return", refused)
+    inbox.write_reasons(refused, "ICB.xlsx", ["Findings, row 3"])
     (returns / "POL.xlsx").write_bytes(b"PK POL return, not yet looked at")
     (folders.inbox(ref) / STRAY_NAME).write_text("dropped here by hand")
     receiving.raise_concerns(definition, store, mailer, "CSC", [Concern(2, "C-01", "Bruising seen at school.")])
@@ -98,7 +101,7 @@ def _returns(definition: AuditDefinition, folders: AuditFolders, store: Store, m
             "conn_type": "smtp", "host": "127.0.0.1", "port": _free_port(),
             "extra": {"disable_ssl": True, "disable_tls": True, "timeout": 2, "mail_catcher": True}}))
         with pytest.raises(OSError):
-            receiving.raise_concerns(definition, store, Mailer(store, spool=folders.data / SPOOL), "POL",
+            receiving.raise_concerns(definition, store, resources.mailer(store, spool=folders.data / SPOOL), "POL",
                                   [Concern(3, "C-02", "Missed health appointments.")])
 
 
@@ -108,7 +111,7 @@ def world(request: pytest.FixtureRequest, folders: AuditFolders) -> World:
     On SQLite under the data folder unless a test asks for "postgresql" (the maa_store connection)."""
     if getattr(request, "param", "sqlite") == "postgresql":
         request.getfixturevalue("postgres_store")
-    store = Store()  # whichever the CLI and the DAG would use
+    store = resources.store()  # whichever the CLI and the DAG would use
     purged = seed_audit(folders, store, {}, returns=True)
     seed_audit(folders, store, {"ref": KEPT_UNAPPROVED})
     seed_audit(folders, store, {"ref": KEPT_LONGER, "retention_days": 365})
@@ -256,7 +259,7 @@ def test_an_inbox_elsewhere_is_purged_too(world: World, tmp_path: Path, monkeypa
     monkeypatch.setenv("MAA_INBOX_URL", f"file://{remote}")
     before, gone = files_now(world), expected_identifying(world)
 
-    report = run_retention(world.store, PURGE_DAY, dry_run=False)
+    report = run_retention(world.store, PURGE_DAY, dry_run=False, inbox_root=resources.inbox_root())
 
     assert set(files_now(world)) == set(before) - gone
     assert not (remote / PURGED / "returns" / "EDU.xlsx").exists()

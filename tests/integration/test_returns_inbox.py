@@ -14,8 +14,8 @@ from maa.audit.clock import AuditClock
 from maa.audit.definitions import load_definition
 from maa.config import LONDON
 from maa.intake.xlsx import MAX_ROWS
-from maa.outputs.mailer import Mailer
 from maa.outputs.store import Store
+from maa.pipeline import resources
 from maa.preparation import case_list
 from maa.returns import at_deadline, receiving
 from maa.returns.checks import check_return
@@ -36,9 +36,10 @@ def audit(folders: AuditFolders, smtp_server: MailCatcher):
     """The sample audit with its two cases accepted, as after Phase 1."""
     definition = load_definition(folders.write_definition())
     store = Store(f"sqlite:///{folders.data / 'store.sqlite'}")
-    mailer = Mailer(store)
+    mailer = resources.mailer(store)
     (folders.inbox(REF) / "nominations.csv").write_text(nominations_csv())
-    assert case_list.receive_nominations(definition, store, mailer, BEFORE_DEADLINE).accepted
+    assert case_list.receive_nominations(definition, store, mailer, BEFORE_DEADLINE,
+                                         key=resources.pseudonym_key).accepted
     smtp_server.messages.clear()
     return definition, store, mailer
 
@@ -254,11 +255,11 @@ def test_with_the_mail_server_down_the_acknowledgement_waits_for_the_retry(
     drop(folders, "POL", completed_return(definition, "POL", CASES, tmp_path))
     smtp_server.go_down()
     with pytest.raises(ConnectionRefusedError):
-        receiving.receive_return(definition, store, Mailer(store, spool=spool), "POL", BEFORE_DEADLINE)
+        receiving.receive_return(definition, store, resources.mailer(store, spool=spool), "POL", BEFORE_DEADLINE)
     assert store.returns(REF)["POL"]["status"] == "accepted", "nothing lost: the file is archived and loaded"
 
     smtp_server.come_back()
-    retry = Mailer(store, spool=spool)  # what make_mailer does at the start of every try
+    retry = resources.mailer(store, spool=spool)  # what task_mailer does at the start of every try
     assert retry.deliver_spooled() == 1
     assert receiving.receive_return(definition, store, retry, "POL", BEFORE_DEADLINE).status == "accepted"
     (ack,) = smtp_server.messages

@@ -18,6 +18,7 @@ from maa.audit.definitions import load_definition
 from maa.ops.demo import ANSWER_AFTER_S
 from maa.ops.services import FINISHED, AirflowApiError, LocalAirflow
 from maa.outputs.store import Store
+from maa.pipeline import resources
 from tests.conftest import (
     PROJECT,
     PSEUDONYM_KEY,
@@ -112,7 +113,7 @@ def test_twelve_agencies_wait_without_a_worker_slot_and_the_audit_runs_to_sign_o
     assert running == [], "nothing holds a worker slot while the audit waits"
     assert set(task_states(airflow, definition.dag_id, run_id, "receive_return").values()) == {"deferred"}
 
-    store = Store()
+    store = resources.store()
     case_refs = [c["case_ref"] for c in store.cases(definition.ref)]
     smtp_server.go_down()  # the acknowledgements cannot go: each return's task fails and waits for its retry
     for code in ("A01", "A02", "A03"):

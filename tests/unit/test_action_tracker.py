@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from maa.audit.definitions import load_definition
 from maa.config import LONDON
-from maa.outputs.mailer import Mailer
 from maa.outputs.store import Store
+from maa.pipeline import resources
 from maa.preparation import case_list
 from maa.preparation.nominations import Nominee
 from maa.tracker.actions import stored_register, tracked_actions, update_count
@@ -45,7 +45,7 @@ def store(folders: AuditFolders) -> Store:
 
 
 def tracker_on(store: Store, today: date) -> Tracker:
-    return Tracker.open(store, Mailer(store), today)
+    return Tracker.open(store, resources.mailer(store), today)
 
 
 def keys(catcher: MailCatcher) -> list[str]:
@@ -327,7 +327,7 @@ def test_a_dry_run_moves_and_records_nothing_so_the_real_run_still_does_it_all(
         store: Store, folders: AuditFolders, smtp_server: MailCatcher) -> None:
     drop_update(folders, "EDU", update_workbook([(REF_A, "A4", "Complete", "Attendance panel meets monthly.")]))
     copy_sample_register(folders)
-    dry = Tracker.open(store, Mailer(store, dry_run=True), IMPACT_DAY)
+    dry = Tracker.open(store, resources.mailer(store, dry_run=True), IMPACT_DAY)
     assert refresh_register(dry) == {"register": "would load", "findings": 6, "links": None}
     assert receive_updates(dry) == {"accepted": ["EDU"], "refused": []}
     assert remind_owners(dry) and ask_for_progress(dry) and publish_monthly_report(dry)
@@ -346,7 +346,7 @@ def test_a_dry_run_moves_and_records_nothing_so_the_real_run_still_does_it_all(
 
 
 def test_maa_validate_update_gives_the_tracker_s_own_reasons(folders: AuditFolders, tmp_path: Path) -> None:
-    seed_audit(folders, Store(), {}, ACTIONS_A)  # the store the command opens: the default under MAA_DATA_DIR
+    seed_audit(folders, resources.store(), {}, ACTIONS_A)  # the store the command opens: the default under MAA_DATA_DIR
     good = tmp_path / "POL.xlsx"
     good.write_bytes(update_workbook([(REF_A, "A1", "In progress", "Staff trained.")]))
     result = maa("validate-update", good)
@@ -378,8 +378,8 @@ def test_a_note_naming_an_audited_child_is_refused_and_the_name_goes_nowhere(
         store: Store, folders: AuditFolders, smtp_server: MailCatcher) -> None:
     definition = load_definition(folders.audits / f"{REF_A}.yaml")
     (folders.inbox(REF_A) / "nominations.csv").write_text(nominations_csv())
-    assert case_list.receive_nominations(definition, store, Mailer(store),
-                                      datetime(2026, 6, 2, 10, 0, tzinfo=LONDON)).accepted
+    assert case_list.receive_nominations(definition, store, resources.mailer(store),
+                                      datetime(2026, 6, 2, 10, 0, tzinfo=LONDON), key=resources.pseudonym_key).accepted
     smtp_server.messages.clear()
     drop_update(folders, "POL", update_workbook([(REF_A, "A1", "In progress", f"{DISTINCTIVE_NAME} seen weekly.")]))
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from maa.outputs.mailer import OFFICIAL, OFFICIAL_SENSITIVE, Email, EmailRefused, Mailer
+from maa.outputs.mailer import OFFICIAL, OFFICIAL_SENSITIVE, Email, EmailRefused
 from maa.outputs.store import Store
+from maa.pipeline import resources
 from tests.conftest import AuditFolders, MailCatcher
 
 REF = "MATA-2026-01"
@@ -80,7 +81,7 @@ def test_the_subject_reads_marking_ref_what(marking: str, subject: str) -> None:
 
 def test_without_smtp_default_the_email_is_written_to_the_outbox(folders: AuditFolders, store: Store) -> None:
     email = notice()
-    assert Mailer(store).send(email) is True
+    assert resources.mailer(store).send(email) is True
     [path] = outbox_files(folders)
     message = read_eml(path)
     assert message["Message-ID"] == email.message_id
@@ -92,17 +93,17 @@ def test_without_smtp_default_the_email_is_written_to_the_outbox(folders: AuditF
 
 def test_a_second_send_of_the_same_email_is_not_sent_again(folders: AuditFolders, store: Store) -> None:
     email = notice()
-    assert Mailer(store).send(email) is True
+    assert resources.mailer(store).send(email) is True
     [path] = outbox_files(folders)
     path.unlink()
-    assert Mailer(store).send(email) is False  # a rerun: another Mailer over the same ledger
-    assert Mailer(store).send(notice(body="Reworded")) is False
+    assert resources.mailer(store).send(email) is False  # a rerun: another Mailer over the same ledger
+    assert resources.mailer(store).send(notice(body="Reworded")) is False
     assert outbox_files(folders) == []
     assert [row["status"] for row in store.emails(REF)] == ["sent"]
 
 
 def test_a_new_version_is_a_new_message(folders: AuditFolders, store: Store) -> None:
-    mailer = Mailer(store)
+    mailer = resources.mailer(store)
     assert mailer.send(notice()) is True
     assert mailer.send(notice(version=2, body="Revised")) is True
     assert len(outbox_files(folders)) == 2
@@ -111,14 +112,14 @@ def test_a_new_version_is_a_new_message(folders: AuditFolders, store: Store) -> 
 
 def test_a_dry_run_writes_to_the_dry_run_outbox_and_records_nothing(folders: AuditFolders, store: Store) -> None:
     email = notice(marking=OFFICIAL_SENSITIVE)
-    assert Mailer(store, dry_run=True).send(email) is True
+    assert resources.mailer(store, dry_run=True).send(email) is True
     [path] = outbox_files(folders, "dry-run")
     assert read_eml(path)["Message-ID"] == email.message_id
     assert outbox_files(folders) == []
     assert store.email_status(email.key) is None
     assert store.emails(REF) == []
 
-    assert Mailer(store).send(email) is True  # the real run still sends
+    assert resources.mailer(store).send(email) is True  # the real run still sends
     assert len(outbox_files(folders)) == 1
     assert store.email_status(email.key) == "sent"
 
@@ -129,8 +130,8 @@ def test_delivered_once_over_smtp(folders: AuditFolders, store: Store, smtp_serv
     pdf, xlsx = attachments_in(folders.output)
     email = notice(kind="audit_pack", marking=OFFICIAL_SENSITIVE, what="Audit pack and return workbook for Police",
                    attachments=(pdf, xlsx))
-    assert Mailer(store).send(email) is True
-    assert Mailer(store).send(email) is False
+    assert resources.mailer(store).send(email) is True
+    assert resources.mailer(store).send(email) is False
     [message] = smtp_server.messages
     assert message["Message-ID"] == email.message_id
     assert message["Subject"] == "OFFICIAL-SENSITIVE [MATA-2026-01] Audit pack and return workbook for Police"
@@ -146,7 +147,7 @@ def test_delivered_once_over_smtp(folders: AuditFolders, store: Store, smtp_serv
 
 
 def test_a_dry_run_sends_nothing_over_smtp(folders: AuditFolders, store: Store, smtp_server: MailCatcher) -> None:
-    assert Mailer(store, dry_run=True).send(notice()) is True
+    assert resources.mailer(store, dry_run=True).send(notice()) is True
     assert smtp_server.messages == []
     assert len(outbox_files(folders, "dry-run")) == 1
 
@@ -166,15 +167,15 @@ def test_a_crash_after_acceptance_resends_with_the_same_message_id(folders: Audi
     monkeypatch.setattr(Store, "email_sent", crash_once)
     email = notice()
     with pytest.raises(ConnectionError):
-        Mailer(store).send(email)
+        resources.mailer(store).send(email)
     assert len(smtp_server.messages) == 1  # the server had accepted it
     assert store.email_status(email.key) == "pending"
 
-    assert Mailer(store).send(email) is True  # the task's retry
+    assert resources.mailer(store).send(email) is True  # the task's retry
     assert [m["Message-ID"] for m in smtp_server.messages] == [email.message_id, email.message_id]
     assert store.email_status(email.key) == "sent"
 
-    assert Mailer(store).send(email) is False
+    assert resources.mailer(store).send(email) is False
     assert len(smtp_server.messages) == 2
     [row] = store.emails(REF)
     assert row["message_id"] == email.message_id
@@ -185,13 +186,13 @@ def test_official_sensitive_is_refused_without_tls(folders: AuditFolders, store:
     insecure_connection(monkeypatch, smtp_server)
     sensitive = notice(kind="audit_pack", marking=OFFICIAL_SENSITIVE)
     with pytest.raises(EmailRefused):
-        Mailer(store).send(sensitive)
+        resources.mailer(store).send(sensitive)
     assert smtp_server.messages == []
     assert store.email_status(sensitive.key) is None
     assert outbox_files(folders) == []
 
     official = notice()
-    assert Mailer(store).send(official) is True
+    assert resources.mailer(store).send(official) is True
     assert [m["Message-ID"] for m in smtp_server.messages] == [official.message_id]
 
 
@@ -199,7 +200,7 @@ def test_official_sensitive_is_refused_without_tls(folders: AuditFolders, store:
 def test_official_sensitive_goes_to_a_mail_catcher(folders: AuditFolders, store: Store, smtp_server: MailCatcher,
                                                    monkeypatch: pytest.MonkeyPatch, flag: object) -> None:
     insecure_connection(monkeypatch, smtp_server, mail_catcher=flag)
-    assert Mailer(store).send(notice(marking=OFFICIAL_SENSITIVE)) is True
+    assert resources.mailer(store).send(notice(marking=OFFICIAL_SENSITIVE)) is True
     assert len(smtp_server.messages) == 1
 
 
@@ -212,17 +213,17 @@ def test_a_message_the_server_refused_is_delivered_once_by_the_retry(folders: Au
     email = notice(kind="audit_pack")
     smtp_server.go_down()
     with pytest.raises(ConnectionRefusedError):
-        Mailer(store, spool=spool).send(email)
+        resources.mailer(store, spool=spool).send(email)
     assert store.email_status(email.key) == "pending"
     [spooled] = spool.glob("*.eml")
     assert spooled.stat().st_mode & 0o077 == 0, "a spooled message may carry an audit pack: owner only"
 
     with pytest.raises(ConnectionRefusedError):  # a retry while the server is still down loses nothing
-        Mailer(store, spool=spool).deliver_spooled()
+        resources.mailer(store, spool=spool).deliver_spooled()
     assert spooled.exists() and smtp_server.messages == []
 
     smtp_server.come_back()
-    retry = Mailer(store, spool=spool)
+    retry = resources.mailer(store, spool=spool)
     assert retry.deliver_spooled() == 1
     assert [m["Message-ID"] for m in smtp_server.messages] == [email.message_id]
     assert store.email_status(email.key) == "sent"
@@ -236,10 +237,10 @@ def test_a_spooled_message_recorded_as_sent_is_dropped_not_resent(folders: Audit
                                                                    smtp_server: MailCatcher, tmp_path: Path) -> None:
     spool = tmp_path / "spool" / "the-task"
     email = notice()
-    assert Mailer(store, spool=spool).send(email) is True
+    assert resources.mailer(store, spool=spool).send(email) is True
     spool.mkdir(parents=True, exist_ok=True)
     (spool / email.file_name).write_bytes(bytes(email.to_message("multi-agency-audit@localhost")))
-    assert Mailer(store, spool=spool).deliver_spooled() == 0
+    assert resources.mailer(store, spool=spool).deliver_spooled() == 0
     assert len(smtp_server.messages) == 1 and list(spool.glob("*")) == []
 
 
@@ -250,9 +251,9 @@ def test_a_spooled_official_sensitive_message_is_not_resent_over_a_connection_wi
     pack = notice(kind="audit_pack", marking=OFFICIAL_SENSITIVE)
     smtp_server.go_down()
     with pytest.raises(ConnectionRefusedError):
-        Mailer(store, spool=spool).send(pack)
+        resources.mailer(store, spool=spool).send(pack)
     smtp_server.come_back()
     insecure_connection(monkeypatch, smtp_server)  # the operator pointed smtp_default at a plain relay meanwhile
     with pytest.raises(EmailRefused):
-        Mailer(store, spool=spool).deliver_spooled()
+        resources.mailer(store, spool=spool).deliver_spooled()
     assert smtp_server.messages == [] and len(list(spool.glob("*.eml"))) == 1, "refused, and kept for later"

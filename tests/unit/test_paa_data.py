@@ -13,10 +13,10 @@ import sqlalchemy as sa
 
 from maa.audit.definitions import AuditDefinition, load_definition
 from maa.meeting import chair_briefing
-from maa.outputs.mailer import Mailer
 from maa.outputs.store import Store
 from maa.paa import extracts, figures
 from maa.paa.charts import monthly_columns
+from maa.pipeline import resources
 from tests.conftest import DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, AuditFolders, MailCatcher
 from tests.outputs import pdf_text
 
@@ -249,7 +249,7 @@ def test_extracts_leave_the_inbox_accepted_or_quarantined_and_the_business_unit_
     (data / "contacts.csv").write_bytes(extract_csv(events("contacts", 7, 50)))
     (data / "marac.csv").write_text(f"date,category,system_id\n2025-05-01,High risk,{DISTINCTIVE_SYSTEM_ID}\n")
     (data / "marf.csv").write_bytes(extract_csv(events("contacts", 8, 5)))
-    mailer = Mailer(store)
+    mailer = resources.mailer(store)
 
     assert extracts.receive_extracts(paa, store, mailer) == {
         "contacts.csv": "accepted", "marac.csv": "refused", "marf.csv": "refused"}

@@ -1,41 +1,26 @@
 """Pseudonymisation: a keyed hash of the system id and an age band.
 
-The key is an Airflow variable (or connection password) `maa_pseudonym_key`,
-which Airflow's secrets masker then hides in task logs.
+The key is handed in as a `KeySource`: the pipeline's adapter reads the Airflow variable (or connection
+password) `maa_pseudonym_key`, so that secrets backends and Airflow's masker apply to it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from datetime import date
 
 AGE_BANDS = ((0, 0, "under 1"), (1, 4, "1-4"), (5, 9, "5-9"), (10, 15, "10-15"), (16, 17, "16-17"))
 MINIMUM_KEY_LENGTH = 16
 
 
+# Gives the key when asked (and raises MissingPseudonymKey without one): asked only when a case list arrives.
+KeySource = Callable[[], bytes]
+
+
 class MissingPseudonymKey(RuntimeError):
     pass
-
-
-def pseudonym_key() -> bytes:
-    from airflow.sdk import BaseHook, Variable
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
-    key = Variable.get("maa_pseudonym_key", default=None)
-    if key is None:
-        try:
-            key = BaseHook.get_connection("maa_pseudonym_key").password
-        except AirflowNotFoundException:
-            key = None
-    if not key or len(key) < MINIMUM_KEY_LENGTH:
-        raise MissingPseudonymKey(
-            "The Airflow variable (or connection password) maa_pseudonym_key is missing or shorter than "
-            f"{MINIMUM_KEY_LENGTH} characters: the audit will not start without it, because system ids "
-            "are stored only as a keyed hash. Set it, for example with "
-            "`airflow variables set maa_pseudonym_key \"$(openssl rand -hex 32)\"`, and keep it safe."
-        )
-    return key.encode()
 
 
 def hash_system_id(system_id: str, key: bytes) -> str:

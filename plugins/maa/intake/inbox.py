@@ -1,23 +1,28 @@
-"""Files leaving the inbox: accepted ones archived, refused ones quarantined with reasons.
+"""Where files arrive and where they are kept: the inbox, the archive and the quarantine.
 
-The inbox is an Airflow ObjectStoragePath (`MAA_INBOX_URL`, default the data
-folder's `inbox/`), so it may be a local folder, a network share or object
-storage; archive and quarantine stay in the data folder. Nothing is lost and
-nothing is overwritten: each file received gets the next version number for its
-name, shared between archive and quarantine.
+The inbox root is handed in: the data folder's `inbox/` by default, or an Airflow ObjectStoragePath
+(`MAA_INBOX_URL`: a network share, object storage) that the pipeline's adapter builds. Archive and
+quarantine stay in the data folder. Nothing is lost and nothing is overwritten: each file received
+gets the next version number for its name, shared between archive and quarantine, and every kept
+file is created owner-only (0600, in 0700 folders): it may name a child.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from maa import config
+
+# A local pathlib.Path or an Airflow ObjectStoragePath: both have the pathlib API the intake uses.
+InboxRoot = Any
 
 _VERSIONED = re.compile(r"^(?P<stem>.+)\.v(?P<version>\d+)(?P<suffix>\.[^.]+)?$")
 
@@ -29,14 +34,12 @@ class Filed:
     sha256: str
 
 
-def inbox_root() -> Any:
-    from airflow.sdk import ObjectStoragePath
-
-    return ObjectStoragePath(config.settings().inbox_url or f"file://{config.data_dir() / 'inbox'}")
+def local_inbox() -> Path:
+    return config.data_dir() / "inbox"
 
 
-def inbox_path(ref: str, *parts: str) -> Any:
-    path = inbox_root() / ref
+def inbox_path(ref: str, *parts: str, root: InboxRoot | None = None) -> Any:
+    path = (local_inbox() if root is None else root) / ref
     for part in parts:
         path = path / part
     return path
@@ -63,6 +66,10 @@ def is_settled(path: Any) -> bool:
     return modified is None or time.time() - float(modified) >= settle
 
 
+def size_of(path: Any) -> int:
+    return int(path.stat().st_size)
+
+
 def next_version(ref: str, relative: Path) -> int:
     highest = 0
     for root in (config.audit_archive(ref), config.audit_quarantine(ref)):
@@ -76,40 +83,52 @@ def next_version(ref: str, relative: Path) -> int:
     return highest + 1
 
 
-def _take(ref: str, source: Any, data: bytes | None, relative: Path, root: Path) -> Filed:
-    """Write the kept copy first, then remove the inbox file: a crash in between loses nothing.
+def versioned(relative: Path, version: int) -> Path:
+    return relative.parent / f"{relative.stem}.v{version}{relative.suffix}"
 
-    `data` is the content already read; None copies a file too large to read whole, in blocks.
-    """
-    version = next_version(ref, relative)
-    target = root / relative.parent / f"{relative.stem}.v{version}{relative.suffix}"
-    target.parent.mkdir(parents=True, exist_ok=True)
+
+def private_folder(folder: Path) -> Path:
+    """Create `folder` and any missing parents 0700 (owner only), never open first and closed later."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for path in reversed(missing):
+        path.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def _write_new(target: Path, blocks: Iterable[bytes]) -> str:
+    """Write a new owner-only file (never overwriting one) and return its sha256."""
+    private_folder(target.parent)
     digest = hashlib.sha256()
-    with open(target, "xb") as handle:  # never overwrite a kept file
-        if data is not None:
-            handle.write(data)
-            digest.update(data)
-        else:
-            with source.open("rb") as incoming:
-                for block in iter(lambda: incoming.read(1 << 20), b""):
-                    handle.write(block)
-                    digest.update(block)
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        for block in blocks:
+            handle.write(block)
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def keep(source: Any, data: bytes | None, target: Path) -> str:
+    """Copy an inbox file to its kept place, then remove it from the inbox: a crash in between loses
+    nothing. `data` is the content already read; None copies a file too large to read whole, in blocks."""
+    if data is not None:
+        sha256 = _write_new(target, [data])
+    else:
+        with source.open("rb") as incoming:
+            sha256 = _write_new(target, iter(lambda: incoming.read(1 << 20), b""))
     source.unlink()
-    return Filed(target, version, digest.hexdigest())
+    return sha256
 
 
-def archive(ref: str, source: Any, data: bytes, relative: Path) -> Filed:
-    return _take(ref, source, data, relative, config.audit_archive(ref))
+def write_reasons(kept: Path, file_name: str, reasons: list[str]) -> None:
+    text = f"{file_name} (kept as {kept.name}) was refused:\n" + "".join(f"- {r}\n" for r in reasons)
+    reasons_file = kept.with_name(kept.name + ".reasons.txt")
+    reasons_file.unlink(missing_ok=True)
+    _write_new(reasons_file, [text.encode("utf-8")])
 
 
-def size_of(path: Any) -> int:
-    return int(path.stat().st_size)
-
-
-def quarantine(ref: str, source: Any, data: bytes | None, relative: Path, reasons: list[str]) -> Filed:
-    filed = _take(ref, source, data, relative, config.audit_quarantine(ref))
-    filed.path.with_name(filed.path.name + ".reasons.txt").write_text(
-        f"{relative.name} (kept as {filed.path.name}) was refused:\n" + "".join(f"- {r}\n" for r in reasons),
-        encoding="utf-8",
-    )
-    return filed
+def sha256_of(source: Any) -> str:
+    digest = hashlib.sha256()
+    with source.open("rb") as incoming:
+        for block in iter(lambda: incoming.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -5,6 +5,7 @@ the chair reminded three working days before it is due and the Business Unit tol
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +14,10 @@ from typing import Any
 from maa.audit.definitions import AuditDefinition
 from maa.audit.timetable import at_send_time, end_of_day, working_days_before
 from maa.intake import inbox
+from maa.intake.checks import Problem
+from maa.intake.inbox import InboxRoot
+from maa.intake.path import Arrival, InboxKind, Taken, take
+from maa.intake.xlsx import MAX_FILE_BYTES
 from maa.meeting.analysis import AnalysisResult, check_analysis
 from maa.meeting.chair_briefing import send_to_chair
 from maa.meeting.registers import load_review_findings
@@ -20,6 +25,7 @@ from maa.outputs import rendering
 from maa.outputs.mailer import OFFICIAL, Email, Mailer
 from maa.outputs.store import Store
 from maa.preparation.case_list import audit_children
+from maa.preparation.nominations import Nominee
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +35,7 @@ ANALYSIS = Path("chair") / "analysis.xlsx"
 
 
 NARRATIVE = Path("chair") / "narrative.md"
+NARRATIVE_KEPT = "narrative.v{version}.md"  # beside the analysis workbook it came with, under the same version
 
 
 @dataclass(frozen=True)
@@ -43,23 +50,42 @@ def accepted_analyses(store: Store, ref: str) -> list[dict[str, Any]]:
 
 
 def read_accepted_analysis(definition: AuditDefinition, store: Store) -> tuple[AnalysisResult, int]:
-    """The latest accepted analysis, read again from the archive (with its narrative, if one came)."""
+    """The latest accepted analysis, read again from the archive (with its narrative, if one came): the
+    same bytes, decoded the same strict way, as were checked when it arrived."""
     latest = accepted_analyses(store, definition.ref)[-1]
     archived = Path(latest["stored_as"])
-    narrative_file = archived.with_name(f"narrative.v{latest['version']}.md")
-    narrative = narrative_file.read_text(encoding="utf-8") if narrative_file.exists() else None
+    narrative_file = archived.with_name(NARRATIVE_KEPT.format(version=latest["version"]))
+    narrative = narrative_file.read_bytes() if narrative_file.exists() else None
     _, children = audit_children(definition, store)
-    result = check_analysis(definition, archived.read_bytes(), narrative, load_review_findings(), children)
-    return result, latest["version"]
+    return check_submission(definition, archived.read_bytes(), narrative, children), latest["version"]
+
+
+def check_submission(definition: AuditDefinition, workbook: bytes, narrative: bytes | None,
+                     children: list[Nominee]) -> AnalysisResult:
+    """The workbook and narrative through the checks; a narrative that is not UTF-8 is refused by its line."""
+    text, problem = None, None
+    if narrative is not None:
+        try:
+            text = narrative.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = narrative[:error.start].count(b"\n") + 1
+            problem = Problem(None, None, f"narrative.md, line {line}: not UTF-8 text; save it as UTF-8 and send "
+                                          "it again")
+    result = check_analysis(definition, workbook, text, load_review_findings(), children)
+    if problem is not None:
+        result.problems = [*result.problems, problem]
+    return result
 
 
 def receive_analysis(definition: AuditDefinition, store: Store, mailer: Mailer, now: datetime,
-                     after_version: int = 0, chase: bool = True) -> AnalysisState:
+                     after_version: int = 0, chase: bool = True,
+                     inbox_root: InboxRoot | None = None) -> AnalysisState:
     """One look at the chair's inbox: accept or refuse an analysis; remind and escalate when due."""
-    path = inbox.inbox_path(definition.ref, *ANALYSIS.parts)
+    path = inbox.inbox_path(definition.ref, *ANALYSIS.parts, root=inbox_root)
     accepted = [f["version"] for f in accepted_analyses(store, definition.ref) if f["version"] > after_version]
     if not accepted and inbox.is_settled(path):
-        _process_analysis(definition, store, mailer, path)
+        _take_analysis(definition, store, mailer, path, inbox.inbox_path(definition.ref, *NARRATIVE.parts,
+                                                                          root=inbox_root))
         accepted = [f["version"] for f in accepted_analyses(store, definition.ref) if f["version"] > after_version]
     if accepted:
         return AnalysisState(accepted[-1], str(path), None)
@@ -76,33 +102,29 @@ def receive_analysis(definition: AuditDefinition, store: Store, mailer: Mailer, 
     return AnalysisState(None, str(path), min(upcoming) if upcoming else None)
 
 
-def _process_analysis(definition: AuditDefinition, store: Store, mailer: Mailer, path: Any) -> None:
-    ref = definition.ref
-    data = path.read_bytes()
-    narrative_path = inbox.inbox_path(ref, *NARRATIVE.parts)
-    narrative_bytes = narrative_path.read_bytes() if narrative_path.exists() else None
-    narrative = narrative_bytes.decode("utf-8", "replace") if narrative_bytes is not None else None
+def _take_analysis(definition: AuditDefinition, store: Store, mailer: Mailer, path: Any,
+                   narrative: Any) -> None:
     _, children = audit_children(definition, store)
-    result = check_analysis(definition, data, narrative, load_review_findings(), children)
-    if result.accepted:
-        filed = inbox.archive(ref, path, data, ANALYSIS)
-        if narrative_bytes is not None:
-            (filed.path.parent / f"narrative.v{filed.version}.md").write_bytes(narrative_bytes)
-            narrative_path.unlink()
-        store.record_inbox_file(ref, "analysis", None, filed.version, "accepted", str(filed.path), filed.sha256)
-        store.record_event(ref, "analysis_accepted", f"v{filed.version}",
-                           f"{len(result.themes)} themes, {len(result.actions)} actions")
-        send_to_chair(definition, mailer, "analysis_accepted", f"Analysis accepted (version {filed.version})",
-                      "email/analysis_accepted.txt", version=filed.version, result=result, version_number=filed.version)
-        return
-    reasons = result.reasons()
-    filed = inbox.quarantine(ref, path, data, ANALYSIS, reasons)
-    if narrative_bytes is not None:
-        (filed.path.parent / f"narrative.v{filed.version}.md").write_bytes(narrative_bytes)
-        narrative_path.unlink()
-    store.record_inbox_file(ref, "analysis", None, filed.version, "refused", str(filed.path), filed.sha256,
-                            "\n".join(reasons))
-    store.record_event(ref, "analysis_refused", f"v{filed.version}", "\n".join(reasons))
-    log.warning("%s: the chair's analysis version %s refused: %s", ref, filed.version, "; ".join(reasons))
-    send_to_chair(definition, mailer, "analysis_refused", f"Analysis refused (version {filed.version})",
-                  "email/analysis_refused.txt", version=filed.version, reasons=reasons, kept_as=filed.path.name)
+    arrival = Arrival(definition.ref, InboxKind.ANALYSIS, None, path, ANALYSIS, "the analysis workbook",
+                      MAX_FILE_BYTES, companions=((narrative, NARRATIVE_KEPT),))
+
+    def check(data: bytes, companions: Mapping[str, bytes]) -> AnalysisResult:
+        return check_submission(definition, data, companions.get(NARRATIVE_KEPT), children)
+
+    def event(taken: Taken[AnalysisResult]) -> tuple[str, str, str]:
+        result = taken.result
+        detail = (f"{len(result.themes)} themes, {len(result.actions)} actions" if taken.accepted and result
+                  else "\n".join(taken.reasons))
+        return f"analysis_{taken.outcome}", f"v{taken.version}", detail
+
+    def tell_sender(taken: Taken[AnalysisResult]) -> None:
+        if taken.accepted:
+            send_to_chair(definition, mailer, "analysis_accepted", f"Analysis accepted (version {taken.version})",
+                          "email/analysis_accepted.txt", version=taken.version, result=taken.result,
+                          version_number=taken.version)
+        else:
+            send_to_chair(definition, mailer, "analysis_refused", f"Analysis refused (version {taken.version})",
+                          "email/analysis_refused.txt", version=taken.version, reasons=taken.reasons,
+                          kept_as=taken.kept_as.name)
+
+    take(arrival, check, store, event=event, tell_sender=tell_sender)

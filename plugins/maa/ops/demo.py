@@ -214,7 +214,7 @@ def _follow(airflow: Any, definition: AuditDefinition, run_id: str, roles: Sampl
     """Wait for the run to end, answering as the agencies, the chair, the Business Unit and QiiP would
     (sample only); sign-offs go through Airflow's REST API as those users."""
     from maa.ops.services import FINISHED
-    from maa.outputs.store import Store
+    from maa.pipeline import resources
 
     store, returns_sent, analyses_sent = None, False, 0
     first_seen: dict[tuple[str, int], float] = {}
@@ -222,7 +222,7 @@ def _follow(airflow: Any, definition: AuditDefinition, run_id: str, roles: Sampl
         time.sleep(1)
         if roles is None:
             continue
-        store = store or Store()
+        store = store or resources.store()
         case_refs = [c["case_ref"] for c in store.cases(definition.ref)]
         if case_refs and not returns_sent:
             roles.drop_returns(case_refs)

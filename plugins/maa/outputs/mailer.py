@@ -99,52 +99,60 @@ class Email:
         return message
 
 
-def _smtp_connection() -> Any | None:
-    from airflow.sdk import BaseHook
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
-    try:
-        return BaseHook.get_connection("smtp_default")
-    except AirflowNotFoundException:
-        return None
-
-
 def _flag(extra: dict[str, Any], name: str) -> bool:
     value = extra.get(name, False)
     return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes")
 
 
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The SMTP server, as the `smtp_default` connection gives it (read by the pipeline's adapter)."""
+
+    host: str
+    port: int | None
+    login: str | None
+    password: str | None
+    use_ssl: bool
+    use_starttls: bool
+    local_test_server: bool  # "mail_catcher": a loopback test server, the only one taking sensitive mail in clear
+    timeout: float
+
+    @classmethod
+    def from_extra(cls, host: str, port: int | None, login: str | None, password: str | None,
+                   extra: dict[str, Any]) -> SmtpSettings:
+        return cls(host, port, login, password, use_ssl=not _flag(extra, "disable_ssl"),
+                   use_starttls=not _flag(extra, "disable_tls"), local_test_server=_flag(extra, "mail_catcher"),
+                   timeout=float(extra.get("timeout", 30)))
+
+
 class SmtpTransport:
     name = "smtp"
 
-    def __init__(self, connection: Any):
-        self.connection = connection
-        self.extra = connection.extra_dejson or {}
-        self.use_ssl = not _flag(self.extra, "disable_ssl")
-        self.use_starttls = not _flag(self.extra, "disable_tls")
-        self.local_test_server = _flag(self.extra, "mail_catcher")
+    def __init__(self, settings: SmtpSettings):
+        self.settings = settings
 
     def check_allowed(self, marking: str, subject: str) -> None:
-        encrypted = self.use_ssl or self.use_starttls
-        if marking == OFFICIAL_SENSITIVE and not encrypted and not self.local_test_server:
+        smtp = self.settings
+        encrypted = smtp.use_ssl or smtp.use_starttls
+        if marking == OFFICIAL_SENSITIVE and not encrypted and not smtp.local_test_server:
             raise EmailRefused(
                 f"{subject!r} is OFFICIAL-SENSITIVE and the smtp_default connection has neither SSL "
                 "nor STARTTLS; set \"mail_catcher\": true in its extra only for a local test server"
             )
 
     def deliver(self, file_name: str, message: EmailMessage) -> None:
-        host, port = self.connection.host or "localhost", self.connection.port
-        timeout = float(self.extra.get("timeout", 30))
+        smtp = self.settings
         context = ssl.create_default_context()
-        if self.use_ssl:
-            client: smtplib.SMTP = smtplib.SMTP_SSL(host, port or 465, timeout=timeout, context=context)
+        if smtp.use_ssl:
+            client: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port or 465, timeout=smtp.timeout,
+                                                    context=context)
         else:
-            client = smtplib.SMTP(host, port or 25, timeout=timeout)
+            client = smtplib.SMTP(smtp.host, smtp.port or 25, timeout=smtp.timeout)
         with client:
-            if not self.use_ssl and self.use_starttls:
+            if not smtp.use_ssl and smtp.use_starttls:
                 client.starttls(context=context)
-            if self.connection.login:
-                client.login(self.connection.login, self.connection.password or "")
+            if smtp.login:
+                client.login(smtp.login, smtp.password or "")
             client.send_message(message)
 
 
@@ -171,22 +179,22 @@ def _write_privately(path: Path, data: bytes) -> None:
 
 
 class Mailer:
-    """Sends emails once each, recording them in the store's ledger."""
+    """Sends emails once each, recording them in the store's ledger.
+
+    Over the SMTP transport it is handed, else into the outbox; a dry run always writes `outbox/dry-run/`.
+    """
 
     def __init__(self, store: Store, *, dry_run: bool = False, rehearsal: bool = False, sender: str | None = None,
-                 spool: Path | None = None):
+                 spool: Path | None = None, transport: SmtpTransport | None = None):
         self.store = store
         self.dry_run = dry_run
         self.rehearsal = rehearsal
         self.spool = None if dry_run else spool
         self.sender = sender or config.settings().mail_from
-        connection = None if dry_run else _smtp_connection()
         if dry_run:
             self.transport: SmtpTransport | OutboxTransport = OutboxTransport(config.outbox_dir() / "dry-run")
-        elif connection is not None:
-            self.transport = SmtpTransport(connection)
         else:
-            self.transport = OutboxTransport(config.outbox_dir())
+            self.transport = transport or OutboxTransport(config.outbox_dir())
 
     def send(self, email: Email) -> bool:
         """Send unless already sent; True when this call sent it."""

@@ -1,9 +1,10 @@
 """The audit store: SQLAlchemy over the portable SQL in include/sql/migrations.
 
 One migration mechanism: numbered .sql files applied in order, each recorded in
-`schema_version`; `maa db upgrade` and the first task of every run apply them.
-The URL comes from the Airflow connection `maa_store`, defaulting to a SQLite
-file under the data folder.
+`schema_version`; `maa db upgrade` and the first task of every run apply them, and
+a store opened on an older schema brings it up to date once per process. The URL is
+handed in (the pipeline reads the Airflow connection `maa_store`); without one the
+store is a SQLite file under the data folder.
 """
 
 from __future__ import annotations
@@ -31,22 +32,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def store_url() -> str:
-    """The `maa_store` Airflow connection's URL, or the embedded SQLite default."""
-    from airflow.sdk import BaseHook
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
-    try:
-        connection = BaseHook.get_connection("maa_store")
-    except AirflowNotFoundException:
-        path = config.data_dir() / "maa-store.sqlite"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{path}"
-    uri = connection.get_uri()
-    for prefix in ("postgres://", "postgresql://"):
-        if uri.startswith(prefix):
-            return "postgresql+psycopg2://" + uri.removeprefix(prefix)
-    return uri
+def embedded_url() -> str:
+    """The embedded default: a SQLite file under the data folder."""
+    path = config.data_dir() / "maa-store.sqlite"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
 
 
 @lru_cache(maxsize=8)
@@ -94,6 +84,31 @@ def _migration_lock(engine: Engine, connection: Connection) -> Iterator[None]:
         yield
 
 
+def latest_version() -> int:
+    return max(m.version for m in migrations())
+
+
+def schema_version(engine: Engine) -> int:
+    """The newest migration applied, 0 for a new database (one query, no lock)."""
+    with engine.connect() as connection:
+        if not sa.inspect(connection).has_table("schema_version"):
+            return 0
+        return connection.execute(sa.text("SELECT MAX(version) FROM schema_version")).scalar_one() or 0
+
+
+_CURRENT: set[str] = set()  # URLs whose schema this process has seen up to date
+
+
+def ensure_current(engine: Engine) -> None:
+    """Migrate only when the schema is behind: a store opened in every task costs one query, not a lock."""
+    url = engine.url.render_as_string(hide_password=False)
+    if url in _CURRENT:
+        return
+    if schema_version(engine) < latest_version():
+        migrate(engine)
+    _CURRENT.add(url)
+
+
 def migrate(engine: Engine) -> list[int]:
     """Apply the migrations not yet applied; return their versions."""
     applied_now = []
@@ -125,10 +140,40 @@ class Store:
     """Typed access to the audit store; every write is an idempotent upsert."""
 
     def __init__(self, url: str | None = None):
-        self.engine = _engine_for(url or store_url())
-        migrate(self.engine)
+        self.engine = _engine_for(url or embedded_url())
+        ensure_current(self.engine)
         self.meta = sa.MetaData()
         self.meta.reflect(self.engine)
+        self._transaction: Connection | None = None
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Every write inside happens in one transaction (nested calls join it)."""
+        if self._transaction is not None:
+            yield
+            return
+        with self.engine.begin() as connection:
+            self._transaction = connection
+            try:
+                yield
+            finally:
+                self._transaction = None
+
+    @contextlib.contextmanager
+    def begin(self) -> Iterator[Connection]:
+        if self._transaction is not None:
+            yield self._transaction
+        else:
+            with self.engine.begin() as connection:
+                yield connection
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[Connection]:
+        if self._transaction is not None:
+            yield self._transaction
+        else:
+            with self.engine.connect() as connection:
+                yield connection
 
     def table(self, name: str) -> sa.Table:
         return self.meta.tables[name]
@@ -157,7 +202,7 @@ class Store:
         """The definition as it stands now: audit, agencies and milestones."""
         ref = definition.ref
         timetable = definition.timetable
-        with self.engine.begin() as connection:
+        with self.begin() as connection:
             self._upsert(connection, "audits", [{
                 "ref": ref, "audit_type": str(definition.type), "title": definition.title,
                 "theme": definition.theme, "start_date": definition.start, "status": str(definition.status),
@@ -173,29 +218,31 @@ class Store:
 
     def save_cases(self, ref: str, cases: Sequence[dict[str, str]]) -> None:
         rows = [{"audit_ref": ref, **case} for case in cases]
-        with self.engine.begin() as connection:
+        with self.begin() as connection:
             self._upsert(connection, "cases", rows, keys=["audit_ref", "case_ref"])
 
     def cases(self, ref: str) -> list[dict[str, Any]]:
         table = self.table("cases")
         query = sa.select(table.c.case_ref, table.c.age_band).where(table.c.audit_ref == ref)
-        with self.engine.connect() as connection:
+        with self.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query.order_by(table.c.case_ref))]
 
     # Returns ------------------------------------------------------------------------------
 
     def save_return(self, ref: str, agency_code: str, *, status: str, version: int | None = None,
                     completed_by: str | None = None, practitioner: tuple[str, str] | None = None,
-                    findings: Sequence[dict[str, str]] = ()) -> None:
-        """An agency's return outcome; an accepted one replaces the agency's findings in one transaction."""
+                    findings: Sequence[dict[str, str]] = (), received_at: datetime | None = None) -> None:
+        """An agency's return outcome; an accepted one replaces the agency's findings in one transaction.
+        `received_at` is when the file landed (audit time), `accepted_at` when the pipeline took it."""
         now = utcnow()
-        row = {"audit_ref": ref, "agency_code": agency_code, "version": version or 0, "status": status,
+        landed = received_at.astimezone(UTC).replace(tzinfo=None) if received_at else now
+        row = {"audit_ref": ref, "agency_code": agency_code, "version": version or 0, "status": str(status),
                "completed_by": completed_by, "accepted_at": now if status != "no_return" else None,
-               "received_at": now if status != "no_return" else None,
+               "received_at": landed if status != "no_return" else None,
                "practitioner_name": practitioner[0] if practitioner else None,
                "practitioner_email": practitioner[1] if practitioner else None}
         findings_table = self.table("findings")
-        with self.engine.begin() as connection:
+        with self.begin() as connection:
             self._upsert(connection, "returns", [row], keys=["audit_ref", "agency_code"])
             if status != "no_return":
                 connection.execute(sa.delete(findings_table).where(findings_table.c.audit_ref == ref,
@@ -206,7 +253,7 @@ class Store:
 
     def returns(self, ref: str) -> dict[str, dict[str, Any]]:
         table = self.table("returns")
-        with self.engine.connect() as connection:
+        with self.connect() as connection:
             rows = connection.execute(sa.select(table).where(table.c.audit_ref == ref))
             return {row.agency_code: dict(row._mapping) for row in rows}
 
@@ -214,14 +261,14 @@ class Store:
         table = self.table("findings")
         query = sa.select(table).where(table.c.audit_ref == ref).order_by(
             table.c.agency_code, table.c.unit_ref, table.c.domain)
-        with self.engine.connect() as connection:
+        with self.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 
     def save_actions(self, ref: str, actions: Sequence[dict[str, Any]]) -> None:
         """The agreed actions into the tracker; an action already tracked keeps its progress status."""
         described = ("action", "owner_agency", "due_date", "theme", "review_refs")
         table = self.table("actions")
-        with self.engine.begin() as connection:
+        with self.begin() as connection:
             self._upsert(connection, "actions", [
                 {"audit_ref": ref, "action_id": a["action_id"], "status": a["status"], **{k: a[k] for k in described}}
                 for a in actions], keys=["audit_ref", "action_id"], update=False)
@@ -232,7 +279,7 @@ class Store:
 
     def actions(self, ref: str) -> list[dict[str, Any]]:
         table = self.table("actions")
-        with self.engine.connect() as connection:
+        with self.connect() as connection:
             return [dict(r._mapping) for r in connection.execute(
                 sa.select(table).where(table.c.audit_ref == ref).order_by(table.c.action_id))]
 
@@ -240,7 +287,7 @@ class Store:
 
     def record_event(self, ref: str, kind: str, subject: str, detail: str = "") -> bool:
         """Record that something happened; False when it had been recorded already."""
-        with self.engine.begin() as connection:
+        with self.begin() as connection:
             inserted = self._upsert(connection, "events", [{
                 "id": stable_id(ref, kind, subject), "audit_ref": ref, "kind": kind, "subject": subject,
                 "detail": detail[:4000], "occurred_at": utcnow(),
@@ -252,19 +299,21 @@ class Store:
         query = sa.select(table).where(table.c.audit_ref == ref).order_by(table.c.occurred_at)
         if kind:
             query = query.where(table.c.kind == kind)
-        with self.engine.connect() as connection:
+        with self.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 
     # Inbox files --------------------------------------------------------------------------
 
     def record_inbox_file(self, ref: str, kind: str, agency_code: str | None, version: int, outcome: str,
-                          stored_as: str, sha256: str, reasons: str = "") -> None:
-        with self.engine.begin() as connection:
+                          stored_as: str, sha256: str, reasons: str = "", landed_at: datetime | None = None) -> None:
+        """A file taken out of an inbox: when it landed there (the inbox's clock) and when it was taken."""
+        with self.begin() as connection:
             self._upsert(connection, "inbox_files", [{
                 "id": stable_id(ref, kind, agency_code or "", sha256, str(version)),
-                "audit_ref": ref, "kind": kind, "agency_code": agency_code, "version": version,
-                "outcome": outcome, "stored_as": stored_as, "reasons": reasons[:8000], "sha256": sha256,
+                "audit_ref": ref, "kind": str(kind), "agency_code": agency_code, "version": version,
+                "outcome": str(outcome), "stored_as": stored_as, "reasons": reasons[:8000], "sha256": sha256,
                 "received_at": utcnow(),
+                "landed_at": landed_at.astimezone(UTC).replace(tzinfo=None) if landed_at else None,
             }], keys=["id"], update=False)
 
     def inbox_files(self, ref: str, kind: str, agency_code: str | None = None) -> list[dict[str, Any]]:
@@ -272,21 +321,21 @@ class Store:
         query = sa.select(table).where(table.c.audit_ref == ref, table.c.kind == kind)
         if agency_code is not None:
             query = query.where(table.c.agency_code == agency_code)
-        with self.engine.connect() as connection:
+        with self.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query.order_by(table.c.version))]
 
     # Email ledger -------------------------------------------------------------------------
 
     def email_status(self, message_key: str) -> str | None:
         table = self.table("emails")
-        with self.engine.connect() as connection:
+        with self.connect() as connection:
             return connection.execute(
                 sa.select(table.c.status).where(table.c.message_key == message_key)
             ).scalar_one_or_none()
 
     def email_pending(self, *, message_key: str, message_id: str, ref: str, kind: str, recipient: str,
                       version: int, subject: str, transport: str) -> None:
-        with self.engine.begin() as connection:
+        with self.begin() as connection:
             self._upsert(connection, "emails", [{
                 "message_key": message_key, "message_id": message_id, "audit_ref": ref, "kind": kind,
                 "recipient": recipient, "version": version, "subject": subject, "status": "pending",
@@ -295,12 +344,12 @@ class Store:
 
     def email_sent(self, message_key: str) -> None:
         table = self.table("emails")
-        with self.engine.begin() as connection:
+        with self.begin() as connection:
             connection.execute(sa.update(table).where(table.c.message_key == message_key)
                                .values(status="sent", sent_at=utcnow()))
 
     def emails(self, ref: str) -> list[dict[str, Any]]:
         table = self.table("emails")
-        with self.engine.connect() as connection:
+        with self.connect() as connection:
             return [dict(r._mapping) for r in connection.execute(
                 sa.select(table).where(table.c.audit_ref == ref).order_by(table.c.created_at))]

@@ -27,6 +27,8 @@ from maa.audit.definitions import AuditDefinition, AuditType
 from maa.intake import inbox
 from maa.intake.checks import ROW, Check, Problem, expect, run_checks
 from maa.intake.csvtext import read_records
+from maa.intake.inbox import InboxRoot
+from maa.intake.path import Arrival, InboxKind, Taken, take
 from maa.outputs import rendering
 from maa.outputs.mailer import OFFICIAL, Email, Mailer
 from maa.outputs.store import Store, utcnow
@@ -63,7 +65,7 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATA = Path("data")
 
 
-INBOX_KIND = "paa_data"
+INBOX_KIND = InboxKind.PAA_DATA
 
 
 # Header words that mean a column carries a person's identity, matched as whole words of the header
@@ -185,51 +187,48 @@ def _checks(has_outcome: bool) -> list[Check]:
     return checks
 
 
-def receive_extracts(definition: AuditDefinition, store: Store, mailer: Mailer) -> dict[str, str]:
+def receive_extracts(definition: AuditDefinition, store: Store, mailer: Mailer,
+                     inbox_root: InboxRoot | None = None) -> dict[str, str]:
     """Take every settled file out of the audit's data inbox: load and archive it, or quarantine it and
     email the Business Unit its reasons. Returns {file name: "accepted" | "refused"} (safe for XCom)."""
     if definition.type is not AuditType.PAA:
         return {}
-    folder = inbox.inbox_path(definition.ref, *DATA.parts)
+    folder = inbox.inbox_path(definition.ref, *DATA.parts, root=inbox_root)
     if not folder.exists():
         return {}
     outcomes = {}
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
         if path.name.startswith((".", "~$")) or not path.is_file() or not inbox.is_settled(path):
             continue  # hidden files and files still being copied in are left for the next look
-        outcomes[path.name] = _take_extract(definition, store, mailer, path)
+        outcomes[path.name] = str(_take_extract(definition, store, mailer, path).outcome)
     return outcomes
 
 
-def _take_extract(definition: AuditDefinition, store: Store, mailer: Mailer, path: Any) -> str:
-    ref, relative = definition.ref, DATA / path.name
-    if inbox.size_of(path) > MAX_BYTES:
-        result = ExtractCheck(path.name, None, [Problem(None, None, f"the file is larger than {MAX_BYTES >> 20} MiB")])
-        data = None
-    else:
-        data = path.read_bytes()
-        result = check_extract(path.name, data)
-    if result.accepted:
-        # Loaded before it is archived: a crash in between leaves the file in the inbox, and the next
-        # look loads the same rows again under the same keys (nothing twice).
-        version = inbox.next_version(ref, relative)
-        load_events(store, ref, result, version)
-        filed = inbox.archive(ref, path, data, relative)
-        store.record_inbox_file(ref, INBOX_KIND, None, filed.version, "accepted", str(filed.path), filed.sha256)
-        store.record_event(ref, "paa_data_accepted", f"{path.name} v{filed.version}", f"{len(result.events)} rows")
-        return "accepted"
-    reasons = result.reasons()
-    filed = inbox.quarantine(ref, path, data, relative, reasons)
-    store.record_inbox_file(ref, INBOX_KIND, None, filed.version, "refused", str(filed.path), filed.sha256,
-                            "\n".join(reasons))
-    store.record_event(ref, "paa_data_refused", f"{path.name} v{filed.version}", "\n".join(reasons))
-    log.warning("%s: data extract %s (version %s) refused: %s", ref, path.name, filed.version, "; ".join(reasons))
-    body = rendering.render("email/paa_data_refused.txt", audit=definition, file_name=path.name,
-                          version=filed.version, reasons=reasons, kept_as=filed.path.name, measures=MEASURES)
-    mailer.send(Email(ref=ref, kind=_refusal_kind(path.name), recipient=definition.business_unit.email,
-                      version=filed.version, what=f"Data extract {path.name} refused (version {filed.version})",
-                      body=body, marking=OFFICIAL))
-    return "refused"
+def _take_extract(definition: AuditDefinition, store: Store, mailer: Mailer, path: Any) -> Taken[ExtractCheck]:
+    ref = definition.ref
+    arrival = Arrival(ref, InboxKind.PAA_DATA, None, path, DATA / path.name, "an extract of events", MAX_BYTES)
+
+    def record(taken: Taken[ExtractCheck]) -> None:
+        assert taken.result is not None
+        load_events(store, ref, taken.result, taken.version)
+
+    def event(taken: Taken[ExtractCheck]) -> tuple[str, str, str]:
+        detail = (f"{len(taken.result.events)} rows" if taken.accepted and taken.result
+                  else "\n".join(taken.reasons))
+        return f"paa_data_{taken.outcome}", f"{path.name} v{taken.version}", detail
+
+    def tell_sender(taken: Taken[ExtractCheck]) -> None:
+        if taken.accepted:
+            return
+        body = rendering.render("email/paa_data_refused.txt", audit=definition, file_name=path.name,
+                                version=taken.version, reasons=taken.reasons, kept_as=taken.kept_as.name,
+                                measures=MEASURES)
+        mailer.send(Email(ref=ref, kind=_refusal_kind(path.name), recipient=definition.business_unit.email,
+                          version=taken.version, body=body, marking=OFFICIAL,
+                          what=f"Data extract {path.name} refused (version {taken.version})"))
+
+    return take(arrival, lambda data, _: check_extract(path.name, data), store, record=record, event=event,
+                tell_sender=tell_sender)
 
 
 def _refusal_kind(file_name: str) -> str:
@@ -247,7 +246,7 @@ def load_events(store: Store, ref: str, result: ExtractCheck, version: int) -> i
              "event_month": f"{day:%Y-%m}", "category": category, "outcome": outcome}
             for n, day, category, outcome in result.events]
     days = [day for _, day, _, _ in result.events]
-    with store.engine.begin() as connection:
+    with store.begin() as connection:
         # Delete then a plain insert (batched by SQLAlchemy: 50,000 rows in seconds, where an upsert per row
         # takes half a minute on PostgreSQL); the key (audit, measure, row) still refuses any row twice.
         connection.execute(sa.delete(events).where(events.c.audit_ref == ref, events.c.measure == result.measure))

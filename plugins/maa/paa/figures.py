@@ -185,7 +185,7 @@ def compute(definition: AuditDefinition, store: Store, population: Population | 
     then_pop = population_for(population, previous_from, previous_to)
     ref = definition.ref
     extracts_table = store.table("paa_extracts")
-    with store.engine.connect() as connection:
+    with store.connect() as connection:
         extracts = {row.measure: dict(row._mapping) for row in connection.execute(
             sa.select(extracts_table).where(extracts_table.c.audit_ref == ref))}
         period = {"ref": ref, "period_from": period_from, "period_to": period_to}

@@ -16,7 +16,6 @@ from maa import config
 
 log = logging.getLogger(__name__)
 
-OPERATOR_EMAIL = "MAA_OPERATOR_EMAIL"
 AUDIT_CONSEQUENCE = ("Nothing later in the audit runs until the task is cleared and succeeds. Every task is safe "
                      "to rerun: nothing already sent is sent again.")
 
@@ -24,12 +23,12 @@ AUDIT_CONSEQUENCE = ("Nothing later in the audit runs until the task is cleared 
 def notify_operator(context: Any) -> None:
     """on_failure_callback of an audit's DAG: the audit named, its rehearsal and dry-run settings kept."""
     from maa.audit.definitions import load_current
-    from maa.outputs.store import Store
-    from maa.pipeline.operators import make_mailer
+    from maa.pipeline.context import audit_clock, task_mailer, task_store
 
     definition = load_current(context["task"].definition_file)
+    rehearsal = audit_clock(context, definition).rehearsal
     _alert(context, definition.ref, f"the audit {definition.ref} ({definition.title})", AUDIT_CONSEQUENCE,
-           lambda: make_mailer(context, definition, Store(), resume=False))  # the task's retry resumes its own
+           lambda: task_mailer(context, task_store(), rehearsal=rehearsal, resume=False))  # a retry resumes its own
 
 
 def programme_alert(ref: str, about: str, consequence: str) -> Callable[[Any], None]:
@@ -38,10 +37,10 @@ def programme_alert(ref: str, about: str, consequence: str) -> Callable[[Any], N
 
 
 def _programme_alert(context: Any, *, ref: str, about: str, consequence: str) -> None:
-    from maa.outputs.mailer import Mailer
-    from maa.outputs.store import Store
+    from maa.pipeline import resources
+    from maa.pipeline.context import task_store
 
-    _alert(context, ref, about, consequence, lambda: Mailer(Store()))
+    _alert(context, ref, about, consequence, lambda: resources.mailer(task_store()))
 
 
 def _alert(context: Any, ref: str, about: str, consequence: str, mailer: Callable[[], Any]) -> None:
@@ -52,7 +51,7 @@ def _alert(context: Any, ref: str, about: str, consequence: str, mailer: Callabl
     ti = context["ti"]
     recipient = config.settings().operator_email
     if not recipient:
-        log.warning("%s.%s failed; set %s to have the operator emailed", ti.dag_id, ti.task_id, OPERATOR_EMAIL)
+        log.warning("%s.%s failed; set MAA_OPERATOR_EMAIL to have the operator emailed", ti.dag_id, ti.task_id)
         return
     exception = context.get("exception")
     error = type(exception.__cause__ or exception).__name__ if exception else "unknown error"

@@ -16,7 +16,7 @@ from airflow.sdk import DAG, Asset, Param, TaskGroup
 
 from maa.audit.definitions import AuditDefinition, AuditType, load_all
 from maa.config import settings
-from maa.pipeline import paa_tasks, report_tasks, tasks
+from maa.pipeline import report_tasks, tasks
 from maa.pipeline.alerts import notify_operator
 from maa.pipeline.docs import doc_md
 from maa.pipeline.operators import (
@@ -82,10 +82,10 @@ def build_dag(definition: AuditDefinition, path: Path) -> DAG:
         packs >> packs_sent
         deadline, returns_closed = _agency_returns(step, file_name, packs, packs_sent)
         if definition.type is AuditType.PAA:  # the year's data: in the chair's briefing, and again before the draft
-            returns_closed >>= step(step=paa_tasks.receive_data_extracts, trigger_rule="none_failed")
+            returns_closed >>= step(step=tasks.receive_data_extracts, trigger_rule="none_failed")
         analysis = _findings_meeting(step, file_name, deadline, returns_closed)
         if definition.type is AuditType.PAA:
-            analysis >>= step(step=paa_tasks.receive_data_extracts, task_id="receive_late_data_extracts")
+            analysis >>= step(step=tasks.receive_data_extracts, task_id="receive_late_data_extracts")
         _signoff(step, definition, file_name, analysis)
     return dag
 

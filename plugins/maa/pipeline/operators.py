@@ -10,20 +10,21 @@ Targets are in audit time (see `maa.audit.clock`), handed to triggers as wall-cl
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowSkipException
 
 from maa import config
 from maa.audit import clock
-from maa.audit.definitions import AuditDefinition, Status, load_current
+from maa.audit.definitions import Status
 from maa.audit.timetable import at_send_time, end_of_day
+
+if TYPE_CHECKING:
+    from maa.pipeline.context import AuditContext
 
 log = logging.getLogger(__name__)
 
@@ -34,41 +35,8 @@ PAUSED_RECHECK = timedelta(hours=1)
 SHORT_WAIT = timedelta(seconds=20)
 
 
-def is_dry_run(context: Any) -> bool:
-    return bool((context.get("params") or {}).get("dry_run", False))
-
-
-def audit_clock(context: Any, definition: AuditDefinition) -> clock.AuditClock:
-    return clock.for_run(context, at_send_time(definition.timetable["notice_issued"]))
-
-
-def task_spool(context: Any) -> Path:
-    """This task instance's own spool folder (shared by its tries, never by another task, so no two
-    processes deliver the same spooled message); under the data folder, which every worker mounts."""
-    ti = context["ti"]
-    mapped = ti.map_index is not None and ti.map_index >= 0
-    parts = [ti.dag_id, ti.run_id, ti.task_id + (f"-{ti.map_index}" if mapped else "")]
-    return config.data_dir().joinpath("spool", *(re.sub(r"[^A-Za-z0-9._-]+", "_", part) for part in parts))
-
-
-def make_mailer(context: Any, definition: AuditDefinition, store: Any, *, resume: bool = True) -> Any:
-    """The audit task's mailer (its rehearsal and dry-run settings); see `task_mailer`."""
-    return task_mailer(context, store, rehearsal=audit_clock(context, definition).rehearsal, resume=resume)
-
-
-def task_mailer(context: Any, store: Any, *, rehearsal: bool = False, resume: bool = True) -> Any:
-    """A task's mailer, spooling into the task's own folder; with `resume`, it first delivers what an earlier
-    try of the task could not (the SMTP server was down): a retry owes those messages before anything else."""
-    from maa.outputs.mailer import Mailer
-
-    mailer = Mailer(store, dry_run=is_dry_run(context), rehearsal=rehearsal, spool=task_spool(context))
-    if resume and (delivered := mailer.deliver_spooled()):
-        log.info("Delivered %s message(s) an earlier try could not", delivered)
-    return mailer
-
-
 class AuditStepOperator(BaseOperator):
-    """Runs one step of an audit: a plain function of the definition file (and any further arguments)
+    """Runs one step of an audit: a function of the task's `AuditContext` (and any further arguments)
     from `maa.pipeline.tasks` or `report_tasks`, its return value the task's XCom.
 
     A classic operator rather than `@task`: an audit's DAG has some twenty steps, and each decorated
@@ -87,7 +55,9 @@ class AuditStepOperator(BaseOperator):
         self.step_args = step_args
 
     def execute(self, context: Any) -> Any:
-        return self.step(self.definition_file, *self.step_args)
+        from maa.pipeline.context import AuditContext
+
+        return self.step(AuditContext.for_task(context, self.definition_file), *self.step_args)
 
 
 class _DefinitionAwareWait(BaseOperator):
@@ -97,16 +67,15 @@ class _DefinitionAwareWait(BaseOperator):
         super().__init__(**kwargs)
         self.definition_file = definition_file
 
-    def current_definition(self, context: Any) -> tuple[AuditDefinition, clock.AuditClock]:
-        """The definition and audit clock now; waits while paused; skips the rest when withdrawn."""
-        definition = load_current(self.definition_file)
-        if definition.status is Status.withdrawn:
-            raise AirflowSkipException(f"{definition.ref} is withdrawn: the rest of the audit is skipped")
-        audit = audit_clock(context, definition)
-        if definition.status is Status.paused:
-            self.log.info("%s is paused: looking again in %s", definition.ref, PAUSED_RECHECK)
-            self.defer_until(clock.now() + audit.wall_clock_delta(PAUSED_RECHECK))
-        return definition, audit
+    def current_audit(self, context: Any) -> AuditContext:
+        """The audit as its definition is now; waits while paused; skips the rest when withdrawn."""
+        from maa.pipeline.context import AuditContext
+
+        audit = AuditContext.for_task(context, self.definition_file)
+        if audit.definition.status is Status.paused:
+            self.log.info("%s is paused: looking again in %s", audit.definition.ref, PAUSED_RECHECK)
+            self.defer_until(clock.now() + audit.clock.wall_clock_delta(PAUSED_RECHECK))
+        return audit
 
     def defer_until(self, moment: datetime) -> None:
         from airflow.providers.standard.triggers.temporal import DateTimeTrigger
@@ -136,14 +105,15 @@ class MilestoneSensor(_DefinitionAwareWait):
 
     def execute(self, context: Any) -> str:
         while True:
-            definition, audit = self.current_definition(context)
+            audit = self.current_audit(context)
+            definition = audit.definition
             day = definition.timetable[self.milestone]
             target = end_of_day(day) if self.until_day_end else at_send_time(day)
-            if audit.now() >= target:
+            if audit.clock.now() >= target:
                 self.log.info("%s: %s was %s", definition.ref, self.milestone, target.isoformat())
                 return target.isoformat()
             self.log.info("%s: waiting for %s at %s", definition.ref, self.milestone, target.isoformat())
-            wake = min(audit.to_wall_clock(target), clock.now() + RECHECK)
+            wake = min(audit.clock.to_wall_clock(target), clock.now() + RECHECK)
             if wake - clock.now() > SHORT_WAIT:
                 self.defer_until(wake)
             time.sleep(max(0.0, (wake - clock.now()).total_seconds()))
@@ -161,15 +131,15 @@ class NominationsSensor(_DefinitionAwareWait):
     ui_color = "#fdf0d5"
 
     def execute(self, context: Any) -> str:
-        from maa.outputs.store import Store
+        from maa.pipeline.resources import pseudonym_key
         from maa.preparation.case_list import receive_nominations
 
-        definition, audit = self.current_definition(context)
-        store = Store()
-        state = receive_nominations(definition, store, make_mailer(context, definition, store), audit.now())
+        audit = self.current_audit(context)
+        state = receive_nominations(audit.definition, audit.store, audit.mailer, audit.clock.now(), key=pseudonym_key,
+                                    inbox_root=audit.inbox)
         if state.accepted:
             return "accepted"
-        self.wait_for_inbox(audit, state.inbox_file, state.next_reminder_at)
+        self.wait_for_inbox(audit.clock, state.inbox_file, state.next_reminder_at)
         return "waiting"
 
 
@@ -187,19 +157,17 @@ class ReturnSensor(_DefinitionAwareWait):
         self.agency_code = agency_code
 
     def execute(self, context: Any) -> str:
-        from maa.outputs.store import Store
-        from maa.returns.receiving import NO_RETURN, receive_return
+        from maa.returns.receiving import ReturnStatus, receive_return
 
-        definition, audit = self.current_definition(context)
-        store = Store()
-        state = receive_return(definition, store, make_mailer(context, definition, store), self.agency_code,
-                               audit.now(), audit)
-        if state.status == NO_RETURN:
+        audit = self.current_audit(context)
+        state = receive_return(audit.definition, audit.store, audit.mailer, self.agency_code, audit.clock.now(),
+                               audit.clock, inbox_root=audit.inbox)
+        if state.status is ReturnStatus.NO_RETURN:
             raise AirflowSkipException(f"{self.agency_code}: no return accepted by the end of the grace period")
-        if state.status != "waiting":
-            return state.status
-        self.wait_for_inbox(audit, state.inbox_file, state.wake_at)
-        return "waiting"
+        if state.status is not ReturnStatus.WAITING:
+            return str(state.status)
+        self.wait_for_inbox(audit.clock, state.inbox_file, state.wake_at)
+        return str(ReturnStatus.WAITING)
 
 
 class AnalysisSensor(_DefinitionAwareWait):
@@ -217,15 +185,14 @@ class AnalysisSensor(_DefinitionAwareWait):
 
     def execute(self, context: Any) -> int:
         from maa.meeting.chair_analysis import receive_analysis
-        from maa.outputs.store import Store
         from maa.signoff.drafts import revision_follows_version
 
-        definition, audit = self.current_definition(context)
-        store = Store()
-        after = revision_follows_version(store, definition.ref, self.revision_round) if self.revision_round else 0
-        state = receive_analysis(definition, store, make_mailer(context, definition, store), audit.now(),
-                                 after_version=after, chase=self.revision_round is None)
+        audit = self.current_audit(context)
+        ref = audit.definition.ref
+        after = revision_follows_version(audit.store, ref, self.revision_round) if self.revision_round else 0
+        state = receive_analysis(audit.definition, audit.store, audit.mailer, audit.clock.now(), after_version=after,
+                                 chase=self.revision_round is None, inbox_root=audit.inbox)
         if state.accepted_version is not None:
             return state.accepted_version
-        self.wait_for_inbox(audit, state.inbox_file, state.wake_at)
+        self.wait_for_inbox(audit.clock, state.inbox_file, state.wake_at)
         return 0

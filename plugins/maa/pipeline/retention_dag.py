@@ -72,13 +72,17 @@ class RetentionOperator(BaseOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-        from maa.outputs.store import Store
+        from maa.outputs.store import migrate
+        from maa.pipeline.context import task_store
+        from maa.pipeline.resources import inbox_root
         from maa.privacy.retention import DUE, HELD, run_retention
 
         dry_run = bool((context.get("params") or {}).get("dry_run"))
         if self.remove and dry_run:
             raise AirflowSkipException("dry run: nothing removed (the listing task shows what would go)")
-        report = run_retention(Store(), run_day(context), dry_run=not self.remove)
+        store = task_store()
+        migrate(store.engine)
+        report = run_retention(store, run_day(context), dry_run=not self.remove, inbox_root=inbox_root())
         held = report.in_state(HELD)
         if held and self.remove:  # after the others are purged; a retry will not find it, so fail at once
             raise AirflowFailException("; ".join(a.describe() for a in held))

@@ -53,27 +53,24 @@ class SignoffOperator(HITLBranchOperator):
     def execute(self, context: Any) -> Any:
         from airflow.providers.common.compat.sdk import conf
 
-        from maa.outputs.store import Store
-        from maa.pipeline.operators import make_mailer
-        from maa.pipeline.tasks import load_current
+        from maa.pipeline.context import AuditContext
         from maa.signoff import drafts
 
-        definition, store = load_current(self.definition_file), Store()
+        audit = AuditContext.for_task(context, self.definition_file)
         base_url = conf.get("api", "base_url", fallback="http://localhost:8080").rstrip("/")
         link = f"{base_url}/dags/{self.dag_id}/runs/{context['run_id']}/tasks/{self.task_id}/required_actions"
-        drafts.request_decision(definition, make_mailer(context, definition, store), self.stage, self.round_number,
-                                link)
+        drafts.request_decision(audit.definition, audit.mailer, self.stage, self.round_number, link)
         return super().execute(context)
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
         from maa.audit.definitions import load_current
-        from maa.outputs.store import Store
+        from maa.pipeline.context import task_store
         from maa.signoff.decisions import Decision, record_decision
 
         if "error" not in event:
             user = event.get("responded_by_user") or {}
             responded_at = event["responded_at"]
-            record_decision(Store(), load_current(self.definition_file).ref, Decision(
+            record_decision(task_store(), load_current(self.definition_file).ref, Decision(
                 round=self.round_number, stage=self.stage, option=event["chosen_options"][0],
                 by=user.get("name") or user.get("id") or "unknown",
                 at=responded_at.strftime("%Y-%m-%d %H:%M UTC") if hasattr(responded_at, "strftime")

@@ -53,6 +53,9 @@ files to `output/dry-run/` only, loading and recording nothing.
 """
 
 
+FIRST_TASK = "load_review_findings_register"
+
+
 class TrackerStepOperator(BaseOperator):
     """Runs one tracker step, a plain function of a `Tracker`; its return value (counts, refs, paths: no
     child's data) is the task's XCom. The AuditStepOperator pattern, over the whole programme."""
@@ -66,11 +69,13 @@ class TrackerStepOperator(BaseOperator):
         self.step = step
 
     def execute(self, context: Any) -> Any:
-        from maa.outputs.store import Store
-        from maa.pipeline.operators import task_mailer
+        from maa.outputs.store import migrate
+        from maa.pipeline.context import task_mailer, task_store
         from maa.tracker.register import Tracker
 
-        store = Store()
+        store = task_store()
+        if self.task_id == FIRST_TASK:  # the run's first task brings the schema up to date
+            migrate(store.engine)
         tracker = Tracker.open(store, task_mailer(context, store), run_day(context))
         self.log.info("Action tracker as of %s", tracker.today.isoformat())
         return self.step(tracker)
@@ -87,9 +92,10 @@ def load_review_findings_register(tracker: Any) -> dict[str, Any]:
 
 def receive_action_updates(tracker: Any) -> dict[str, list[str]]:
     """Owners' update workbooks from inbox/tracker/updates: accepted into the history, or quarantined."""
+    from maa.pipeline.resources import inbox_root
     from maa.tracker.updates import receive_updates
 
-    return receive_updates(tracker)
+    return receive_updates(tracker, inbox_root())
 
 
 def remind_action_owners(tracker: Any) -> list[str]:

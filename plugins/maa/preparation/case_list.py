@@ -14,13 +14,22 @@ from pathlib import Path
 from typing import Any
 
 from maa.audit.definitions import AuditDefinition, AuditType
-from maa.audit.pseudonym import pseudonym_key
+from maa.audit.pseudonym import KeySource
 from maa.audit.timetable import at_send_time, roll_forward
 from maa.intake import inbox
+from maa.intake.inbox import InboxRoot
+from maa.intake.path import Arrival, InboxKind, Taken, take
 from maa.outputs import rendering
 from maa.outputs.mailer import OFFICIAL, Email, Mailer
 from maa.outputs.store import Store
-from maa.preparation.nominations import FILE_NAME, Nominee, check_nominations, read_accepted
+from maa.preparation.nominations import (
+    FILE_NAME,
+    MAX_BYTES,
+    NominationsResult,
+    Nominee,
+    check_nominations,
+    read_accepted,
+)
 from maa.preparation.notice import template_context
 
 log = logging.getLogger(__name__)
@@ -47,12 +56,12 @@ def accepted_nominations(store: Store, ref: str) -> Path | None:
     return Path(accepted[-1]["stored_as"]) if accepted else None
 
 
-def receive_nominations(definition: AuditDefinition, store: Store, mailer: Mailer,
-                        now: datetime) -> NominationsState:
+def receive_nominations(definition: AuditDefinition, store: Store, mailer: Mailer, now: datetime, *,
+                        key: KeySource, inbox_root: InboxRoot | None = None) -> NominationsState:
     """One look at the inbox: accept or refuse a file there, remind or escalate when due."""
-    path = inbox.inbox_path(definition.ref, FILE_NAME)
+    path = inbox.inbox_path(definition.ref, FILE_NAME, root=inbox_root)
     if accepted_nominations(store, definition.ref) is None and inbox.is_settled(path):
-        _process_nominations(definition, store, mailer, path)
+        _take_nominations(definition, store, mailer, path, key())
     if accepted_nominations(store, definition.ref) is not None:
         return NominationsState(True, str(path), None)
     halfway, ended = notice_reminder_times(definition)
@@ -65,32 +74,31 @@ def receive_nominations(definition: AuditDefinition, store: Store, mailer: Maile
     return NominationsState(False, str(path), min(upcoming) if upcoming else None)
 
 
-def _process_nominations(definition: AuditDefinition, store: Store, mailer: Mailer, path: Any) -> None:
-    key = pseudonym_key()
-    data = path.read_bytes()
-    result = check_nominations(definition, data, key=key)
-    ref = definition.ref
-    if result.accepted:
-        cases = [n.pseudonymised(key, definition.start) for n in result.nominees]
-        filed = inbox.archive(ref, path, data, Path(FILE_NAME))
-        store.save_cases(ref, cases)
-        store.record_inbox_file(ref, "nominations", definition.nominating_agency, filed.version, "accepted",
-                                str(filed.path), filed.sha256)
-        store.record_event(ref, "nominations_accepted", f"v{filed.version}", f"{len(cases)} cases")
-        log.info("Nominations version %s accepted: %s cases", filed.version, len(cases))
-        return
-    reasons = result.reasons()
-    filed = inbox.quarantine(ref, path, data, Path(FILE_NAME), reasons)
-    store.record_inbox_file(ref, "nominations", definition.nominating_agency, filed.version, "refused",
-                            str(filed.path), filed.sha256, "\n".join(reasons))
-    store.record_event(ref, "nominations_refused", f"v{filed.version}", "\n".join(reasons))
-    log.warning("Nominations version %s refused: %s", filed.version, "; ".join(reasons))
-    nominator = definition.agency(definition.nominating_agency)
-    body = rendering.render("email/nominations_refused.txt", **template_context(definition), reasons=reasons,
-                          version=filed.version, kept_as=filed.path.name)
-    for recipient in dict.fromkeys([definition.business_unit.email, nominator.coordinator.email]):
-        mailer.send(Email(ref=ref, kind="nominations_refused", recipient=recipient, version=filed.version,
-                          what=f"Case list refused (version {filed.version})", body=body, marking=OFFICIAL))
+def _take_nominations(definition: AuditDefinition, store: Store, mailer: Mailer, path: Any, key: bytes) -> None:
+    arrival = Arrival(definition.ref, InboxKind.NOMINATIONS, definition.nominating_agency, path, Path(FILE_NAME),
+                      "a case list (CSV)", MAX_BYTES)
+
+    def record(taken: Taken[NominationsResult]) -> None:
+        assert taken.result is not None
+        store.save_cases(definition.ref, [n.pseudonymised(key, definition.start) for n in taken.result.nominees])
+
+    def event(taken: Taken[NominationsResult]) -> tuple[str, str, str]:
+        detail = f"{len(taken.result.nominees)} cases" if taken.accepted and taken.result else "\n".join(taken.reasons)
+        return f"nominations_{taken.outcome}", f"v{taken.version}", detail
+
+    def tell_sender(taken: Taken[NominationsResult]) -> None:
+        if taken.accepted:
+            return
+        nominator = definition.agency(definition.nominating_agency)
+        body = rendering.render("email/nominations_refused.txt", **template_context(definition),
+                                reasons=taken.reasons, version=taken.version, kept_as=taken.kept_as.name)
+        for recipient in dict.fromkeys([definition.business_unit.email, nominator.coordinator.email]):
+            mailer.send(Email(ref=definition.ref, kind="nominations_refused", recipient=recipient,
+                              version=taken.version, what=f"Case list refused (version {taken.version})", body=body,
+                              marking=OFFICIAL))
+
+    take(arrival, lambda data, _: check_nominations(definition, data, key=key), store, record=record, event=event,
+         tell_sender=tell_sender)
 
 
 def _nominations_chase(definition: AuditDefinition, mailer: Mailer, kind: str, what: str,

@@ -1,4 +1,4 @@
-"""The audit's start: the run recorded (refusing to start without the pseudonym key) and the notice of
+"""The audit's start: the run recorded (a case audit refuses to start without the pseudonym key) and the notice of
 audit to every agency's coordinator.
 
 Plain functions over a definition, the store and the mailer, so that they can be tested and rerun
@@ -10,13 +10,12 @@ from __future__ import annotations
 import logging
 
 from maa.audit.definitions import AuditDefinition, AuditType
-from maa.audit.pseudonym import pseudonym_key
+from maa.audit.pseudonym import KeySource
 from maa.outputs import rendering
 from maa.outputs.mailer import OFFICIAL, Email, Mailer
 from maa.outputs.store import Store
 
 log = logging.getLogger(__name__)
-
 
 
 def template_context(definition: AuditDefinition) -> dict:
@@ -27,10 +26,10 @@ def template_context(definition: AuditDefinition) -> dict:
     }
 
 
-def prepare(definition: AuditDefinition, definition_file: str, store: Store) -> None:
-    """Refuse to start without the pseudonym key; record the audit as it stands."""
+def prepare(definition: AuditDefinition, definition_file: str, store: Store, key: KeySource) -> None:
+    """Refuse to start a case audit without the pseudonym key; record the audit as it stands."""
     if definition.type is not AuditType.PAA:
-        pseudonym_key()
+        key()
     store.save_audit(definition, definition_file)
     store.record_event(definition.ref, "run_prepared", definition.ref)
 

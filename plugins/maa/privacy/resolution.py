@@ -64,7 +64,7 @@ def resolve_case(store: Store, ref: str, case_ref: str, *, asked_by: str, os_use
 
 def _audit_ref(store: Store, ref: str) -> str:
     table = store.table("audits")
-    with store.engine.connect() as connection:
+    with store.connect() as connection:
         found = connection.execute(sa.select(table.c.ref).where(sa.func.lower(table.c.ref) == ref.strip().lower())
                                    ).scalar_one_or_none()
     if found is None:
@@ -73,7 +73,7 @@ def _audit_ref(store: Store, ref: str) -> str:
 
 
 def _record(store: Store, resolution: Resolution, asked_by: str, os_user: str) -> None:
-    with store.engine.begin() as connection:
+    with store.begin() as connection:
         store._upsert(connection, "case_resolutions", [{
             "id": uuid.uuid4().hex, "audit_ref": resolution.ref, "case_ref": resolution.case_ref,
             "asked_by": asked_by[:200], "os_user": os_user[:200], "asked_at": utcnow(), "outcome": resolution.outcome,
@@ -82,6 +82,6 @@ def _record(store: Store, resolution: Resolution, asked_by: str, os_user: str) -
 
 def resolutions(store: Store, ref: str) -> list[dict]:
     table = store.table("case_resolutions")
-    with store.engine.connect() as connection:
+    with store.connect() as connection:
         return [dict(row._mapping) for row in connection.execute(
             sa.select(table).where(table.c.audit_ref == ref).order_by(table.c.asked_at))]

@@ -33,6 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from maa import config
+from maa.intake.inbox import InboxRoot, local_inbox
 from maa.outputs.store import Store, stable_id, utcnow
 from maa.signoff.decisions import approval
 
@@ -150,11 +151,13 @@ def approved_on(store: Store, ref: str) -> date | None:
     return moment.astimezone(config.LONDON).date()
 
 
-def run_retention(store: Store, today: date, *, dry_run: bool, ref: str | None = None) -> RetentionReport:
+def run_retention(store: Store, today: date, *, dry_run: bool, ref: str | None = None,
+                  inbox_root: InboxRoot | None = None) -> RetentionReport:
     """Decide for every audit in the store (or just `ref`) and, unless `dry_run`, remove what is due.
 
     Retention days come from the definition as it is now. An approved audit whose definition cannot be found
     is held, not purged with a guessed period: removal cannot be undone, and the operator is told instead.
+    `inbox_root` is the inbox elsewhere (MAA_INBOX_URL), searched beside the data folder's own.
     """
     from maa.audit.definitions import load_all
 
@@ -166,7 +169,7 @@ def run_retention(store: Store, today: date, *, dry_run: bool, ref: str | None =
             raise LookupError(f"no audit {ref} in the audit store")
     decided = []
     for audit_ref in refs:
-        decision = _decide(store, audit_ref, definitions.get(audit_ref.casefold()), today)
+        decision = _decide(store, audit_ref, definitions.get(audit_ref.casefold()), today, inbox_root)
         if decision.state == DUE and not dry_run:
             _remove(store, decision, today)
         decided.append(decision)
@@ -187,7 +190,7 @@ def run_retention(store: Store, today: date, *, dry_run: bool, ref: str | None =
     return report
 
 
-def _decide(store: Store, ref: str, definition: Any, today: date) -> AuditRetention:
+def _decide(store: Store, ref: str, definition: Any, today: date, inbox_root: InboxRoot | None) -> AuditRetention:
     try:
         approved = approved_on(store, ref)
     except ValueError as unreadable:
@@ -200,15 +203,16 @@ def _decide(store: Store, ref: str, definition: Any, today: date) -> AuditRetent
     kept = AuditRetention(ref, WITHIN_RETENTION, approved, definition.retention_days)
     if today < kept.purge_from:
         return kept
-    return AuditRetention(ref, DUE, approved, definition.retention_days, tuple(identifying_files(ref)))
+    return AuditRetention(ref, DUE, approved, definition.retention_days,
+                          tuple(identifying_files(ref, inbox_root)))
 
 
 # Finding the files -----------------------------------------------------------------------------------------
 
-def identifying_files(ref: str) -> list[IdentifyingFile]:
+def identifying_files(ref: str, inbox_root: InboxRoot | None = None) -> list[IdentifyingFile]:
     """Every file on disk that identifies a child of audit `ref`, in a stable order."""
     data, output = config.data_dir(), config.output_dir()
-    found = list(_received_files(ref))
+    found = list(_received_files(ref, inbox_root))
     for folder in (config.audit_archive(ref), config.audit_quarantine(ref)):
         found += [_identify("data", path, _relative(path, data), _relative(path, folder)) for path in _walk(folder)]
     packs = config.audit_output(ref)
@@ -219,7 +223,7 @@ def identifying_files(ref: str) -> list[IdentifyingFile]:
     outbox = config.outbox_dir()
     sent = [path for folder in (outbox, outbox / "dry-run") if folder.is_dir() for path in sorted(folder.iterdir())]
     found += [_identify("output", path, _relative(path, output)) for path in _identifying_emails(ref, sent)]
-    spooled = _walk(data / "spool")  # maa.pipeline.operators.task_spool: kept there until recorded as sent
+    spooled = _walk(data / "spool")  # maa.pipeline.context.task_spool: kept there until recorded as sent
     found += [_identify("data", path, _relative(path, data)) for path in _identifying_emails(ref, spooled)]
     return found
 
@@ -241,23 +245,26 @@ def refused_updates_due(today: date) -> list[IdentifyingFile]:
             <= today]
 
 
-def _received_files(ref: str) -> Iterator[IdentifyingFile]:
+def _received_files(ref: str, root: InboxRoot | None) -> Iterator[IdentifyingFile]:
     """The audit's inbox in the data folder and, when MAA_INBOX_URL names another (a share, object storage),
     that one too: files left in the local one from before the switch identify children just the same."""
     data = config.data_dir()
     folder = data / "inbox" / ref
     for path in _walk(folder):
         yield _identify("data", path, _relative(path, data), _relative(path, folder))
-    if not config.settings().inbox_url:
+    if root is None or _is_local_inbox(root):
         return
-    from maa.intake.inbox import inbox_root
-
-    root = inbox_root()
     remote = root / ref
     if remote.exists():
         for path in sorted(remote.rglob("*"), key=str):
             if path.is_file():
                 yield _identify("inbox", path, _relative(path, root), _relative(path, remote))
+
+
+def _is_local_inbox(root: InboxRoot) -> bool:
+    if getattr(root, "protocol", "file") not in ("file", "local"):
+        return False
+    return Path(getattr(root, "path", str(root))).resolve() == local_inbox().resolve()
 
 
 def _identifying_emails(ref: str, candidates: list[Path]) -> Iterator[Path]:
@@ -337,7 +344,7 @@ def _remove_empty_folders(folder: Path) -> None:
 
 def _record_purged_files(store: Store, ref: str, files: tuple[IdentifyingFile, ...]) -> None:
     now = utcnow()
-    with store.engine.begin() as connection:
+    with store.begin() as connection:
         store._upsert(connection, "purged_files", [{
             "id": stable_id(ref, found.root, found.path, found.sha256), "audit_ref": ref, "root": found.root,
             "path": found.path, "size_bytes": found.size, "sha256": found.sha256, "purged_at": now,
@@ -347,7 +354,7 @@ def _record_purged_files(store: Store, ref: str, files: tuple[IdentifyingFile, .
 def _record_purge(store: Store, decision: AuditRetention, today: date) -> None:
     """The audit's first completed purge, with the totals of everything ever removed for it."""
     removed = purged_files(store, decision.ref)
-    with store.engine.begin() as connection:
+    with store.begin() as connection:
         store._upsert(connection, "purges", [{
             "audit_ref": decision.ref, "approved_on": decision.approved_on, "retention_days": decision.retention_days,
             "run_day": today, "purged_at": utcnow(), "files": len(removed),
@@ -358,21 +365,21 @@ def _record_purge(store: Store, decision: AuditRetention, today: date) -> None:
 def purged_files(store: Store, ref: str) -> list[dict[str, Any]]:
     table = store.table("purged_files")
     query = sa.select(table).where(table.c.audit_ref == ref).order_by(table.c.root, table.c.path)
-    with store.engine.connect() as connection:
+    with store.connect() as connection:
         return [dict(row._mapping) for row in connection.execute(query)]
 
 
 def purge_of(store: Store, ref: str) -> dict[str, Any] | None:
     """The audit's purge record, or None while its identifying files are still kept."""
     table = store.table("purges")
-    with store.engine.connect() as connection:
+    with store.connect() as connection:
         row = connection.execute(sa.select(table).where(table.c.audit_ref == ref)).first()
     return dict(row._mapping) if row else None
 
 
 def _audit_refs(store: Store) -> list[str]:
     table = store.table("audits")
-    with store.engine.connect() as connection:
+    with store.connect() as connection:
         return list(connection.execute(sa.select(table.c.ref).order_by(table.c.ref)).scalars())
 
 

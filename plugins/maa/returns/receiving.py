@@ -11,6 +11,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -18,24 +19,30 @@ from maa.audit.clock import AuditClock
 from maa.audit.definitions import AuditDefinition
 from maa.audit.timetable import at_send_time, end_of_day, roll_forward, working_days_after
 from maa.intake import inbox
+from maa.intake.inbox import InboxRoot
+from maa.intake.path import Arrival, InboxKind, Taken, take
 from maa.intake.xlsx import MAX_FILE_BYTES
 from maa.outputs import rendering
 from maa.outputs.mailer import OFFICIAL, OFFICIAL_SENSITIVE, Email, Mailer
 from maa.outputs.store import Store
 from maa.preparation.case_list import audit_children
-from maa.returns.checks import Concern, check_return
+from maa.returns.checks import Concern, ReturnResult, check_return
 
 log = logging.getLogger(__name__)
 
 
+class ReturnStatus(StrEnum):
+    """Where an agency's return stands (the store keeps the value)."""
 
-ACCEPTED = ("accepted", "accepted_late")
+    ACCEPTED = "accepted"
+    ACCEPTED_LATE = "accepted_late"
+    WAITING = "waiting"
+    NO_RETURN = "no_return"
 
 
+ACCEPTED = (ReturnStatus.ACCEPTED, ReturnStatus.ACCEPTED_LATE)
+NO_RETURN = ReturnStatus.NO_RETURN
 WALL_CLOCK = AuditClock()  # audit time is the wall clock outside rehearsals
-
-
-NO_RETURN = "no_return"
 
 
 @dataclass(frozen=True)
@@ -58,32 +65,30 @@ class ReturnDates:
 
 @dataclass(frozen=True)
 class ReturnState:
-    status: str  # accepted, accepted_late, waiting or no_return
+    status: ReturnStatus
     inbox_file: str
     wake_at: datetime | None
 
 
-def return_path(definition: AuditDefinition, code: str) -> Any:
-    return inbox.inbox_path(definition.ref, "returns", f"{code}.xlsx")
+def return_path(definition: AuditDefinition, code: str, inbox_root: InboxRoot | None = None) -> Any:
+    return inbox.inbox_path(definition.ref, "returns", f"{code}.xlsx", root=inbox_root)
 
 
 def receive_return(definition: AuditDefinition, store: Store, mailer: Mailer, code: str, now: datetime,
-                   audit_clock: AuditClock = WALL_CLOCK) -> ReturnState:
+                   audit_clock: AuditClock = WALL_CLOCK, inbox_root: InboxRoot | None = None) -> ReturnState:
     """One look at an agency's inbox: accept or refuse a file there; remind, or close as no return.
 
     A file is on time or late by when it landed in the inbox (`audit_clock` turns that into audit time),
     not by when the pipeline looked: an outage over the deadline never makes an agency late.
     """
-    path = return_path(definition, code)
+    path = return_path(definition, code, inbox_root)
     dates = ReturnDates.for_agency(definition, code)
     status = store.returns(definition.ref).get(code, {}).get("status")
     if status not in (*ACCEPTED, NO_RETURN) and inbox.is_settled(path):
-        landed = inbox.landed_at(path)
-        arrived = now if landed is None else min(now, audit_clock.from_wall_clock(landed))
-        _process_return(definition, store, mailer, code, path, arrived, dates)
+        _take_return(definition, store, mailer, code, path, now, audit_clock, dates)
         status = store.returns(definition.ref).get(code, {}).get("status")
     if status in (*ACCEPTED, NO_RETURN):
-        return ReturnState(status, str(path), None)
+        return ReturnState(ReturnStatus(status), str(path), None)
     if dates.reminder_at <= now < dates.due_by:
         _send_to_coordinator(definition, mailer, code, "return_reminder",
                              f"Reminder: {definition.agency(code).name}'s return is due in a week",
@@ -94,54 +99,55 @@ def receive_return(definition: AuditDefinition, store: Store, mailer: Mailer, co
         log.warning("%s: no return from %s", definition.ref, code)
         return ReturnState(NO_RETURN, str(path), None)
     upcoming = [t for t in (dates.reminder_at, dates.refused_after) if t > now]
-    return ReturnState("waiting", str(path), min(upcoming))
+    return ReturnState(ReturnStatus.WAITING, str(path), min(upcoming))
 
 
-def _process_return(definition: AuditDefinition, store: Store, mailer: Mailer, code: str, path: Any,
-                    arrived: datetime, dates: ReturnDates) -> None:
-    ref, relative = definition.ref, Path("returns") / f"{code}.xlsx"
-    if inbox.size_of(path) > MAX_FILE_BYTES:
-        _refuse(definition, store, mailer, code, path, None, relative,
-                [f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB: far larger than a return can be"])
-        return
-    data = path.read_bytes()
-    if arrived >= dates.refused_after:
-        _refuse(definition, store, mailer, code, path, data, relative,
-                [f"arrived after the deadline and the {definition.late_grace_days} working days' grace "
-                 f"(closed {dates.refused_after - timedelta(days=1):%A %d %B %Y}); the Business Unit has it"])
-        return
+def _take_return(definition: AuditDefinition, store: Store, mailer: Mailer, code: str, path: Any, now: datetime,
+                 audit_clock: AuditClock, dates: ReturnDates) -> None:
+    landed = inbox.landed_at(path)
+    arrived = now if landed is None else min(now, audit_clock.from_wall_clock(landed))
+    status = ReturnStatus.ACCEPTED_LATE if arrived >= dates.due_by else ReturnStatus.ACCEPTED
+    too_late = [] if arrived < dates.refused_after else [
+        f"arrived after the deadline and the {definition.late_grace_days} working days' grace "
+        f"(closed {dates.refused_after - timedelta(days=1):%A %d %B %Y}); the Business Unit has it"]
     case_refs, children = audit_children(definition, store)
-    result = check_return(definition, data, agency_code=code, case_refs=case_refs, children=children)
-    raise_concerns(definition, store, mailer, code, result.concerns)
-    if not result.accepted:
-        _refuse(definition, store, mailer, code, path, data, relative, result.reasons())
-        return
-    filed = inbox.archive(ref, path, data, relative)
-    status = "accepted_late" if arrived >= dates.due_by else "accepted"
-    overview = result.overview
-    store.save_return(ref, code, status=status, version=filed.version, completed_by=overview.get("completed_by"),
-                      practitioner=(overview.get("nominated_practitioner", ""),
-                                    overview.get("nominated_practitioner_email", "")),
-                      findings=result.findings)
-    store.record_inbox_file(ref, "return", code, filed.version, "accepted", str(filed.path), filed.sha256)
-    store.record_event(ref, f"return_{status}", f"{code}/v{filed.version}", f"{len(result.findings)} findings")
-    log.info("%s: %s's return version %s %s (%s findings)", ref, code, filed.version, status.replace("_", " "),
-             len(result.findings))
-    _send_to_coordinator(definition, mailer, code, "return_accepted",
-                         f"Return accepted (version {filed.version})", "email/return_accepted.txt",
-                         version=filed.version, result=result, late=status == "accepted_late")
+    arrival = Arrival(definition.ref, InboxKind.RETURN, code, path, Path("returns") / f"{code}.xlsx",
+                      "an agency return workbook", MAX_FILE_BYTES)
 
+    def check(data: bytes, _: object) -> ReturnResult:
+        return check_return(definition, data, agency_code=code, case_refs=case_refs, children=children)
 
-def _refuse(definition: AuditDefinition, store: Store, mailer: Mailer, code: str, path: Any, data: bytes | None,
-            relative: Path, reasons: list[str]) -> None:
-    filed = inbox.quarantine(definition.ref, path, data, relative, reasons)
-    store.record_inbox_file(definition.ref, "return", code, filed.version, "refused", str(filed.path), filed.sha256,
-                            "\n".join(reasons))
-    store.record_event(definition.ref, "return_refused", f"{code}/v{filed.version}", "\n".join(reasons))
-    log.warning("%s: %s's return version %s refused: %s", definition.ref, code, filed.version, "; ".join(reasons))
-    _send_to_coordinator(definition, mailer, code, "return_refused", f"Return refused (version {filed.version})",
-                         "email/return_refused.txt", version=filed.version, reasons=reasons,
-                         kept_as=filed.path.name, dates=ReturnDates.for_agency(definition, code))
+    def record(taken: Taken[ReturnResult]) -> None:
+        result = taken.result
+        assert result is not None
+        overview = result.overview
+        store.save_return(definition.ref, code, status=status, version=taken.version,
+                          completed_by=overview.get("completed_by"),
+                          practitioner=(overview.get("nominated_practitioner", ""),
+                                        overview.get("nominated_practitioner_email", "")),
+                          findings=result.findings, received_at=arrived)
+
+    def event(taken: Taken[ReturnResult]) -> tuple[str, str, str]:
+        if taken.accepted and taken.result is not None:
+            return f"return_{status}", f"{code}/v{taken.version}", f"{len(taken.result.findings)} findings"
+        return "return_refused", f"{code}/v{taken.version}", "\n".join(taken.reasons)
+
+    def tell_sender(taken: Taken[ReturnResult]) -> None:
+        if taken.result is not None:  # concerns go on at once, even when the rest of the return is refused
+            raise_concerns(definition, store, mailer, code, taken.result.concerns)
+        if taken.accepted:
+            _send_to_coordinator(definition, mailer, code, "return_accepted",
+                                 f"Return accepted (version {taken.version})", "email/return_accepted.txt",
+                                 version=taken.version, result=taken.result,
+                                 late=status is ReturnStatus.ACCEPTED_LATE)
+        else:
+            _send_to_coordinator(definition, mailer, code, "return_refused",
+                                 f"Return refused (version {taken.version})", "email/return_refused.txt",
+                                 version=taken.version, reasons=taken.reasons, kept_as=taken.kept_as.name,
+                                 dates=dates)
+
+    take(arrival, check, store, refused_before_check=too_late, record=record, event=event,
+         tell_sender=tell_sender)
 
 
 def _send_to_coordinator(definition: AuditDefinition, mailer: Mailer, code: str, kind: str, what: str,

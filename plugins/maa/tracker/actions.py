@@ -61,7 +61,7 @@ def load_register(store: Store, findings: Sequence[ReviewFinding]) -> int:
     """Replace the stored register with a validated one, in one transaction: never half of each."""
     table = store.table("review_findings")
     now = utcnow()
-    with store.engine.begin() as connection:
+    with store.begin() as connection:
         connection.execute(sa.delete(table))
         if findings:
             connection.execute(sa.insert(table), [
@@ -72,7 +72,7 @@ def load_register(store: Store, findings: Sequence[ReviewFinding]) -> int:
 
 def stored_register(store: Store) -> list[ReviewFinding]:
     table = store.table("review_findings")
-    with store.engine.connect() as connection:
+    with store.connect() as connection:
         rows = connection.execute(sa.select(table).order_by(table.c.ref))
         return [ReviewFinding(r.ref, r.review_type, r.title, r.finding) for r in rows]
 
@@ -87,14 +87,14 @@ def link_actions_to_register(store: Store) -> int:
     """
     canonical = {f.ref.casefold(): f.ref for f in stored_register(store)}
     actions = store.table("actions")
-    with store.engine.connect() as connection:
+    with store.connect() as connection:
         cited = connection.execute(sa.select(actions.c.audit_ref, actions.c.action_id, actions.c.review_refs))
         linked = {(row.audit_ref, row.action_id, canonical.get(ref.casefold(), ref))
                   for row in cited for ref in split_refs(row.review_refs or "")}
     links = [{"audit_ref": audit_ref, "action_id": action_id, "review_ref": review_ref}
              for audit_ref, action_id, review_ref in sorted(linked)]
     table = store.table("action_reviews")
-    with store.engine.begin() as connection:  # replaced whole: a ref the register or an action no longer has goes
+    with store.begin() as connection:  # replaced whole: a ref the register or an action no longer has goes
         connection.execute(sa.delete(table))
         if links:
             connection.execute(sa.insert(table), links)
@@ -111,7 +111,7 @@ def tracked_actions(store: Store, audit_ref: str | None = None) -> list[TrackedA
     if audit_ref is not None:
         query, link_query = query.where(actions.c.audit_ref == audit_ref), link_query.where(
             links.c.audit_ref == audit_ref)
-    with store.engine.connect() as connection:
+    with store.connect() as connection:
         rows = [dict(r._mapping) for r in connection.execute(query)]
         linked: dict[tuple[str, str], list[str]] = {}
         for link in connection.execute(link_query.order_by(links.c.review_ref)):
@@ -132,7 +132,7 @@ def _history(store: Store, audit_ref: str | None) -> dict[tuple[str, str], list[
     if audit_ref is not None:
         query = query.where(table.c.audit_ref == audit_ref)
     history: dict[tuple[str, str], list[Update]] = {}
-    with store.engine.connect() as connection:
+    with store.connect() as connection:
         for row in connection.execute(query):
             history.setdefault((row.audit_ref, row.action_id), []).append(
                 Update(row.status, row.progress_note or "", row.reported_on, row.agency_code))
@@ -148,13 +148,13 @@ def record_updates(store: Store, agency_code: str, source_file: str, sha256: str
              "audit_ref": u["audit_ref"], "action_id": u["action_id"], "agency_code": agency_code,
              "status": u["status"], "progress_note": u["progress_note"] or None, "reported_on": reported_on,
              "source_file": source_file, "source_row": u["row"], "received_at": now} for u in updates]
-    with store.engine.begin() as connection:
+    with store.begin() as connection:
         return store._upsert(connection, "action_updates", rows, keys=["id"], update=False)
 
 
 def update_count(store: Store) -> int:
     table = store.table("action_updates")
-    with store.engine.connect() as connection:
+    with store.connect() as connection:
         return connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
 
 
@@ -163,5 +163,5 @@ def updates_in_file(store: Store, agency_code: str, source_file: str) -> list[di
     table = store.table("action_updates")
     query = sa.select(table.c.audit_ref, table.c.action_id, table.c.status).where(
         table.c.agency_code == agency_code, table.c.source_file == source_file).order_by(table.c.source_row)
-    with store.engine.connect() as connection:
+    with store.connect() as connection:
         return [dict(r._mapping) for r in connection.execute(query)]

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from maa import config
 from maa.intake import inbox
 from maa.intake.checks import ROW, Check, Problem, expect, run_checks
+from maa.intake.inbox import InboxRoot
+from maa.intake.path import Arrival, InboxKind, Taken, take
 from maa.intake.xlsx import (
     MAX_FILE_BYTES,
     IdentifierMatcher,
@@ -47,7 +48,7 @@ log = logging.getLogger(__name__)
 UPDATES_SHEET = "Updates"
 UPDATE_COLUMNS = ("audit_ref", "action_id", "status", "progress_note")
 MAX_NOTE = 2000
-UPDATE_FILE_KIND = "action_update"  # in the store's record of files taken out of an inbox
+UPDATE_FILE_KIND = InboxKind.ACTION_UPDATE  # in the store's record of files taken out of an inbox
 _STATUS_BY_LOWER = {s.lower(): s for s in STATUSES}
 
 
@@ -161,14 +162,14 @@ def _check_rows(table: Table, agency_code: str, by_key: dict[tuple[str, str], Tr
 
 # The inbox ------------------------------------------------------------------------------------
 
-def updates_inbox() -> Any:
-    return inbox.inbox_path(TRACKER_FOLDER, "updates")
+def updates_inbox(inbox_root: InboxRoot | None = None) -> Any:
+    return inbox.inbox_path(TRACKER_FOLDER, "updates", root=inbox_root)
 
 
-def receive_updates(tracker: Tracker) -> dict[str, list[str]]:
+def receive_updates(tracker: Tracker, inbox_root: InboxRoot | None = None) -> dict[str, list[str]]:
     """Take every settled `<AGENCY>.xlsx` out of the updates inbox: accepted or refused, never left there
     (except by a dry run, which only checks them)."""
-    folder = updates_inbox()
+    folder = updates_inbox(inbox_root)
     outcome: dict[str, list[str]] = {"accepted": [], "refused": []}
     known = {a.code.upper() for d in tracker.definitions.values() for a in d.agencies}
     for path in sorted(folder.iterdir() if folder.exists() else [], key=lambda p: p.name):
@@ -195,40 +196,22 @@ def receive_updates(tracker: Tracker) -> dict[str, list[str]]:
 def receive_update_file(tracker: Tracker, path: Any, code: str) -> bool:
     """Validate one agency's file; record it (and its rows), then archive it or quarantine it with its reasons.
 
-    Everything is recorded before the file moves, under the version it will be kept as: a crash in
-    between leaves the file in the inbox, and the rerun records nothing twice and still moves it.
+    The sender hears from `acknowledge_update_files`, which goes by what the store recorded, so an
+    acknowledgement the mail server held back is still owed after the file has left the inbox.
     """
-    relative = Path("updates") / f"{code}.xlsx"
-    if inbox.size_of(path) > MAX_FILE_BYTES:  # copied to quarantine in blocks, never read whole
-        reasons = [f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB: far larger than an update can be"]
-        filed = inbox.quarantine(TRACKER_FOLDER, path, None, relative, reasons)
-        _record_file(tracker, code, filed.version, filed.path, filed.sha256, reasons)
-        return False
-    data = path.read_bytes()
-    result = check_update_file(tracker, data, code)
-    version = inbox.next_version(TRACKER_FOLDER, relative)
-    kept_as = relative.parent / f"{relative.stem}.v{version}{relative.suffix}"
-    root = config.audit_archive(TRACKER_FOLDER) if result.accepted else config.audit_quarantine(TRACKER_FOLDER)
-    sha256 = hashlib.sha256(data).hexdigest()
-    if result.accepted:
-        record_updates(tracker.store, code, kept_as.name, sha256, tracker.today, result.updates)
-    _record_file(tracker, code, version, root / kept_as, sha256, result.reasons())
-    if result.accepted:
-        inbox.archive(TRACKER_FOLDER, path, data, relative)
-    else:
-        inbox.quarantine(TRACKER_FOLDER, path, data, relative, result.reasons())
-    return result.accepted
+    arrival = Arrival(TRACKER_FOLDER, InboxKind.ACTION_UPDATE, code, path, Path("updates") / f"{code}.xlsx",
+                      "an action update workbook", MAX_FILE_BYTES, events_ref=TRACKER_REF)
 
+    def record(taken: Taken[UpdateResult]) -> None:
+        assert taken.result is not None
+        record_updates(tracker.store, code, taken.kept_as.name, taken.sha256, tracker.today, taken.result.updates)
 
-def _record_file(tracker: Tracker, code: str, version: int, kept: Path, sha256: str, reasons: list[str]) -> None:
-    outcome = "refused" if reasons else "accepted"
-    tracker.store.record_inbox_file(TRACKER_FOLDER, UPDATE_FILE_KIND, code, version, outcome, str(kept), sha256,
-                                    "\n".join(reasons))
-    tracker.store.record_event(TRACKER_REF, f"update_{outcome}", f"{code}/v{version}", "\n".join(reasons))
-    if reasons:
-        log.warning("Action updates from %s refused (version %s): %s", code, version, "; ".join(reasons))
-    else:
-        log.info("Action updates from %s accepted (version %s)", code, version)
+    def event(taken: Taken[UpdateResult]) -> tuple[str, str, str]:
+        return f"update_{taken.outcome}", f"{code}/v{taken.version}", "\n".join(taken.reasons)
+
+    taken = take(arrival, lambda data, _: check_update_file(tracker, data, code), tracker.store, record=record,
+                 event=event, tell_sender=lambda _: None)
+    return taken.accepted
 
 
 def acknowledge_update_files(tracker: Tracker) -> int:

@@ -36,7 +36,7 @@ def _store_at(url: str) -> Any:
 
 def _store() -> Any:
     """One store (and connection pool) per URL, not one per request: opening one checks its migrations."""
-    from maa.outputs.store import store_url
+    from maa.pipeline.resources import store_url
 
     return _store_at(store_url())
 

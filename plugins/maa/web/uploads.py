@@ -72,6 +72,7 @@ def _state(definition: AuditDefinition, store: Any, code: str) -> str:
 def return_slots(definitions: list[AuditDefinition], store: Any, code: str) -> list[ReturnSlot]:
     """The audits this agency takes part in (its code matched ignoring case), and whether each takes a
     return now."""
+    from maa.pipeline.resources import inbox_root
     from maa.returns.receiving import return_path
 
     slots = []
@@ -82,7 +83,7 @@ def return_slots(definitions: list[AuditDefinition], store: Any, code: str) -> l
         slots.append(ReturnSlot(definition, agency.code, _state(definition, store, agency.code),
                                 definition.submission_deadline_for(agency.code),
                                 history(store, definition.ref, agency.code),
-                                return_path(definition, agency.code).exists()))
+                                return_path(definition, agency.code, inbox_root()).exists()))
     return slots
 
 
@@ -99,6 +100,7 @@ def drop_in_inbox(slot: ReturnSlot, data: bytes, file_name: str) -> str:
     """Write the upload whole under a name of its own, then move it into the inbox without replacing
     anything: the DAG's wait never sees half a file, and a file still waiting there (another upload a
     moment earlier) is never overwritten. Returns the file's sha256, by which its outcome is found."""
+    from maa.pipeline.resources import inbox_root
     from maa.returns.receiving import return_path
 
     if slot.state != OPEN:
@@ -108,7 +110,7 @@ def drop_in_inbox(slot: ReturnSlot, data: bytes, file_name: str) -> str:
                             "sent.")
     if len(data) > MAX_FILE_BYTES:
         raise UploadRefused(f"The file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB.")
-    target = return_path(slot.definition, slot.code)
+    target = return_path(slot.definition, slot.code, inbox_root())
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.parent / f".{slot.code}.{uuid.uuid4().hex}.uploading"
     partial.write_bytes(data)

@@ -1,0 +1,99 @@
+"""One audit task's resources, built once from the context the operator already holds.
+
+A step receives an `AuditContext` (definition, store, mailer, audit clock, inbox, dry run) instead of
+fetching Airflow's context from a global and opening its own store; the waits build one per look.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk.exceptions import AirflowSkipException
+
+from maa import config
+from maa.audit import clock
+from maa.audit.definitions import AuditDefinition, Status, load_current
+from maa.audit.timetable import at_send_time
+from maa.intake.inbox import InboxRoot
+from maa.outputs.mailer import Mailer
+from maa.outputs.store import Store
+from maa.pipeline import resources
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=4)
+def _store_at(url: str) -> Store:
+    return Store(url)
+
+
+def task_store() -> Store:
+    """The store for this process: opened (and its schema checked) once, then handed to every step."""
+    return _store_at(resources.store_url())
+
+
+def is_dry_run(context: Any) -> bool:
+    return bool((context.get("params") or {}).get("dry_run", False))
+
+
+def audit_clock(context: Any, definition: AuditDefinition) -> clock.AuditClock:
+    return clock.for_run(context, at_send_time(definition.timetable["notice_issued"]))
+
+
+def task_spool(context: Any) -> Path:
+    """This task instance's own spool folder (shared by its tries, never by another task, so no two
+    processes deliver the same spooled message); under the data folder, which every worker mounts."""
+    ti = context["ti"]
+    mapped = ti.map_index is not None and ti.map_index >= 0
+    parts = [ti.dag_id, ti.run_id, ti.task_id + (f"-{ti.map_index}" if mapped else "")]
+    return config.data_dir().joinpath("spool", *(re.sub(r"[^A-Za-z0-9._-]+", "_", part) for part in parts))
+
+
+def task_mailer(context: Any, store: Store, *, rehearsal: bool = False, resume: bool = True) -> Mailer:
+    """A task's mailer, spooling into the task's own folder; with `resume`, it first delivers what an earlier
+    try of the task could not (the SMTP server was down): a retry owes those messages before anything else."""
+    mailer = resources.mailer(store, dry_run=is_dry_run(context), rehearsal=rehearsal, spool=task_spool(context))
+    if resume and (delivered := mailer.deliver_spooled()):
+        log.info("Delivered %s message(s) an earlier try could not", delivered)
+    return mailer
+
+
+class AuditContext:
+    """What every step of one audit's run works with; the mailer is made when a step first sends."""
+
+    def __init__(self, context: Any, definition: AuditDefinition, definition_file: str, *,
+                 resume_spool: bool = True):
+        self._context = context
+        self._resume_spool = resume_spool
+        self.definition = definition
+        self.definition_file = definition_file
+        self.clock = audit_clock(context, definition)
+        self.dry_run = is_dry_run(context)
+        self.store = task_store()
+        self.inbox: InboxRoot = resources.inbox_root()
+
+    @cached_property
+    def mailer(self) -> Mailer:
+        return task_mailer(self._context, self.store, rehearsal=self.clock.rehearsal, resume=self._resume_spool)
+
+    @property
+    def today(self) -> date:
+        """The audit's day (in a rehearsal, the day the rehearsal has reached)."""
+        return self.clock.now().date()
+
+    @property
+    def rehearsal(self) -> bool:
+        return self.clock.rehearsal
+
+    @classmethod
+    def for_task(cls, context: Any, definition_file: str, *, resume_spool: bool = True) -> AuditContext:
+        """The definition as it is now (a withdrawn audit skips whatever is left of its run)."""
+        definition = load_current(definition_file)
+        if definition.status is Status.withdrawn:
+            raise AirflowSkipException(f"{definition.ref} is withdrawn: the rest of the audit is skipped")
+        return cls(context, definition, definition_file, resume_spool=resume_spool)
