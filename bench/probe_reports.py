@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +79,7 @@ def approve(definition: Any, store: Any, day: date) -> None:
     """The sign-off as the procedure has it: the Business Unit's quality assurance, then QiiP's approval."""
     from maa.signoff.decisions import APPROVE, Decision, record_decision
 
-    at = f"{day.isoformat()}T10:00:00+00:00"
+    at = datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
     for stage, by in (("bu_quality_assurance", "business-unit"), ("qiip_signoff", "qiip")):
         record_decision(store, definition.ref, Decision(round=1, stage=stage, option=APPROVE, by=by, at=at,
                                                         comment=""))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import shutil
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from openpyxl import Workbook
@@ -34,7 +34,7 @@ def seed_audit(folders: AuditFolders, store: Store, changes: dict[str, Any],
         for action_id, owner, due, refs in actions])
     if approved:
         record_decision(store, definition.ref, Decision(round=1, stage="qiip_signoff", option=APPROVE, by="qiip",
-                                                        at="2026-09-30 10:00", comment=""))
+                                                        at=datetime(2026, 9, 30, 10, tzinfo=UTC), comment=""))
     return definition
 
 

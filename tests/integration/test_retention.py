@@ -8,7 +8,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -37,7 +37,7 @@ from tests.conftest import (
 )
 
 PURGED, KEPT_UNAPPROVED, KEPT_LONGER = "MATA-2026-01", "MATA-2026-01-B", "MATA-2026-03"
-APPROVED_AT = "2026-09-14 10:00 UTC"         # retention 90 days: kept to 13 Dec, purged from 14 Dec 2026
+APPROVED_AT = datetime(2026, 9, 14, 10, tzinfo=UTC)  # retention 90 days: kept to 13 Dec, purged from 14 Dec 2026
 PURGE_DAY, LAST_DAY_KEPT = date(2026, 12, 14), date(2026, 12, 13)
 IN_NOTICE = datetime(2026, 6, 3, 12, 0, tzinfo=LONDON)
 SPOOL = "spool/maa_mata_2026_01/manual__2026-07-20/receive_return-1"  # maa.pipeline.context.task_spool
@@ -89,10 +89,12 @@ def _returns(definition: AuditDefinition, folders: AuditFolders, store: Store, m
     returns.mkdir()
     for code in ("CSC", "ICB"):
         (returns / f"{code}.xlsx").write_bytes(f"PK {code} return".encode())
-    inbox.keep(returns / "CSC.xlsx", b"PK CSC return", config.audit_archive(ref) / "returns" / "CSC.v1.xlsx")
+    inbox.copy_new(returns / "CSC.xlsx", b"PK CSC return", config.audit_archive(ref) / "returns" / "CSC.v1.xlsx")
     refused = config.audit_quarantine(ref) / "returns" / "ICB.v1.xlsx"
-    inbox.keep(returns / "ICB.xlsx", b"PK ICB return", refused)
+    inbox.copy_new(returns / "ICB.xlsx", b"PK ICB return", refused)
     inbox.write_reasons(refused, "ICB.xlsx", ["Findings, row 3"])
+    for code in ("CSC", "ICB"):
+        (returns / f"{code}.xlsx").unlink()
     (returns / "POL.xlsx").write_bytes(b"PK POL return, not yet looked at")
     (folders.inbox(ref) / STRAY_NAME).write_text("dropped here by hand")
     receiving.raise_concerns(definition, store, mailer, "CSC", [Concern(2, "C-01", "Bruising seen at school.")])

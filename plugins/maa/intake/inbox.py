@@ -107,16 +107,14 @@ def _write_new(target: Path, blocks: Iterable[bytes]) -> str:
     return digest.hexdigest()
 
 
-def keep(source: Any, data: bytes | None, target: Path) -> str:
-    """Copy an inbox file to its kept place, then remove it from the inbox: a crash in between loses
-    nothing. `data` is the content already read; None copies a file too large to read whole, in blocks."""
+def copy_new(source: Any, data: bytes | None, target: Path) -> str:
+    """Copy an inbox file to its kept place (never over another) and return its sha256; the inbox copy
+    goes only once the outcome is recorded. `data` is the content already read; None copies a file too
+    large to read whole, in blocks."""
     if data is not None:
-        sha256 = _write_new(target, [data])
-    else:
-        with source.open("rb") as incoming:
-            sha256 = _write_new(target, iter(lambda: incoming.read(1 << 20), b""))
-    source.unlink()
-    return sha256
+        return _write_new(target, [data])
+    with source.open("rb") as incoming:
+        return _write_new(target, iter(lambda: incoming.read(1 << 20), b""))
 
 
 def write_reasons(kept: Path, file_name: str, reasons: list[str]) -> None:

@@ -6,13 +6,15 @@ Settle (the caller waits for that), read within limits, check, then accept or re
 1. a file over its size limit is refused unread (copied to quarantine in blocks);
 2. the check runs on the bytes read; any exception while reading or checking becomes a refusal with a
    reason naming the file, never a failed task that leaves the file in the inbox;
-3. the outcome, the file's record and its event (and, when accepted, what it brings) are written in
-   one transaction, under the version the file will be kept as;
-4. the sender is told (the email's key carries the version, so telling twice sends once);
-5. the file leaves the inbox: archived with its version, or quarantined beside its reasons.
+3. the file is copied to where it is kept (archive, or quarantine beside its reasons), owner-only,
+   under its version;
+4. the outcome, the file's record and its event (and, when accepted, what it brings) are written in
+   one transaction: whoever sees the outcome finds the kept file;
+5. the sender is told (the email's key carries the version, so telling twice sends once);
+6. the file leaves the inbox.
 
-A crash anywhere leaves the file in the inbox; the next look finds it recorded under the same version
-and digest, records nothing twice, tells no one twice, and finishes the move.
+A crash anywhere leaves the file in the inbox; the next look finds its kept copy (by digest) and its
+record under the same version, records nothing twice, tells no one twice, and finishes.
 """
 
 from __future__ import annotations
@@ -134,19 +136,23 @@ def take(arrival: Arrival, check: Check[R], store: Store, *,
     after the grace period); `record` writes what an accepted file brings, inside the transaction;
     `event` names the store event (kind, subject, detail); `tell_sender` emails the sender.
     """
-    version = inbox.next_version(arrival.folder, arrival.relative)
     landed = inbox.landed_at(arrival.source)
     data, companions, oversized = _read(arrival)
     sha256 = hashlib.sha256(data).hexdigest() if data is not None else inbox.sha256_of(arrival.source)
+    kept_before = _kept_copy(arrival, sha256)  # an interrupted take of this very file: finish it
+    version = kept_before[0] if kept_before else inbox.next_version(arrival.folder, arrival.relative)
     earlier = _recorded(store, arrival, version, sha256)
-    if earlier is not None:  # an interrupted take of this very file: finish it, recording nothing twice
+    if earlier is not None:
         outcome, reasons = Outcome(earlier["outcome"]), (earlier["reasons"] or "").splitlines()
-        result = _run_check(arrival, check, data, companions, []) if data is not None else None
-        taken = Taken(arrival, outcome, version, kept_path(arrival, outcome, version), sha256, reasons,
-                      result[0] if result else None, landed, companions)
+        result = _run_check(arrival, check, data, companions, [])[0] if data is not None else None
+        taken = Taken(arrival, outcome, version, kept_path(arrival, outcome, version), sha256, reasons, result,
+                      landed, companions)
     else:
         refusals = [*(refused_before_check or []), *oversized]
         taken = _decide(arrival, check, data, companions, refusals, version, sha256, landed)
+    if kept_before is None or kept_before[1] != taken.kept_as:
+        _keep_copies(taken, data)  # kept before it is recorded: whoever sees the outcome finds the file
+    if earlier is None:
         with store.transaction():
             if taken.accepted and record is not None:
                 record(taken)
@@ -155,7 +161,7 @@ def take(arrival: Arrival, check: Check[R], store: Store, *,
             store.record_event(arrival.events_ref or arrival.folder, *event(taken))
         _log(taken)
     tell_sender(taken)
-    _move(taken, data)
+    _leave_inbox(taken)
     return taken
 
 
@@ -208,6 +214,19 @@ def _recorded(store: Store, arrival: Arrival, version: int, sha256: str) -> dict
     return None
 
 
+def _kept_copy(arrival: Arrival, sha256: str) -> tuple[int, Path] | None:
+    """A kept copy of these very bytes still beside the inbox file: a take that stopped before the end."""
+    for outcome in Outcome:
+        folder = kept_path(arrival, outcome, 1).parent
+        if not folder.is_dir():
+            continue
+        for version in range(inbox.next_version(arrival.folder, arrival.relative) - 1, 0, -1):
+            candidate = kept_path(arrival, outcome, version)
+            if candidate.is_file() and inbox.sha256_of(candidate) == sha256:
+                return version, candidate
+    return None
+
+
 def _log(taken: Taken[Any]) -> None:
     arrival = taken.arrival
     if taken.accepted:
@@ -217,12 +236,19 @@ def _log(taken: Taken[Any]) -> None:
                     taken.version, "; ".join(taken.reasons))
 
 
-def _move(taken: Taken[Any], data: bytes | None) -> None:
-    """Out of the inbox: the file and its companions kept under the version, the reasons beside a refusal."""
-    inbox.keep(taken.arrival.source, data, taken.kept_as)
+def _keep_copies(taken: Taken[Any], data: bytes | None) -> None:
+    """The file and its companions copied to where they are kept, under the version, owner-only."""
+    inbox.copy_new(taken.arrival.source, data, taken.kept_as)
     for source, kept_name in taken.arrival.companions:
         if source.exists():
-            inbox.keep(source, taken.companions.get(kept_name),
-                       taken.kept_as.with_name(kept_name.format(version=taken.version)))
+            inbox.copy_new(source, taken.companions.get(kept_name),
+                           taken.kept_as.with_name(kept_name.format(version=taken.version)))
     if not taken.accepted:
         inbox.write_reasons(taken.kept_as, taken.arrival.name, taken.reasons)
+
+
+def _leave_inbox(taken: Taken[Any]) -> None:
+    taken.arrival.source.unlink(missing_ok=True)
+    for source, _ in taken.arrival.companions:
+        if source.exists():
+            source.unlink()

@@ -25,6 +25,12 @@ def _short_date(value: date | datetime) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
+def _moment(value: datetime) -> str:
+    """A moment as people in England read it: London time, the zone said (GMT or BST)."""
+    local = value.astimezone(config.LONDON)
+    return f"{local.day} {local:%B %Y}, {local:%H:%M %Z}"
+
+
 @lru_cache(maxsize=4)
 def _environment(folder: str) -> jinja2.Environment:
     environment = jinja2.Environment(
@@ -36,6 +42,7 @@ def _environment(folder: str) -> jinja2.Environment:
     )
     environment.filters["long_date"] = _long_date
     environment.filters["short_date"] = _short_date
+    environment.filters["moment"] = _moment
     environment.globals["milestone_labels"] = MILESTONE_LABELS
     return environment
 

@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from maa import config
+
+if TYPE_CHECKING:
+    from maa.audit.definitions import AuditDefinition
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -198,7 +201,7 @@ class Store:
 
     # Audits -------------------------------------------------------------------------------
 
-    def save_audit(self, definition: Any, definition_file: str) -> None:
+    def save_audit(self, definition: AuditDefinition, definition_file: str) -> None:
         """The definition as it stands now: audit, agencies and milestones."""
         ref = definition.ref
         timetable = definition.timetable

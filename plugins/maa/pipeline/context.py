@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -25,6 +26,10 @@ from maa.outputs.store import Store
 from maa.pipeline import resources
 
 log = logging.getLogger(__name__)
+
+# How long a report built at a milestone waits for the outcome of files that landed before it: the agency's
+# own wait looks at its inbox every poll, so this is the poll, the trigger's hold and a task start, with room.
+OUTCOME_WAIT = 600.0
 
 
 @lru_cache(maxsize=4)
@@ -97,3 +102,20 @@ class AuditContext:
         if definition.status is Status.withdrawn:
             raise AirflowSkipException(f"{definition.ref} is withdrawn: the rest of the audit is skipped")
         return cls(context, definition, definition_file, resume_spool=resume_spool)
+
+    def await_landed_returns(self, milestone: str) -> list[str]:
+        """Hold a report until every return that landed by the end of `milestone`'s day has its outcome (the
+        agencies' own waits take them in), at most OUTCOME_WAIT seconds; the agencies still pending then."""
+        from maa.audit.timetable import end_of_day
+        from maa.returns.receiving import landed_awaiting_outcome
+
+        by = end_of_day(self.definition.timetable[milestone])
+        poll = max(0.5, min(config.settings().inbox_poll_seconds, 10.0))
+        give_up = time.monotonic() + OUTCOME_WAIT
+        while pending := landed_awaiting_outcome(self.definition, self.store, by, self.clock, self.inbox):
+            if time.monotonic() >= give_up:
+                log.warning("%s: built without the outcome of the return(s) from %s, which landed by %s",
+                            self.definition.ref, ", ".join(pending), by)
+                return pending
+            time.sleep(poll)
+        return []

@@ -13,9 +13,11 @@ if TYPE_CHECKING:  # built by the operator at run time; importing it at parse ti
 
 
 def send_practitioner_pack(audit: AuditContext) -> int:
-    """At the deadline: the pack (invitation, agenda, accepted returns) to practitioners, coordinators, chair."""
+    """At the deadline: the pack (invitation, agenda, every return that landed by then) to practitioners,
+    coordinators and the chair."""
     from maa.meeting import practitioner_pack
 
+    audit.await_landed_returns("submission_deadline")
     return practitioner_pack.send_practitioner_pack(audit.definition, audit.store, audit.mailer, audit.today,
                                                     audit.rehearsal)
 
@@ -45,10 +47,16 @@ def send_chair_briefing(audit: AuditContext) -> str:
 
 def build_draft_report(audit: AuditContext, round_number: int) -> str:
     """The draft Audit Overview Report (marked DRAFT); returns the summary shown in the sign-off form."""
+    from airflow.providers.common.compat.sdk import conf
+
     from maa.signoff import drafts
+    from maa.signoff.decisions import decisions
 
     summary = drafts.build_draft(audit.definition, audit.store, round_number, audit.today, audit.rehearsal)
-    return drafts.draft_summary_markdown(audit.definition, summary)
+    base_url = conf.get("api", "base_url", fallback="http://localhost:8080").rstrip("/")
+    draft_url = f"{base_url}/maa/reports/{audit.definition.ref}/audit-overview-report-draft.pdf"
+    return drafts.draft_summary_markdown(audit.definition, summary, draft_url,
+                                         decisions(audit.store, audit.definition.ref))
 
 
 def send_changes_to_chair(audit: AuditContext, round_number: int) -> int:
@@ -77,3 +85,4 @@ def publish_final_report(audit: AuditContext) -> dict[str, Any]:
     from maa.signoff import final_report
 
     return final_report.publish_final(audit.definition, audit.store, audit.mailer, audit.today, audit.rehearsal)
+

@@ -7,6 +7,7 @@ skips an approval.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from airflow.providers.standard.operators.hitl import HITLBranchOperator
@@ -25,7 +26,7 @@ def signoff_users(stage: str) -> list[str]:
 def comment_param() -> dict[str, Param]:
     """The form's one field. Passed by the caller, so Airflow marks it a task param and keeps the
     DAG's own params (dry run, rehearsal) out of the form."""
-    return {"comment": Param("", type="string", title="Comment",
+    return {"comment": Param(None, type=["null", "string"], title="Comment (optional to approve)",
                              description="Sent to the chair with a request for changes")}
 
 
@@ -55,8 +56,14 @@ class SignoffOperator(HITLBranchOperator):
 
         from maa.pipeline.context import AuditContext
         from maa.signoff import drafts
+        from maa.signoff.decisions import recorded_decision
 
         audit = AuditContext.for_task(context, self.definition_file)
+        earlier = recorded_decision(audit.store, audit.definition.ref, self.round_number, self.stage)
+        if earlier is not None:  # answered in an earlier try that then failed: never ask the person again
+            self.log.info("%s was answered already (%s by %s): taking that answer", self.task_id, earlier.option,
+                          earlier.by)
+            return self.execute_complete(context, earlier.as_event())
         base_url = conf.get("api", "base_url", fallback="http://localhost:8080").rstrip("/")
         link = f"{base_url}/dags/{self.dag_id}/runs/{context['run_id']}/tasks/{self.task_id}/required_actions"
         drafts.request_decision(audit.definition, audit.mailer, self.stage, self.round_number, link)
@@ -67,14 +74,17 @@ class SignoffOperator(HITLBranchOperator):
         from maa.pipeline.context import task_store
         from maa.signoff.decisions import Decision, record_decision
 
-        if "error" not in event:
+        if "error" not in event:  # recorded the moment it is first seen, before anything else can fail
             user = event.get("responded_by_user") or {}
-            responded_at = event["responded_at"]
             record_decision(task_store(), load_current(self.definition_file).ref, Decision(
                 round=self.round_number, stage=self.stage, option=event["chosen_options"][0],
-                by=user.get("name") or user.get("id") or "unknown",
-                at=responded_at.strftime("%Y-%m-%d %H:%M UTC") if hasattr(responded_at, "strftime")
-                else str(responded_at),
+                by=user.get("name") or user.get("id") or "unknown", at=_moment(event["responded_at"]),
                 comment=str((event.get("params_input") or {}).get("comment") or ""),
             ))
         return super().execute_complete(context, event)
+
+
+def _moment(responded_at: Any) -> datetime:
+    """The answer's time as an aware datetime (the event carries a datetime, or its ISO text)."""
+    moment = responded_at if isinstance(responded_at, datetime) else datetime.fromisoformat(str(responded_at))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -51,9 +51,11 @@ def send_audit_packs(audit: AuditContext) -> int:
 
 
 def escalate_missing_returns(audit: AuditContext) -> list[dict[str, str]]:
-    """At the deadline: the return-status summary to the Business Unit (also this task's XCom, for the UI)."""
+    """At the deadline: the return-status summary to the Business Unit (also this task's XCom, for the UI),
+    once every return that landed by the deadline has its outcome."""
     from maa.returns import at_deadline
 
+    audit.await_landed_returns("submission_deadline")
     return at_deadline.escalate_at_deadline(audit.definition, audit.store, audit.mailer)
 
 

@@ -33,6 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from maa import config
+from maa.audit.definitions import AuditDefinition
 from maa.intake.inbox import InboxRoot, local_inbox
 from maa.outputs.store import Store, stable_id, utcnow
 from maa.signoff.decisions import approval
@@ -137,18 +138,12 @@ REFUSED_UPDATES_REF = config.TRACKER_REF  # the purge log's audit_ref for refuse
 
 
 def approved_on(store: Store, ref: str) -> date | None:
-    """The London day of QiiP's approval (maa.signoff.decisions records its time as 'YYYY-MM-DD HH:MM UTC')."""
-    decision = approval(store, ref)
-    if decision is None:
-        return None
-    text = decision.at.strip().removesuffix("UTC").strip()
+    """The London day of QiiP's approval."""
     try:
-        moment = datetime.fromisoformat(text)
+        decision = approval(store, ref)
     except ValueError:
-        raise ValueError(f"{ref}: QiiP's approval time {decision.at!r} cannot be read") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(config.LONDON).date()
+        raise ValueError(f"{ref}: QiiP's approval time cannot be read") from None
+    return None if decision is None else decision.at.astimezone(config.LONDON).date()
 
 
 def run_retention(store: Store, today: date, *, dry_run: bool, ref: str | None = None,
@@ -190,7 +185,8 @@ def run_retention(store: Store, today: date, *, dry_run: bool, ref: str | None =
     return report
 
 
-def _decide(store: Store, ref: str, definition: Any, today: date, inbox_root: InboxRoot | None) -> AuditRetention:
+def _decide(store: Store, ref: str, definition: AuditDefinition | None, today: date,
+            inbox_root: InboxRoot | None) -> AuditRetention:
     try:
         approved = approved_on(store, ref)
     except ValueError as unreadable:

@@ -102,6 +102,22 @@ def receive_return(definition: AuditDefinition, store: Store, mailer: Mailer, co
     return ReturnState(ReturnStatus.WAITING, str(path), min(upcoming))
 
 
+def landed_awaiting_outcome(definition: AuditDefinition, store: Store, by: datetime,
+                            audit_clock: AuditClock = WALL_CLOCK, inbox_root: InboxRoot | None = None) -> list[str]:
+    """Agencies with a return in the inbox that landed by `by` (audit time) and has no outcome yet: what a
+    report built at a milestone must wait for, since it includes everything that landed before it."""
+    returns = store.returns(definition.ref)
+    waiting = []
+    for agency in definition.agencies:
+        if returns.get(agency.code, {}).get("status") in (*ACCEPTED, NO_RETURN):
+            continue
+        path = return_path(definition, agency.code, inbox_root)
+        landed = inbox.landed_at(path) if path.exists() else None
+        if landed is not None and audit_clock.from_wall_clock(landed) <= by:
+            waiting.append(agency.code)
+    return waiting
+
+
 def _take_return(definition: AuditDefinition, store: Store, mailer: Mailer, code: str, path: Any, now: datetime,
                  audit_clock: AuditClock, dates: ReturnDates) -> None:
     landed = inbox.landed_at(path)

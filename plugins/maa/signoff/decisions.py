@@ -1,4 +1,5 @@
-"""Sign-off decisions: who decided what, when, in which round; kept in the store as events.
+"""Sign-off decisions: who decided what, when, in which round; kept in the store as events, each recorded
+the first time it is seen so that a retried sign-off task takes the answer instead of asking again.
 
 Light on purpose: the DAG factory imports the constants at parse time.
 """
@@ -6,8 +7,12 @@ Light on purpose: the DAG factory imports the constants at parse time.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from maa.outputs.store import Store
 
 MAX_ROUNDS = 3
 APPROVE, REQUEST_CHANGES = "Approve", "Request changes"
@@ -20,18 +25,39 @@ class Decision:
     stage: str
     option: str
     by: str
-    at: str
+    at: datetime  # aware, as Airflow recorded the answer
     comment: str
 
+    def as_event(self) -> dict[str, Any]:
+        """The decision as the human-in-the-loop task's completion event carries it."""
+        return {"chosen_options": [self.option], "params_input": {"comment": self.comment},
+                "responded_at": self.at, "responded_by_user": {"id": self.by, "name": self.by}}
 
-def record_decision(store: Any, ref: str, decision: Decision) -> None:
+
+def record_decision(store: Store, ref: str, decision: Decision) -> None:
+    """Once per round and stage: a second recording of the same answer changes nothing."""
     store.record_event(ref, "signoff_decision", f"round{decision.round}/{decision.stage}",
-                       json.dumps(decision.__dict__))
+                       json.dumps({**asdict(decision), "at": decision.at.isoformat()}))
 
 
-def decisions(store: Any, ref: str) -> list[Decision]:
-    return [Decision(**json.loads(e["detail"])) for e in store.events(ref, "signoff_decision")]
+def _at(text: str) -> datetime:
+    """ISO text; records made before datetimes were kept read "YYYY-MM-DD HH:MM UTC"."""
+    if text.endswith(" UTC"):
+        return datetime.strptime(text, "%Y-%m-%d %H:%M UTC").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)
 
 
-def approval(store: Any, ref: str) -> Decision | None:
+def decisions(store: Store, ref: str) -> list[Decision]:
+    found = []
+    for event in store.events(ref, "signoff_decision"):
+        fields = json.loads(event["detail"])
+        found.append(Decision(**{**fields, "at": _at(fields["at"])}))
+    return found
+
+
+def recorded_decision(store: Store, ref: str, round_number: int, stage: str) -> Decision | None:
+    return next((d for d in decisions(store, ref) if d.round == round_number and d.stage == stage), None)
+
+
+def approval(store: Store, ref: str) -> Decision | None:
     return next((d for d in decisions(store, ref) if d.stage == "qiip_signoff" and d.option == APPROVE), None)

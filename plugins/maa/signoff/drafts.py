@@ -26,10 +26,9 @@ from maa.outputs.store import Store
 from maa.paa import figures
 from maa.preparation.return_template import GRADES
 from maa.returns.receiving import ACCEPTED, NO_RETURN
-from maa.signoff.decisions import MAX_ROUNDS, REQUEST_CHANGES, STAGES, approval, decisions
+from maa.signoff.decisions import MAX_ROUNDS, REQUEST_CHANGES, STAGES, Decision, approval, decisions
 
 log = logging.getLogger(__name__)
-
 
 
 def _actual_dates(store: Store, ref: str) -> dict[str, str]:
@@ -89,13 +88,21 @@ def build_draft(definition: AuditDefinition, store: Store, round_number: int, to
             "actions": len(analysis.actions), "path": str(path)}
 
 
-def draft_summary_markdown(definition: AuditDefinition, summary: dict[str, Any]) -> str:
-    """What the person answering sees in the Airflow UI: no child's data, just the draft's shape."""
-    return (f"**{definition.ref}: {definition.title}** — draft Audit Overview Report, round {summary['round']} "
-            f"(chair's analysis version {summary['analysis_version']}): {summary['themes']} themes, "
-            f"{summary['actions']} actions.\n\nThe draft is attached to the email you received and kept as "
-            f"`{summary['path']}`. Choose **Approve** or **Request changes**; a comment is sent to the chair "
-            "with a request for changes.")
+def draft_summary_markdown(definition: AuditDefinition, summary: dict[str, Any], draft_url: str,
+                           earlier: list[Decision]) -> str:
+    """What the person answering sees in the Airflow UI: the draft one click away, what earlier rounds asked,
+    and what the buttons do; no child's data."""
+    lines = [f"**{definition.ref}: {definition.title}** — draft Audit Overview Report, round {summary['round']} "
+             f"(chair's analysis version {summary['analysis_version']}): {summary['themes']} themes, "
+             f"{summary['actions']} actions.", "", f"[Open the draft report (PDF)]({draft_url})", ""]
+    asked = [d for d in earlier if d.option == REQUEST_CHANGES and d.round < summary["round"]]
+    if asked:
+        lines.append("Asked for in earlier rounds:")
+        lines += [f"- Round {d.round}, {STAGES[d.stage]} ({d.by}): {d.comment or 'no comment given'}" for d in asked]
+        lines.append("")
+    lines.append("Choose **Approve** (a comment is optional) or **Request changes** (the comment goes to the "
+                 "chair with the request).")
+    return "\n".join(lines)
 
 
 def request_decision(definition: AuditDefinition, mailer: Mailer, stage: str, round_number: int, link: str) -> int:
