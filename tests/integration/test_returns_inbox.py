@@ -273,3 +273,33 @@ def test_once_retention_purged_the_case_list_the_name_check_has_no_children_and_
     assert case_refs == CASES and len(children) == 2
     case_list.accepted_nominations(store, REF).unlink()  # what maa_retention does
     assert case_list.audit_children(definition, store) == (CASES, [])
+
+
+def test_a_return_that_landed_by_the_deadline_is_on_time_and_in_the_pack_however_late_it_is_taken(
+        audit, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path) -> None:
+    """The pipeline was held back past the deadline (no look at POL's inbox) while POL's file landed before it:
+    the report waits for that file's outcome, and the file counts as on time."""
+    from maa.meeting import practitioner_pack
+
+    definition, store, mailer = audit
+    landed = drop(folders, "POL", completed_return(definition, "POL", CASES, tmp_path))
+    on_time = DEADLINE_EVENING.timestamp()
+    os.utime(landed, (on_time, on_time))
+
+    assert receiving.landed_awaiting_outcome(definition, store, DEADLINE_EVENING) == ["POL"]
+    later = datetime(2026, 7, 21, 9, 0, tzinfo=LONDON)  # the morning after the deadline, when the pipeline looks
+    assert receiving.receive_return(definition, store, mailer, "POL", later).status is receiving.ReturnStatus.ACCEPTED
+    assert receiving.landed_awaiting_outcome(definition, store, DEADLINE_EVENING) == []
+
+    practitioner_pack.send_practitioner_pack(definition, store, mailer, later.date())
+    assert [r.code for r in practitioner_pack.agency_returns(definition, store)] == ["POL"]
+    assert at_deadline.return_status(definition, store)[1]["status"] == "accepted"
+
+
+def test_a_file_landing_after_the_deadline_is_not_waited_for(audit, folders: AuditFolders, tmp_path: Path) -> None:
+    definition, store, _ = audit
+    landed = drop(folders, "POL", completed_return(definition, "POL", CASES, tmp_path))
+    after = (DEADLINE_EVENING + timedelta(hours=1)).timestamp()
+    os.utime(landed, (after, after))
+
+    assert receiving.landed_awaiting_outcome(definition, store, DEADLINE_EVENING) == []
