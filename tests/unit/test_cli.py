@@ -1,4 +1,5 @@
-"""The real `maa` console script, run as a coordinator or the Business Unit would run it."""
+"""The `maa` command as a coordinator or the Business Unit runs it: `maa.cli.main` called in this process with
+what it prints captured, and the installed console script run once."""
 
 from __future__ import annotations
 
@@ -6,18 +7,19 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import (
-    DISTINCTIVE_DOB,
-    DISTINCTIVE_NAME,
-    DISTINCTIVE_SYSTEM_ID,
-    AuditFolders,
-    nominations_csv,
-)
+from maa import cli
+from maa.outputs.store import Store
+from tests.helpers.definitions import SAMPLE_DEFINITION, AuditFolders
+from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
+from tests.helpers.paa_data import events, extract_csv
+from tests.helpers.tracker_seed import ACTIONS_A, REF_A, seed_audit, update_workbook
 
 MAA = Path(sys.executable).with_name("maa")
 SEVEN_MILESTONES = {"notice_issued", "submission_deadline", "practitioner_event", "review_end", "chair_report_due",
@@ -28,18 +30,49 @@ CHILD = ("C-01", DISTINCTIVE_SYSTEM_ID, DISTINCTIVE_NAME, DISTINCTIVE_DOB)
 OTHER = ("C-02", "QZX-11223344", "Fictional Child Two", "2019-05-17")
 
 
-def maa(*args: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(MAA), *map(str, args)], capture_output=True, text=True, env=dict(os.environ),
-                          timeout=240)
+@dataclass(frozen=True)
+class Printed:
+    """What one `maa` command returned and printed, named as subprocess.CompletedProcess names them."""
+
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def assert_clean_failure(result: subprocess.CompletedProcess[str]) -> None:
+Maa = Callable[..., Printed]
+
+
+@pytest.fixture
+def maa(capsys: pytest.CaptureFixture) -> Maa:
+    """`maa ARGS...` as the console script runs it (`sys.exit(main())`), in this process."""
+
+    def run(*args: object) -> Printed:
+        capsys.readouterr()  # what earlier steps printed is not this command's
+        try:
+            returncode = cli.main([str(arg) for arg in args])
+        except SystemExit as exit_:  # argparse's --help and usage errors
+            returncode = exit_.code
+        out, err = capsys.readouterr()
+        return Printed(returncode, out, err)
+
+    return run
+
+
+def assert_clean_failure(result: Printed) -> None:
     assert result.returncode == 1, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_the_console_script_is_installed() -> None:
+def test_the_installed_console_script_checks_the_sample_definition() -> None:
+    """The one run of the real entry point, in a new interpreter; every other test calls main() directly."""
     assert MAA.is_file()
+    result = subprocess.run([str(MAA), "check", str(SAMPLE_DEFINITION)], capture_output=True, text=True,
+                            env=dict(os.environ), timeout=240)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == f"{SAMPLE_DEFINITION}: ok (MATA MATA-2026-01, DAG maa_mata_2026_01)\n"
+
+
+def test_help_names_the_commands(maa: Maa) -> None:
     result = maa("--help")
     assert result.returncode == 0
     for command in ("check", "timetable", "validate-nominations", "validate-return"):
@@ -48,7 +81,7 @@ def test_the_console_script_is_installed() -> None:
 
 # maa check ----------------------------------------------------------------------------------------
 
-def test_check_accepts_good_definitions(folders: AuditFolders) -> None:
+def test_check_accepts_good_definitions(maa: Maa, folders: AuditFolders) -> None:
     first = folders.write_definition()
     second = folders.write_definition({"ref": "MACA-2026-02", "type": "MACA"})
     result = maa("check", first, second)
@@ -66,7 +99,8 @@ def test_check_accepts_good_definitions(folders: AuditFolders) -> None:
     ({"extensions": {"FIRE": date(2026, 7, 24)}}, (), "extensions.FIRE"),
     ({"timescle": {"notice": 2}}, (), "timescle"),
 ], ids=["no theme", "bad email", "signoff out of bounds", "unknown agency", "misspelt field"])
-def test_check_fails_naming_file_and_field(folders: AuditFolders, changes: dict, remove: tuple, field: str) -> None:
+def test_check_fails_naming_file_and_field(maa: Maa, folders: AuditFolders, changes: dict, remove: tuple,
+                                          field: str) -> None:
     good = folders.write_definition({"ref": "MATA-2027-09"}, name="good.yaml")
     bad = folders.write_definition(changes, remove=remove, name="bad.yaml")
     result = maa("check", good, bad)
@@ -77,7 +111,7 @@ def test_check_fails_naming_file_and_field(folders: AuditFolders, changes: dict,
     assert str(good) in result.stdout  # the good file is still checked and reported
 
 
-def test_check_reports_the_line_of_invalid_yaml(tmp_path: Path) -> None:
+def test_check_reports_the_line_of_invalid_yaml(maa: Maa, tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("ref: MATA-2027-01\ntype: MATA\ntitle: Neglect\n  theme: Neglect\n")
     result = maa("check", broken)
@@ -85,13 +119,13 @@ def test_check_reports_the_line_of_invalid_yaml(tmp_path: Path) -> None:
     assert f"{broken}: line 4" in result.stderr
 
 
-def test_check_a_file_that_does_not_exist(tmp_path: Path) -> None:
+def test_check_a_file_that_does_not_exist(maa: Maa, tmp_path: Path) -> None:
     result = maa("check", tmp_path / "missing.yaml")
     assert_clean_failure(result)
     assert "missing.yaml" in result.stderr
 
 
-def test_check_refuses_two_refs_equal_ignoring_case(folders: AuditFolders) -> None:
+def test_check_refuses_two_refs_equal_ignoring_case(maa: Maa, folders: AuditFolders) -> None:
     first = folders.write_definition({"ref": "MATA-2027-01"}, name="a.yaml")
     second = folders.write_definition({"ref": "mata-2027-01"}, name="b.yaml")
     result = maa("check", first, second)
@@ -101,7 +135,7 @@ def test_check_refuses_two_refs_equal_ignoring_case(folders: AuditFolders) -> No
 
 # maa timetable ------------------------------------------------------------------------------------
 
-def test_timetable_json(folders: AuditFolders) -> None:
+def test_timetable_json(maa: Maa, folders: AuditFolders) -> None:
     result = maa("timetable", folders.write_definition(), "--json")
     assert result.returncode == 0, result.stderr
     printed = json.loads(result.stdout)
@@ -121,7 +155,7 @@ def test_timetable_json(folders: AuditFolders) -> None:
     }
 
 
-def test_timetable_json_rolls_over_bank_holidays(folders: AuditFolders) -> None:
+def test_timetable_json_rolls_over_bank_holidays(maa: Maa, folders: AuditFolders) -> None:
     path = folders.write_definition({"ref": "MACA-2021-01", "type": "MACA", "start": date(2021, 11, 15),
                                      "extensions": {}, "timescale": {}})
     milestones = json.loads(maa("timetable", path, "--json").stdout)["milestones"]
@@ -129,7 +163,7 @@ def test_timetable_json_rolls_over_bank_holidays(folders: AuditFolders) -> None:
     assert milestones["signoff_due"] == "2022-01-04"  # W(7) = Mon 3 Jan 2022, the New Year substitute
 
 
-def test_timetable_text_prints_the_timescale_reason(folders: AuditFolders) -> None:
+def test_timetable_text_prints_the_timescale_reason(maa: Maa, folders: AuditFolders) -> None:
     reason = "Partners mandated a compressed sign-off"
     path = folders.write_definition({"timescale_reason": reason,
                                      "timescale": {"notice": 2, "agency_audit": 5, "review": 2, "chair_report": 2,
@@ -140,7 +174,7 @@ def test_timetable_text_prints_the_timescale_reason(folders: AuditFolders) -> No
     assert "Mon 20 Jul 2026" in result.stdout
 
 
-def test_timetable_of_a_bad_definition_fails_cleanly(folders: AuditFolders) -> None:
+def test_timetable_of_a_bad_definition_fails_cleanly(maa: Maa, folders: AuditFolders) -> None:
     path = folders.write_definition(remove=("theme",))
     result = maa("timetable", path, "--json")
     assert_clean_failure(result)
@@ -156,13 +190,13 @@ def write_csv(folders: AuditFolders, data: bytes, name: str = "nominations.csv")
     return path
 
 
-def assert_no_identifiers(result: subprocess.CompletedProcess[str]) -> None:
+def assert_no_identifiers(result: Printed) -> None:
     printed = (result.stdout + result.stderr).lower()
     for identifier in IDENTIFIERS:
         assert identifier.lower() not in printed, f"{identifier!r} printed"
 
 
-def test_validate_nominations_accepts_a_good_list(folders: AuditFolders) -> None:
+def test_validate_nominations_accepts_a_good_list(maa: Maa, folders: AuditFolders) -> None:
     result = maa("validate-nominations", folders.write_definition(), write_csv(folders, nominations_csv().encode()))
     assert result.returncode == 0, result.stderr
     assert "accepted" in result.stdout and "2 cases" in result.stdout
@@ -186,7 +220,7 @@ BAD_LISTS = [
 
 
 @pytest.mark.parametrize(("changes", "rows", "reasons"), BAD_LISTS)
-def test_validate_nominations_gives_every_reason_without_identifiers(folders: AuditFolders, changes: dict,
+def test_validate_nominations_gives_every_reason_without_identifiers(maa: Maa, folders: AuditFolders, changes: dict,
                                                                     rows: list, reasons: list[str]) -> None:
     path = write_csv(folders, nominations_csv(rows).encode())
     result = maa("validate-nominations", folders.write_definition(changes), path)
@@ -203,21 +237,21 @@ def test_validate_nominations_gives_every_reason_without_identifiers(folders: Au
     (b"", "empty"),
     (",".join(CHILD).encode() + b"\n" + ",".join(OTHER).encode() + b"\n", "header"),
 ], ids=["missing column", "a spreadsheet", "empty", "no header row"])
-def test_validate_nominations_refuses_a_file_that_is_not_a_case_list(folders: AuditFolders, data: bytes,
-                                                                     words: str) -> None:
+def test_validate_nominations_refuses_a_file_that_is_not_a_case_list(maa: Maa, folders: AuditFolders,
+                                                                     data: bytes, words: str) -> None:
     result = maa("validate-nominations", folders.write_definition(), write_csv(folders, data))
     assert_clean_failure(result)
     assert words in result.stderr
     assert_no_identifiers(result)
 
 
-def test_validate_nominations_for_a_missing_file(folders: AuditFolders) -> None:
+def test_validate_nominations_for_a_missing_file(maa: Maa, folders: AuditFolders) -> None:
     result = maa("validate-nominations", folders.write_definition(), folders.data / "nowhere.csv")
     assert_clean_failure(result)
     assert "nowhere.csv" in result.stderr
 
 
-def test_validate_nominations_for_a_paa(folders: AuditFolders) -> None:
+def test_validate_nominations_for_a_paa(maa: Maa, folders: AuditFolders) -> None:
     definition = folders.write_definition({"type": "PAA", "period": {"from": date(2025, 4, 1),
                                                                      "to": date(2026, 3, 31)}},
                                           remove=("nominating_agency",))
@@ -225,3 +259,34 @@ def test_validate_nominations_for_a_paa(folders: AuditFolders) -> None:
     assert_clean_failure(result)
     assert "PAA" in result.stderr
     assert_no_identifiers(result)
+
+
+# maa validate-update ------------------------------------------------------------------------------
+
+def test_maa_validate_update_gives_the_tracker_s_own_reasons(maa: Maa, folders: AuditFolders, tmp_path: Path) -> None:
+    seed_audit(folders, Store(), {}, ACTIONS_A)  # the store the command opens: the default under MAA_DATA_DIR
+    good = tmp_path / "POL.xlsx"
+    good.write_bytes(update_workbook([(REF_A, "A1", "In progress", "Staff trained.")]))
+    result = maa("validate-update", good)
+    assert result.returncode == 0 and "accepted (POL, 1 updates)" in result.stdout
+    draft = tmp_path / "police-draft.xlsx"
+    draft.write_bytes(update_workbook([(REF_A, "A2", "Complete", "Done.")]))
+    result = maa("validate-update", draft, "--agency", "pol")
+    assert result.returncode == 1
+    assert "sheet Updates, row 2, column action_id, cell B2: this action is owned by another agency" in result.stderr
+
+
+# maa validate-data --------------------------------------------------------------------------------
+
+def test_maa_validate_data_runs_the_pipelines_checks_and_never_prints_a_cell(maa: Maa, tmp_path: Path) -> None:
+    good, bad = tmp_path / "marac.csv", tmp_path / "contacts.csv"
+    good.write_bytes(extract_csv(events("marac", 11, 25)))
+    bad.write_text(f"date,category,dob\n2025-04-01,Police,{DISTINCTIVE_NAME}\n")
+
+    accepted = maa("validate-data", good)
+    refused = maa("validate-data", good, bad)
+
+    assert accepted.returncode == 0 and f"{good}: accepted (marac, 25 events)" in accepted.stdout
+    assert refused.returncode == 1
+    assert "contacts.csv: row 1, column dob: looks like it carries a child's name" in refused.stderr
+    assert DISTINCTIVE_NAME not in refused.stdout + refused.stderr

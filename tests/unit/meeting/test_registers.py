@@ -8,7 +8,7 @@ import pytest
 
 from maa.intake.checks import Problem
 from maa.meeting.registers import ReviewFinding, ReviewRegister, load_review_findings, review_findings_path
-from tests.conftest import PROJECT, AuditFolders
+from tests.helpers.definitions import PROJECT, AuditFolders
 
 HEADER = "ref,review_type,title,finding"
 GOOD = [

@@ -11,7 +11,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from maa.audit.definitions import DEFAULT_AREAS, DEFAULT_DOMAINS, AuditDefinition
 from maa.preparation.return_template import TEMPLATE_VERSION, safe_cell, write_return_template
-from tests.conftest import sample_definition
+from tests.helpers.definitions import sample_definition
 
 GRADES = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Not involved"]
 OVERVIEW_ROWS = ["audit_ref", "agency_code", "completed_by", "completed_by_email", "nominated_practitioner",

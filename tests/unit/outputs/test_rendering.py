@@ -15,7 +15,7 @@ from maa.audit.definitions import AuditDefinition
 from maa.outputs import rendering
 from maa.outputs.mailer import OFFICIAL_SENSITIVE
 from maa.preparation.nominations import Nominee
-from tests.conftest import sample_definition
+from tests.helpers.definitions import sample_definition
 
 SCRIPT = "<script>alert('x')</script>"
 

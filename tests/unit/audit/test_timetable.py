@@ -17,7 +17,7 @@ import pytest
 from maa.audit.definitions import AuditDefinition
 from maa.audit.timetable import MILESTONES, add_months, at_send_time, build_timetable, is_working_day
 from maa.config import LONDON
-from tests.conftest import sample_definition
+from tests.helpers.definitions import sample_definition
 
 SEVEN_MILESTONES = ("notice_issued", "submission_deadline", "practitioner_event", "review_end",
                     "chair_report_due", "signoff_due", "impact_review_due")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from maa.audit.definitions import AuditDefinition
 from maa.outputs.store import Store, migrate, migrations
-from tests.conftest import sample_definition
+from tests.helpers.definitions import sample_definition
 
 REF = "MATA-2026-01"
 

@@ -17,13 +17,8 @@ from openpyxl import Workbook
 from maa.audit.definitions import AuditDefinition
 from maa.intake.checks import Problem
 from maa.preparation.nominations import NominationsResult, Nominee, check_nominations
-from tests.conftest import (
-    DISTINCTIVE_DOB,
-    DISTINCTIVE_NAME,
-    DISTINCTIVE_SYSTEM_ID,
-    nominations_csv,
-    sample_definition,
-)
+from tests.helpers.definitions import sample_definition
+from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
 
 KEY = b"unit-test-pseudonym-key-0123456789"
 START = date(2026, 6, 1)  # the sample MATA's start

@@ -9,7 +9,7 @@ from importlib import metadata
 import pytest
 import yaml
 
-from tests.conftest import PROJECT
+from tests.helpers.definitions import PROJECT
 
 AIRFLOW_SERVICES = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer",
                     "airflow-worker")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from maa.audit.definitions import DEFAULT_AREAS, DEFAULT_DOMAINS, DefinitionError, dag_id_for, load_all, load_definition
-from tests.conftest import AuditFolders, sample_definition
+from tests.helpers.definitions import AuditFolders, sample_definition
 
 MATA_DEFAULTS = dict(notice=2, agency_audit=5, review=2, chair_report=2, signoff=1, impact_review_months=6)
 MACA_DEFAULTS = dict(notice=1, agency_audit=2, review=1, chair_report=2, signoff=1, impact_review_months=6)

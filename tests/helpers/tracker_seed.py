@@ -11,12 +11,25 @@ from typing import Any
 from openpyxl import Workbook
 
 from maa.audit.definitions import AuditDefinition, load_definition
+from maa.outputs.mailer import Mailer
 from maa.outputs.store import Store
 from maa.signoff.decisions import APPROVE, Decision, record_decision
+from maa.tracker.register import Tracker
 from maa.tracker.updates import UPDATE_COLUMNS
-from tests.conftest import PROJECT, AuditFolders
+from tests.helpers.definitions import PROJECT, AuditFolders
+from tests.helpers.mail import MailCatcher
 
 SAMPLE_REGISTER = PROJECT / "include" / "sample" / "data" / "registers" / "review_findings.csv"
+
+# Two approved audits and their agreed actions: (action_id, owner_agency, due_date, review_refs).
+REF_A, REF_B = "MATA-2026-01", "MACA-2026-09"
+IMPACT_DAY = date(2027, 1, 27)  # MATA-2026-01's impact_review_due: 27 Jul 2026 + 6 months
+ACTIONS_A = [("A1", "POL", date(2027, 2, 10), "SCR-2019-01"),
+             ("A2", "CSC", date(2027, 1, 15), "RR-2023-04"),
+             ("A3", "ICB", date(2027, 6, 30), ""),
+             ("A4", "EDU", date(2027, 1, 20), "scr-2019-01;LCSPR-2022-01")]
+ACTIONS_B = [("B1", "POL", date(2027, 2, 5), "RR-2023-04"),
+             ("B2", "GHC", date(2026, 12, 1), "")]
 
 
 def seed_audit(folders: AuditFolders, store: Store, changes: dict[str, Any],
@@ -73,3 +86,12 @@ def drop_update_as(folders: AuditFolders, name: str, data: bytes) -> None:
     folder = folders.data / "inbox" / "tracker" / "updates"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(data)
+
+
+def tracker_on(store: Store, today: date) -> Tracker:
+    return Tracker.open(store, Mailer(store), today)
+
+
+def keys(catcher: MailCatcher) -> list[str]:
+    """The ledger key of every message the mail server accepted, in order."""
+    return [m["X-MAA-Key"] for m in catcher.messages]

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
 from airflow.sdk.exceptions import AirflowSkipException, TaskDeferred
 
-from maa.audit.clock import run_day
 from maa.config import LONDON
 from maa.pipeline.operators import RECHECK, MilestoneSensor, NominationsSensor
-from tests.conftest import AuditFolders
+from tests.helpers.definitions import AuditFolders
 
 
 def milestone_sensor(path) -> MilestoneSensor:
@@ -70,16 +69,3 @@ def test_waiting_for_nominations_defers_to_an_inbox_trigger(folders: AuditFolder
     trigger = deferred.value.trigger
     assert type(trigger).__name__ == "InboxTrigger"
     assert trigger.paths == [f"file://{folders.data}/inbox/MATA-2026-01/nominations.csv"]
-
-
-@pytest.mark.parametrize(("context", "expected"), [
-    ({"params": {"today": "2027-01-27"}, "logical_date": datetime(2030, 1, 1, tzinfo=UTC)}, date(2027, 1, 27)),
-    ({"params": {"today": ""}, "data_interval_end": datetime(2026, 6, 30, 23, 0, tzinfo=UTC)}, date(2026, 7, 1)),
-    ({"params": {}, "data_interval_end": None, "logical_date": datetime(2027, 6, 30, 23, 30, tzinfo=UTC)},
-     date(2027, 7, 1)),
-    ({"params": {}, "dag_run": SimpleNamespace(run_after=datetime(2026, 12, 31, 23, 59, tzinfo=UTC))},
-     date(2026, 12, 31)),
-])
-def test_a_daily_run_acts_for_its_own_date_in_london_never_the_wall_clock(context: dict, expected: date) -> None:
-    """One rule for the tracker and retention DAGs: midnight UTC in summer is already tomorrow in London."""
-    assert run_day(context) == expected

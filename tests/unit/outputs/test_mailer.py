@@ -12,7 +12,8 @@ from openpyxl import Workbook
 
 from maa.outputs.mailer import OFFICIAL, OFFICIAL_SENSITIVE, Email, EmailRefused, Mailer
 from maa.outputs.store import Store
-from tests.conftest import AuditFolders, MailCatcher
+from tests.helpers.definitions import AuditFolders
+from tests.helpers.mail import MailCatcher
 
 REF = "MATA-2026-01"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

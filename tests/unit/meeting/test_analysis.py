@@ -11,8 +11,9 @@ from maa.audit.definitions import load_definition
 from maa.meeting.analysis import check_analysis, markdown_to_safe_html
 from maa.meeting.registers import load_review_findings
 from maa.preparation.nominations import Nominee
-from tests.conftest import DISTINCTIVE_NAME, PROJECT, SAMPLE_DEFINITION
-from tests.workbooks import ACTIONS, THEMES, chair_analysis, with_macros
+from tests.helpers.definitions import PROJECT, SAMPLE_DEFINITION
+from tests.helpers.nominations import DISTINCTIVE_NAME
+from tests.helpers.workbooks import ACTIONS, THEMES, chair_analysis, with_macros
 
 REGISTER = load_review_findings(PROJECT / "include" / "sample" / "data" / "registers" / "review_findings.csv")
 CHILDREN = [Nominee("C-01", "QZX-99887766", DISTINCTIVE_NAME, date(2016, 2, 29))]
