@@ -4,18 +4,24 @@ what it prints captured, and the installed console script run once."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
 from maa import cli
+from maa.config import LONDON
+from maa.intake import checks
+from maa.outputs.mailer import Mailer
 from maa.outputs.store import Store
+from maa.preparation import case_list
 from tests.helpers.definitions import SAMPLE_DEFINITION, AuditFolders
 from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
 from tests.helpers.paa_data import events, extract_csv
@@ -42,14 +48,33 @@ class Printed:
 Maa = Callable[..., Printed]
 
 
+@contextmanager
+def airflow_console_logging() -> Iterator[None]:
+    """Logging as in a `maa` process once Airflow is imported: Airflow's handler prints every record at INFO,
+    from any library, on the stdout of the moment (here the one capsys captures). Put back afterwards."""
+    from airflow.logging_config import configure_logging
+
+    loggers = [logging.getLogger(), *(found for found in logging.Logger.manager.loggerDict.values()
+                                      if isinstance(found, logging.Logger))]
+    saved = [(logger, logger.handlers[:], logger.level, logger.propagate, logger.disabled) for logger in loggers]
+    configure_logging()
+    try:
+        yield
+    finally:
+        for logger, handlers, level, propagate, disabled in saved:
+            logger.handlers[:], logger.level, logger.propagate, logger.disabled = handlers, level, propagate, disabled
+
+
 @pytest.fixture
 def maa(capsys: pytest.CaptureFixture) -> Maa:
-    """`maa ARGS...` as the console script runs it (`sys.exit(main())`), in this process."""
+    """`maa ARGS...` as the console script runs it (`sys.exit(main())`), in this process, with Airflow's
+    logging set up as the commands that open the store have it, so that a log line on stdout shows."""
 
     def run(*args: object) -> Printed:
         capsys.readouterr()  # what earlier steps printed is not this command's
         try:
-            returncode = cli.main([str(arg) for arg in args])
+            with airflow_console_logging():
+                returncode = cli.main([str(arg) for arg in args])
         except SystemExit as exit_:  # argparse's --help and usage errors
             returncode = exit_.code
         out, err = capsys.readouterr()
@@ -290,3 +315,56 @@ def test_maa_validate_data_runs_the_pipelines_checks_and_never_prints_a_cell(maa
     assert refused.returncode == 1
     assert "contacts.csv: row 1, column dob: looks like it carries a child's name" in refused.stderr
     assert DISTINCTIVE_NAME not in refused.stdout + refused.stderr
+
+
+# What every command prints: its result, each line once, and no library's logging -------------------------
+
+@pytest.fixture
+def accepted_audit(folders: AuditFolders) -> Path:
+    """The sample audit approved by QiiP, its case list accepted and archived; the archived file's path."""
+    definition = seed_audit(folders, Store(), {}, ACTIONS_A)
+    (folders.inbox(REF_A) / "nominations.csv").write_text(nominations_csv())
+    store = Store()
+    assert case_list.receive_nominations(definition, store, Mailer(store), datetime(2026, 6, 2, 10, tzinfo=LONDON)
+                                         ).accepted
+    (archived,) = (folders.data / "archive" / REF_A).glob("nominations.v*.csv")
+    return archived
+
+
+def test_validate_update_prints_its_result_and_no_library_logging(maa: Maa, folders: AuditFolders, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checks, "_contexts", {})  # as in a new process: GX makes its context, logging at INFO
+    seed_audit(folders, Store(), {}, ACTIONS_A)
+    good, draft = tmp_path / "POL.xlsx", tmp_path / "CSC.xlsx"
+    good.write_bytes(update_workbook([(REF_A, "A1", "In progress", "Staff trained.")]))
+    draft.write_bytes(update_workbook([(REF_A, "A1", "Done", "Staff trained.")]))
+
+    assert maa("validate-update", good) == Printed(0, f"{good}: accepted (POL, 1 updates)\n", "")
+    assert maa("validate-update", draft) == Printed(1, "", (
+        f"{draft}: sheet Updates, row 2, column action_id, cell B2: this action is owned by another agency: "
+        "CSC.xlsx may update only CSC's actions\n"
+        f"{draft}: sheet Updates, row 2, column status, cell C2: not a status: use Not started, In progress, "
+        "Complete\n"))
+
+
+def test_purge_prints_each_line_once(maa: Maa, accepted_audit: Path) -> None:
+    size = accepted_audit.stat().st_size
+    assert maa("purge", "--dry-run", "--today", "2027-01-10") == Printed(0, (
+        f"{REF_A}: approved 2026-09-30, retention 90 days, purge from 2026-12-30; 1 identifying file(s), "
+        f"{size} bytes\n"
+        f"  would remove data:archive/{REF_A}/{accepted_audit.name} ({size} bytes)\n"
+        f"Retention on 2027-01-10: 1 audit(s) past retention, 1 identifying file(s) ({size} bytes) would be "
+        "removed (dry run: nothing removed); 0 within retention, 0 not approved, 0 held\n"), "")
+
+
+def test_resolve_case_prints_each_line_once(maa: Maa, accepted_audit: Path) -> None:
+    assert maa("resolve-case", REF_A, "c-01", "--by", "Dana BU") == Printed(0, (
+        f"{REF_A} C-01: {DISTINCTIVE_NAME}, born {DISTINCTIVE_DOB}, system id {DISTINCTIVE_SYSTEM_ID}\n"), "")
+    assert maa("resolve-case", REF_A, "C-09") == Printed(1, "", (
+        f"{REF_A}: that is not one of its case refs (what was typed is not repeated: it may be a name); "
+        "its cases: C-01, C-02\n"))
+
+
+def test_db_upgrade_prints_one_line(maa: Maa, folders: AuditFolders) -> None:
+    assert maa("db", "upgrade") == Printed(
+        0, f"audit store sqlite:///{folders.data / 'maa-store.sqlite'}: schema up to date\n", "")
