@@ -135,9 +135,11 @@ def _validate_data(args: argparse.Namespace) -> int:
     """PAA data extracts checked as the pipeline checks them, so the Business Unit can mend one before sending."""
     from maa.paa.extracts import check_extract
 
-    paths = [Path(name) for name in args.files]
-    refused = [f"{path}: no such file" for path in paths if not path.is_file()]
-    for path in (p for p in paths if p.is_file()):
+    refused = []
+    for path in map(Path, args.files):
+        if not path.is_file():
+            refused.append(f"{path}: no such file")
+            continue
         result = check_extract(path.name, path.read_bytes())
         if result.accepted:
             print(f"{path}: accepted ({result.measure}, {len(result.events)} events)")

@@ -368,3 +368,23 @@ def test_resolve_case_prints_each_line_once(maa: Maa, accepted_audit: Path) -> N
 def test_db_upgrade_prints_one_line(maa: Maa, folders: AuditFolders) -> None:
     assert maa("db", "upgrade") == Printed(
         0, f"audit store sqlite:///{folders.data / 'maa-store.sqlite'}: schema up to date\n", "")
+
+
+def test_validate_data_gives_every_files_every_reason_in_one_run(maa: Maa, tmp_path: Path) -> None:
+    contacts, marac, missing, good = (tmp_path / name for name in ("contacts.csv", "marac.csv", "none.csv",
+                                                                   "allegations.csv"))
+    contacts.write_text(f"date,category,dob\n2025-04-01,Police,{DISTINCTIVE_DOB}\n01/04/2025,,{DISTINCTIVE_DOB}\n")
+    marac.write_text("date,category\n2025-04-01,High\n2025-02-30,\n2025-04-01,High,extra\n")
+    good.write_text("date,category\n2025-04-01,Physical\n")
+    iso = "not a date: write it as YYYY-MM-DD (ISO), for example 2025-04-01"
+
+    assert maa("validate-data", contacts, missing, marac, good) == Printed(1, f"{good}: accepted (allegations, 1 "
+                                                                              "events)\n", (
+        "contacts.csv: row 1, column dob: looks like it carries a child's name, date of birth or id: event rows "
+        "must carry only date, category and outcome; remove the column\n"
+        "contacts.csv: row 3, column category: category is empty\n"
+        f"contacts.csv: row 3, column date: {iso}\n"
+        f"{missing}: no such file\n"
+        "marac.csv: row 3, column category: category is empty\n"
+        f"marac.csv: row 3, column date: {iso}\n"
+        "marac.csv: row 4: has 3 cells; the header has 2\n"))

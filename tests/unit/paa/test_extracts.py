@@ -85,6 +85,21 @@ def test_a_column_that_may_identify_a_child_is_refused_without_repeating_its_val
     assert DISTINCTIVE_NAME not in reason
 
 
+def test_a_wrong_name_heading_or_row_length_hides_no_other_reason() -> None:
+    content = (f"date,category,outcome,child_name\n2025-04-01,Police,,{DISTINCTIVE_NAME}\n2025-13-01,,x\n"
+               f",Health,{'y' * 101},{DISTINCTIVE_NAME}\n").encode()
+    assert extracts.check_extract("contact.csv", content).reasons() == [
+        "contact.csv: not a measure this audit reads: name the file one of contacts.csv, marac.csv, conferences.csv, "
+        "strategy_discussions.csv, allegations.csv",
+        "contact.csv: row 1, column child_name: looks like it carries a child's name, date of birth or id: event "
+        "rows must carry only date, category and outcome; remove the column",
+        "contact.csv: row 3: has 3 cells; the header has 4",
+        "contact.csv: row 4, column date: date is empty",
+        "contact.csv: row 4, column outcome: outcome is longer than 100 characters: it should be an outcome, not a "
+        "description",
+    ]
+
+
 def test_category_and_outcome_are_not_mistaken_for_identifiers() -> None:
     assert not any(extracts.looks_identifying(c) for c in ("date", "category", "outcome", "Category", "month"))
 
