@@ -388,3 +388,15 @@ def test_validate_data_gives_every_files_every_reason_in_one_run(maa: Maa, tmp_p
         "marac.csv: row 3, column category: category is empty\n"
         f"marac.csv: row 3, column date: {iso}\n"
         "marac.csv: row 4: has 3 cells; the header has 2\n"))
+
+
+def test_check_shows_every_problem_of_a_definition_in_one_pass(maa: Maa, folders: AuditFolders) -> None:
+    bad = folders.write_definition({"ref": "MATA 2027 01", "timescale": {"signoff": 9},
+                                    "extensions": {"FIRE": "2026-08-01", "POL": "2026-07-01"}},
+                                   remove=("theme",), name="bad.yaml")
+    assert maa("check", bad) == Printed(1, "", (
+        f"{bad}: ref: letters, digits and '-' only (up to 40)\n"
+        f"{bad}: theme: required for a MATA\n"
+        f"{bad}: timescale.signoff: 9 weeks; the bound is 1 to 4 (give timescale_reason if partners mandated it)\n"
+        f"{bad}: extensions.FIRE: not one of the agencies\n"
+        f"{bad}: extensions.POL: 2026-07-01 is before the submission deadline 2026-07-20\n"))

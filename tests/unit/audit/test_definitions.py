@@ -390,6 +390,43 @@ def test_several_problems_in_one_file_are_all_reported(folders: AuditFolders) ->
     assert {"chair.email", "status", "timescle"} <= set(found)
 
 
+ALL_AT_ONCE = {"ref": "MATA 2027 01", "timescale": {**MATA_DEFAULTS, "signoff": 9},
+               "extensions": {"FIRE": "2026-08-01", "POL": "2026-07-01"}}
+
+
+def test_the_rules_across_fields_run_even_when_another_field_is_invalid(folders: AuditFolders) -> None:
+    """One pass shows everything: a bad ref hides neither the theme, the timescale nor the extensions."""
+    assert problems(write(folders, ALL_AT_ONCE, remove=("theme",))) == {
+        "ref": "letters, digits and '-' only (up to 40)",
+        "theme": "required for a MATA",
+        "timescale.signoff": "9 weeks; the bound is 1 to 4 (give timescale_reason if partners mandated it)",
+        "extensions.FIRE": "not one of the agencies",
+        "extensions.POL": "2026-07-01 is before the submission deadline 2026-07-20",
+    }
+
+
+def test_a_paas_rules_run_beside_a_bad_email(folders: AuditFolders) -> None:
+    assert problems(write(folders, {"type": "PAA", "chair": {"name": "Jordan Ellery", "email": "nope"},
+                                    "areas": ["Data", "data"]})) == {
+        "chair.email": "not a valid email address",
+        "nominating_agency": "a PAA has no cases to nominate",
+        "areas": "listed twice: Data, data",
+        "period": "required for a PAA: the period audited",
+    }
+
+
+def test_the_nominating_agency_is_looked_for_among_the_agencies_once_they_are_valid(folders: AuditFolders) -> None:
+    agencies = sample_definition()["agencies"]
+    assert problems(write(folders, {"nominating_agency": "FIRE", "agencies": [
+        {**agencies[0], "name": ""}, *agencies[1:]]})) == {
+        "agencies.0.name": "String should have at least 1 character",
+    }
+    assert problems(write(folders, {"nominating_agency": "FIRE", "status": "closed"})) == {
+        "status": "Input should be 'active', 'paused' or 'withdrawn'",
+        "nominating_agency": "'FIRE' is not one of the agencies",
+    }
+
+
 def test_load_all_keeps_each_error_against_its_own_file(folders: AuditFolders) -> None:
     good = write(folders, name="a-good.yaml")
     no_theme = write(folders, {"ref": "MATA-2027-02"}, remove=("theme",), name="b-no-theme.yaml")
