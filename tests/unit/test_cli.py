@@ -11,17 +11,15 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from maa import cli
-from maa.config import LONDON
 from maa.intake import checks
-from maa.outputs.mailer import Mailer
 from maa.outputs.store import Store
-from maa.preparation import case_list
+from tests.helpers.case_lists import accept_case_list
 from tests.helpers.definitions import SAMPLE_DEFINITION, AuditFolders
 from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
 from tests.helpers.paa_data import events, extract_csv
@@ -322,13 +320,7 @@ def test_maa_validate_data_runs_the_pipelines_checks_and_never_prints_a_cell(maa
 @pytest.fixture
 def accepted_audit(folders: AuditFolders) -> Path:
     """The sample audit approved by QiiP, its case list accepted and archived; the archived file's path."""
-    definition = seed_audit(folders, Store(), {}, ACTIONS_A)
-    (folders.inbox(REF_A) / "nominations.csv").write_text(nominations_csv())
-    store = Store()
-    assert case_list.receive_nominations(definition, store, Mailer(store), datetime(2026, 6, 2, 10, tzinfo=LONDON)
-                                         ).accepted
-    (archived,) = (folders.data / "archive" / REF_A).glob("nominations.v*.csv")
-    return archived
+    return accept_case_list(folders, Store(), seed_audit(folders, Store(), {}, ACTIONS_A))
 
 
 def test_validate_update_prints_its_result_and_no_library_logging(maa: Maa, folders: AuditFolders, tmp_path: Path,
