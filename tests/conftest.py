@@ -1,33 +1,27 @@
 """Test environment: a private Airflow home, folders per test, real SMTP and PostgreSQL.
 
 Airflow reads its configuration when first imported, so the environment is set
-here, before any test module imports it.
+here, before any test module imports it. What tests share besides fixtures is in tests/helpers/.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import uuid
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
-PROJECT = Path(__file__).resolve().parents[1]
-SAMPLE_DEFINITION = PROJECT / "include" / "audits" / "MATA-2026-01.yaml"
-PSEUDONYM_KEY = "test-pseudonym-key-0123456789abcdef"
+from maa.ops.services import free_port
+from tests.helpers.definitions import PROJECT, AuditFolders
+from tests.helpers.mail import MailCatcher
+from tests.helpers.nominations import PSEUDONYM_KEY
+from tests.helpers.postgres import fresh_postgres_database
+
 _AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="maa-airflow-home-"))
 
 os.environ.update({
@@ -45,9 +39,6 @@ for _inherited in ("AIRFLOW_CONN_SMTP_DEFAULT", "AIRFLOW_CONN_MAA_STORE", "MAA_A
                    "MAA_OUTPUT_DIR"):
     os.environ.pop(_inherited, None)
 
-POSTGRES_ADMIN_URL = os.environ.get("MAA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-_POSTGRES_ADMIN_ENGINE_URL = POSTGRES_ADMIN_URL.replace("postgresql://", "postgresql+psycopg2://", 1)
-
 
 @pytest.fixture(scope="session")
 def airflow_db() -> Path:
@@ -56,36 +47,6 @@ def airflow_db() -> Path:
     subprocess.run([str(airflow), "db", "migrate"], check=True, env=dict(os.environ),
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return _AIRFLOW_HOME
-
-
-@dataclass
-class AuditFolders:
-    """Per-test audits, data and output folders, set in the environment."""
-
-    audits: Path
-    data: Path
-    output: Path
-
-    def write_definition(self, changes: dict[str, Any] | None = None, name: str | None = None,
-                         remove: tuple[str, ...] = ()) -> Path:
-        definition = sample_definition(changes, remove)
-        path = self.audits / (name or f"{definition['ref']}.yaml")
-        path.write_text(yaml.safe_dump(definition, sort_keys=False))
-        return path
-
-    def inbox(self, ref: str) -> Path:
-        folder = self.data / "inbox" / ref
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
-
-
-def sample_definition(changes: dict[str, Any] | None = None, remove: tuple[str, ...] = ()) -> dict[str, Any]:
-    definition = yaml.safe_load(SAMPLE_DEFINITION.read_text())
-    definition = copy.deepcopy(definition)
-    definition.update(changes or {})
-    for key in remove:
-        definition.pop(key, None)
-    return definition
 
 
 @pytest.fixture
@@ -99,51 +60,10 @@ def folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AuditFolders:
     return result
 
 
-# SMTP -----------------------------------------------------------------------------------------
-
-@dataclass
-class MailCatcher:
-    host: str
-    port: int
-    messages: list[EmailMessage] = field(default_factory=list)
-    controller: Any = None
-
-    def go_down(self) -> None:
-        """The mail server stops answering (connections refused) until `come_back`."""
-        self.controller.stop()
-
-    def come_back(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.controller = Controller(_Collector(self), hostname=self.host, port=self.port)
-        self.controller.start()
-
-    def to(self, recipient: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == recipient]
-
-    def subjects(self) -> list[str]:
-        return [m["Subject"] for m in self.messages]
-
-
-class _Collector:
-    def __init__(self, catcher: MailCatcher):
-        self.catcher = catcher
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd API)
-        self.catcher.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server(monkeypatch: pytest.MonkeyPatch):
     """A real SMTP server on loopback (aiosmtpd), wired in as Airflow's smtp_default connection."""
-    catcher = MailCatcher("127.0.0.1", _free_port())
+    catcher = MailCatcher("127.0.0.1", free_port())
     catcher.come_back()
     monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps({
         "conn_type": "smtp", "host": catcher.host, "port": catcher.port,
@@ -152,28 +72,6 @@ def smtp_server(monkeypatch: pytest.MonkeyPatch):
     yield catcher
     with contextlib.suppress(AssertionError, RuntimeError):  # already down
         catcher.controller.stop()
-
-
-# PostgreSQL -----------------------------------------------------------------------------------
-
-@contextmanager
-def fresh_postgres_database(purpose: str):
-    """A new, empty PostgreSQL database (its postgresql:// URL), dropped afterwards."""
-    import sqlalchemy as sa
-
-    admin = sa.create_engine(_POSTGRES_ADMIN_ENGINE_URL, isolation_level="AUTOCOMMIT")
-    name = f"maa_test_{purpose}_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as exc:
-        pytest.fail(f"PostgreSQL at {POSTGRES_ADMIN_URL} is not reachable (.ci/run starts it): {exc}")
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture
@@ -185,19 +83,3 @@ def postgres_store(monkeypatch: pytest.MonkeyPatch) -> str:
         monkeypatch.setenv("AIRFLOW_CONN_MAA_STORE", url)
         yield url.replace("postgresql://", "postgresql+psycopg2://", 1)
         _engine_for.cache_clear()
-
-
-# Nominations ----------------------------------------------------------------------------------
-
-DISTINCTIVE_NAME = "Xanthippe Quorralind"
-DISTINCTIVE_SYSTEM_ID = "QZX-99887766"
-DISTINCTIVE_DOB = "2016-02-29"
-
-
-def nominations_csv(rows: list[tuple[str, str, str, str]] | None = None) -> str:
-    rows = rows if rows is not None else [
-        ("C-01", DISTINCTIVE_SYSTEM_ID, DISTINCTIVE_NAME, DISTINCTIVE_DOB),
-        ("C-02", "QZX-11223344", "Fictional Child Two", "2019-05-17"),
-    ]
-    lines = ["case_ref,system_id,child_name,date_of_birth"] + [",".join(r) for r in rows]
-    return "\n".join(lines) + "\n"

@@ -1,15 +1,19 @@
 """The `maa` command: check definitions, print timetables, validate files before sending them.
 
 It runs the same code as the pipeline, and prints no child's identifier, except `resolve-case`: the Business
-Unit's one way back from a case ref to the child, recorded every time (maa.privacy.resolution).
+Unit's one way back from a case ref to the child, recorded every time (maa.privacy.resolution). A command
+prints its result on stdout and its refusals on stderr, each line once; log records are for the pipeline's
+task logs, so here only a library's warnings are shown (on stderr).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from maa.audit import clock
@@ -130,9 +134,11 @@ def _validate_data(args: argparse.Namespace) -> int:
     """PAA data extracts checked as the pipeline checks them, so the Business Unit can mend one before sending."""
     from maa.paa.extracts import check_extract
 
-    paths = [Path(name) for name in args.files]
-    refused = [f"{path}: no such file" for path in paths if not path.is_file()]
-    for path in (p for p in paths if p.is_file()):
+    refused = []
+    for path in map(Path, args.files):
+        if not path.is_file():
+            refused.append(f"{path}: no such file")
+            continue
         result = check_extract(path.name, path.read_bytes())
         if result.accepted:
             print(f"{path}: accepted ({result.measure}, {len(result.events)} events)")
@@ -156,11 +162,8 @@ def _purge(args: argparse.Namespace) -> int:
     except LookupError as unknown:
         print(str(unknown), file=sys.stderr)
         return 1
-    for audit in report.audits:
-        print(audit.describe())
-        for found in audit.files:
-            print(f"  {'would remove' if args.dry_run else 'removed'} {found} ({found.size} bytes)")
-    print(report.summary())
+    for _, line in report.lines():
+        print(line)
     return 1 if report.in_state(HELD) else 0
 
 
@@ -230,12 +233,12 @@ def parser() -> argparse.ArgumentParser:
                                  help="check an owner's action progress workbook as the tracker would")
     update.add_argument("file", help="the workbook, named <AGENCY>.xlsx (sheet Updates)")
     update.add_argument("--agency", help="the owner agency's code, when the file is named otherwise")
-    update.set_defaults(run=_validate_update)
+    update.set_defaults(run=_validate_update, airflow=True)
 
     database = commands.add_parser("db", help="the audit store")
     database_commands = database.add_subparsers(dest="db_command", required=True)
     upgrade = database_commands.add_parser("upgrade", help="apply the schema migrations in include/sql")
-    upgrade.set_defaults(run=_db_upgrade)
+    upgrade.set_defaults(run=_db_upgrade, airflow=True)
 
     data = commands.add_parser("validate-data", help="check PAA data extracts (<measure>.csv) as the pipeline would")
     data.add_argument("files", nargs="+", help="contacts.csv, marac.csv, conferences.csv, strategy_discussions.csv "
@@ -246,29 +249,53 @@ def parser() -> argparse.ArgumentParser:
     purge.add_argument("--dry-run", action="store_true", help="list what would be removed; remove nothing")
     purge.add_argument("--ref", help="only this audit")
     purge.add_argument("--today", help="decide as of this day, YYYY-MM-DD (default: today in London)")
-    purge.set_defaults(run=_purge)
+    purge.set_defaults(run=_purge, airflow=True)
 
     resolve = commands.add_parser("resolve-case", help="the child behind a case ref, for the Business Unit, "
                                                        "until the purge (the request is recorded)")
     resolve.add_argument("ref")
     resolve.add_argument("case_ref")
     resolve.add_argument("--by", help="who is asking (default: the OS user)")
-    resolve.set_defaults(run=_resolve_case)
+    resolve.set_defaults(run=_resolve_case, airflow=True)
 
     demo = commands.add_parser("demo", help="run a whole audit through Airflow on the embedded default")
     demo.add_argument("--audit", help="a definition file (default: the sample MATA)")
     demo.add_argument("--data", help="its data folder, with inbox/<REF>/ (default: data/)")
-    demo.set_defaults(run=_demo)
+    demo.set_defaults(run=_demo, airflow=True)
     return root
+
+
+@contextmanager
+def _command_logging() -> Iterator[None]:
+    """Only a library's warnings are logged, to stderr. Airflow, once imported, prints every library's INFO on
+    stdout (Great Expectations has hundreds of lines), and maa's own records say what the command prints
+    itself. What was set up before is put back afterwards, for main() called in-process."""
+    root, package = logging.getLogger(), logging.getLogger("maa")
+    handlers, root_level, package_level = root.handlers[:], root.level, package.level
+    to_stderr = logging.StreamHandler(sys.stderr)
+    to_stderr.setLevel(logging.WARNING)  # some libraries set their own loggers to INFO
+    to_stderr.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root.handlers[:] = [to_stderr]
+    root.setLevel(logging.WARNING)
+    package.setLevel(logging.CRITICAL + 1)  # above every level: none of maa's records
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(root_level)
+        package.setLevel(package_level)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    try:
-        return args.run(args)
-    except DefinitionError as error:
-        print(error.describe(), file=sys.stderr)
-        return 1
+    if getattr(args, "airflow", False):  # a command using Airflow's connections or services
+        import airflow  # noqa: F401  (it sets its logging up when first imported; the command's must come after)
+    with _command_logging():
+        try:
+            return args.run(args)
+        except DefinitionError as error:
+            print(error.describe(), file=sys.stderr)
+            return 1
 
 
 if __name__ == "__main__":

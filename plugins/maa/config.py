@@ -29,7 +29,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "MAA_INBOX_SETTLE_SECONDS": ("5", "a file unchanged this long has finished arriving"),
     "MAA_INBOX_POLL_SECONDS": ("30", "how often a waiting inbox is looked at"),
     # The trigger's first-look hold, a poll, the settle time, starting the task and validating the file
-    # all fit in the page's wait (tests/unit/test_web_pages.py checks the sum).
+    # all fit in the page's wait (tests/unit/web/test_uploads.py checks the sum).
     "MAA_UPLOAD_WAIT_SECONDS": ("120", "how long the upload page waits for a file's outcome"),
     "MAA_RETRY_DELAY_SECONDS": ("60", "the first retry's wait (it doubles, at most 30 minutes)"),
     "MAA_OPERATOR_EMAIL": ("", "who is emailed when a task fails for good"),

@@ -6,16 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT, AuditFolders
-
-
-def dag_bag():
-    try:
-        from airflow.dag_processing.dagbag import DagBag
-    except ImportError:  # older layout
-        from airflow.models.dagbag import DagBag
-    return DagBag(dag_folder=str(PROJECT / "dags"))
-
+from tests.helpers.dags import dag_bag
+from tests.helpers.definitions import PROJECT, AuditFolders
 
 # DAGs over the whole programme rather than one audit (scheduled, not triggered by the Business Unit).
 PROGRAMME_DAGS: set[str] = {"maa_action_tracker", "maa_retention"}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.conftest import AuditFolders
-from tests.dags.test_dag_integrity import dag_bag
-from tests.unit.test_paa_data import paa_definition_changes
+from tests.helpers.dags import dag_bag
+from tests.helpers.definitions import AuditFolders
+from tests.helpers.paa_data import paa_definition_changes
 
 
 def test_a_paa_takes_in_its_data_before_the_briefing_and_the_draft_and_a_mata_does_not(

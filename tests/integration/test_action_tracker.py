@@ -14,11 +14,20 @@ from maa.config import LONDON
 from maa.outputs.store import Store
 from maa.pipeline import resources
 from maa.tracker.actions import tracked_actions, update_count
-from tests.conftest import AuditFolders, MailCatcher
-from tests.dags.test_dag_integrity import dag_bag
-from tests.outputs import pdf_text
-from tests.tracker_seed import copy_sample_register, drop_update, seed_audit, update_workbook
-from tests.unit.test_action_tracker import ACTIONS_A, ACTIONS_B, REF_A, REF_B
+from tests.helpers.dags import dag_bag
+from tests.helpers.definitions import AuditFolders
+from tests.helpers.mail import MailCatcher
+from tests.helpers.outputs import pdf_text
+from tests.helpers.tracker_seed import (
+    ACTIONS_A,
+    ACTIONS_B,
+    REF_A,
+    REF_B,
+    copy_sample_register,
+    drop_update,
+    seed_audit,
+    update_workbook,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db")]
 

@@ -22,16 +22,11 @@ from maa.outputs.store import Store
 from maa.pipeline import resources
 from maa.preparation import audit_packs, case_list, notice
 from maa.returns import receiving
-from tests.conftest import (
-    DISTINCTIVE_DOB,
-    DISTINCTIVE_NAME,
-    DISTINCTIVE_SYSTEM_ID,
-    AuditFolders,
-    MailCatcher,
-    nominations_csv,
-)
-from tests.tracker_seed import action
-from tests.workbooks import completed_return
+from tests.helpers.definitions import AuditFolders
+from tests.helpers.mail import MailCatcher
+from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
+from tests.helpers.tracker_seed import action
+from tests.helpers.workbooks import completed_return
 
 USERS = {"business-unit": "user", "qiip": "user", "operator": "op", "coordinator-pol": "viewer",
          "coordinator-icb": "viewer"}

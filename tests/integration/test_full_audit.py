@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -14,26 +13,19 @@ from pypdf import PdfReader
 
 from maa.audit.definitions import load_definition
 from maa.pipeline import resources
-from tests.conftest import (
-    DISTINCTIVE_DOB,
-    DISTINCTIVE_NAME,
-    DISTINCTIVE_SYSTEM_ID,
-    PROJECT,
-    AuditFolders,
-    MailCatcher,
-    nominations_csv,
-)
-from tests.dags.test_dag_integrity import dag_bag
-from tests.outputs import message_text, pdf_text
-from tests.signoff import APPROVE, REQUEST_CHANGES, Answer, Answerer
-from tests.workbooks import ACTIONS, THEMES, chair_analysis, completed_return
+from tests.helpers.definitions import PROJECT, AuditFolders
+from tests.helpers.mail import MailCatcher
+from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
+from tests.helpers.outputs import message_text, pdf_text
+from tests.helpers.rehearsal import kinds, kinds_of, practitioner, run_rehearsal
+from tests.helpers.signoff import APPROVE, REQUEST_CHANGES, Answer, Answerer
+from tests.helpers.workbooks import ACTIONS, THEMES, chair_analysis, completed_return
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db")]
 
 REF, DAG_ID = "MATA-2026-01", "maa_mata_2026_01"
 CASES = ["C-01", "C-02"]
 RETURNING = ["CSC", "POL", "ICB", "GHC", "EDU"]  # PROB never returns
-SECONDS_PER_WEEK = 5  # Phase 1 takes about 16 s here; the returns must still land before the deadline
 
 
 @pytest.fixture
@@ -54,23 +46,6 @@ def audit(folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path):
     registers.mkdir()
     shutil.copy(PROJECT / "include" / "sample" / "data" / "registers" / "review_findings.csv", registers)
     return definition
-
-
-def practitioner(code: str) -> str:
-    return f"practitioner.{code.lower()}@agency.example.org"
-
-
-def run_rehearsal(dag_id: str = DAG_ID) -> str:
-    dag = dag_bag().get_dag(dag_id)
-    return str(dag.test(run_conf={"rehearsal_seconds_per_week": SECONDS_PER_WEEK}).state)
-
-
-def kinds_of(message) -> str:
-    return message["X-MAA-Key"].split("|")[1]
-
-
-def kinds(catcher: MailCatcher) -> Counter:
-    return Counter(kinds_of(m) for m in catcher.messages)
 
 
 def test_approved_first_time_the_final_report_goes_out_and_the_actions_are_tracked(

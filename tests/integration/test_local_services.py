@@ -18,11 +18,12 @@ from maa.audit.clock import now
 from maa.audit.definitions import load_definition
 from maa.ops.services import AirflowApiError, LocalAirflow, free_port
 from maa.pipeline import resources
-from tests.browser import check_accessible, chromium, log_in, screenshot
-from tests.conftest import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, AuditFolders, nominations_csv
-from tests.services import task_states, wait_until
-from tests.tracker_seed import action
-from tests.workbooks import completed_return
+from tests.helpers.browser import check_accessible, chromium, log_in, screenshot
+from tests.helpers.definitions import AuditFolders
+from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
+from tests.helpers.services import task_states, wait_until
+from tests.helpers.tracker_seed import action
+from tests.helpers.workbooks import completed_return
 
 pytestmark = pytest.mark.slow
 

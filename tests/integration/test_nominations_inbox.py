@@ -12,14 +12,9 @@ from maa.config import LONDON
 from maa.outputs.store import Store
 from maa.pipeline import resources
 from maa.preparation import case_list, notice
-from tests.conftest import (
-    DISTINCTIVE_DOB,
-    DISTINCTIVE_NAME,
-    DISTINCTIVE_SYSTEM_ID,
-    AuditFolders,
-    MailCatcher,
-    nominations_csv,
-)
+from tests.helpers.definitions import AuditFolders
+from tests.helpers.mail import MailCatcher
+from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
 
 REF = "MATA-2026-01"
 GOOD = ("C-02", "QZX-11223344", "Fictional Child Two", "2019-05-17")

@@ -12,12 +12,14 @@ import pytest
 
 from maa.audit.definitions import load_definition
 from maa.pipeline import resources
-from tests.conftest import DISTINCTIVE_NAME, PROJECT, AuditFolders, MailCatcher
-from tests.integration.test_full_audit import kinds, practitioner, run_rehearsal
-from tests.outputs import pdf_text
-from tests.signoff import APPROVE, Answer, Answerer
-from tests.unit.test_paa_data import PERIOD, PREVIOUS, events, extract_csv, paa_definition_changes, rate, within
-from tests.workbooks import THEMES, chair_analysis, completed_return
+from tests.helpers.definitions import PROJECT, AuditFolders
+from tests.helpers.mail import MailCatcher
+from tests.helpers.nominations import DISTINCTIVE_NAME
+from tests.helpers.outputs import pdf_text
+from tests.helpers.paa_data import PERIOD, PREVIOUS, events, extract_csv, paa_definition_changes, rate, within
+from tests.helpers.rehearsal import kinds, practitioner, run_rehearsal
+from tests.helpers.signoff import APPROVE, Answer, Answerer
+from tests.helpers.workbooks import THEMES, chair_analysis, completed_return
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db")]
 

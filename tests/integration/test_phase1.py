@@ -11,17 +11,11 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.conftest import (
-    DISTINCTIVE_DOB,
-    DISTINCTIVE_NAME,
-    DISTINCTIVE_SYSTEM_ID,
-    AuditFolders,
-    MailCatcher,
-    nominations_csv,
-    sample_definition,
-)
-from tests.dags.test_dag_integrity import dag_bag
-from tests.outputs import attachments, readable, readable_bytes
+from tests.helpers.dags import dag_bag
+from tests.helpers.definitions import AuditFolders, sample_definition
+from tests.helpers.mail import MailCatcher
+from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
+from tests.helpers.outputs import attachments, readable, readable_bytes
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db")]
 

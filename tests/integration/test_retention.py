@@ -18,6 +18,7 @@ from maa import cli, config
 from maa.audit.definitions import AuditDefinition, load_definition
 from maa.config import LONDON
 from maa.intake import inbox
+from maa.ops.services import free_port
 from maa.outputs.mailer import Mailer
 from maa.outputs.store import Store
 from maa.pipeline import resources
@@ -27,14 +28,8 @@ from maa.privacy.retention import DUE, HELD, NOT_APPROVED, WITHIN_RETENTION, pur
 from maa.returns import receiving
 from maa.returns.checks import Concern
 from maa.signoff.decisions import APPROVE, Decision, record_decision
-from tests.conftest import (
-    DISTINCTIVE_DOB,
-    DISTINCTIVE_NAME,
-    DISTINCTIVE_SYSTEM_ID,
-    AuditFolders,
-    _free_port,
-    nominations_csv,
-)
+from tests.helpers.definitions import AuditFolders
+from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
 
 PURGED, KEPT_UNAPPROVED, KEPT_LONGER = "MATA-2026-01", "MATA-2026-01-B", "MATA-2026-03"
 APPROVED_AT = datetime(2026, 9, 14, 10, tzinfo=UTC)  # retention 90 days: kept to 13 Dec, purged from 14 Dec 2026
@@ -100,7 +95,7 @@ def _returns(definition: AuditDefinition, folders: AuditFolders, store: Store, m
     receiving.raise_concerns(definition, store, mailer, "CSC", [Concern(2, "C-01", "Bruising seen at school.")])
     with pytest.MonkeyPatch.context() as patch:  # an SMTP server that refuses: the concern stays in the spool
         patch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps({
-            "conn_type": "smtp", "host": "127.0.0.1", "port": _free_port(),
+            "conn_type": "smtp", "host": "127.0.0.1", "port": free_port(),
             "extra": {"disable_ssl": True, "disable_tls": True, "timeout": 2, "mail_catcher": True}}))
         with pytest.raises(OSError):
             receiving.raise_concerns(definition, store, resources.mailer(store, spool=folders.data / SPOOL), "POL",
@@ -315,7 +310,7 @@ def test_resolve_case_until_the_purge_then_purged_on_its_date_each_request_recor
 @pytest.mark.slow
 @pytest.mark.usefixtures("airflow_db")
 def test_the_retention_dag_lists_in_a_dry_run_then_purges(world: World) -> None:
-    from tests.dags.test_dag_integrity import dag_bag
+    from tests.helpers.dags import dag_bag
 
     dag = dag_bag().get_dag("maa_retention")
     before, gone = files_now(world), expected_identifying(world)
@@ -337,7 +332,7 @@ def test_the_retention_dag_lists_in_a_dry_run_then_purges(world: World) -> None:
 @pytest.mark.usefixtures("airflow_db")
 def test_a_held_audit_fails_the_purge_after_the_others_and_the_operator_is_emailed(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.dags.test_dag_integrity import dag_bag
+    from tests.helpers.dags import dag_bag
 
     monkeypatch.setenv("MAA_OPERATOR_EMAIL", "operator@example.org")
     record_decision(world.store, KEPT_UNAPPROVED, Decision(1, "qiip_signoff", APPROVE, "qiip", APPROVED_AT, ""))

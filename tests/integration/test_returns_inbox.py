@@ -19,8 +19,10 @@ from maa.pipeline import resources
 from maa.preparation import case_list
 from maa.returns import at_deadline, receiving
 from maa.returns.checks import check_return
-from tests.conftest import DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, AuditFolders, MailCatcher, nominations_csv
-from tests.workbooks import ENCRYPTED, completed_return, with_macros, zip_bomb
+from tests.helpers.definitions import AuditFolders
+from tests.helpers.mail import MailCatcher
+from tests.helpers.nominations import DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
+from tests.helpers.workbooks import ENCRYPTED, completed_return, with_macros, zip_bomb
 
 REF = "MATA-2026-01"
 CASES = ["C-01", "C-02"]

@@ -19,17 +19,12 @@ from maa.ops.demo import ANSWER_AFTER_S
 from maa.ops.services import FINISHED, AirflowApiError, LocalAirflow
 from maa.outputs.store import Store
 from maa.pipeline import resources
-from tests.conftest import (
-    PROJECT,
-    PSEUDONYM_KEY,
-    AuditFolders,
-    MailCatcher,
-    fresh_postgres_database,
-    nominations_csv,
-    sample_definition,
-)
-from tests.services import task_states, wait_until
-from tests.workbooks import ACTIONS, chair_analysis, completed_return
+from tests.helpers.definitions import PROJECT, AuditFolders, sample_definition
+from tests.helpers.mail import MailCatcher
+from tests.helpers.nominations import PSEUDONYM_KEY, nominations_csv
+from tests.helpers.postgres import fresh_postgres_database
+from tests.helpers.services import task_states, wait_until
+from tests.helpers.workbooks import ACTIONS, chair_analysis, completed_return
 
 pytestmark = pytest.mark.slow
 

@@ -1,23 +1,29 @@
-"""The real `maa` console script, run as a coordinator or the Business Unit would run it."""
+"""The `maa` command as a coordinator or the Business Unit runs it: `maa.cli.main` called in this process with
+what it prints captured, and the installed console script run once."""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import (
-    DISTINCTIVE_DOB,
-    DISTINCTIVE_NAME,
-    DISTINCTIVE_SYSTEM_ID,
-    AuditFolders,
-    nominations_csv,
-)
+from maa import cli
+from maa.intake import checks
+from maa.pipeline import resources
+from tests.helpers.case_lists import accept_case_list
+from tests.helpers.definitions import SAMPLE_DEFINITION, AuditFolders
+from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
+from tests.helpers.paa_data import events, extract_csv
+from tests.helpers.tracker_seed import ACTIONS_A, REF_A, seed_audit, update_workbook
 
 MAA = Path(sys.executable).with_name("maa")
 SEVEN_MILESTONES = {"notice_issued", "submission_deadline", "practitioner_event", "review_end", "chair_report_due",
@@ -28,18 +34,68 @@ CHILD = ("C-01", DISTINCTIVE_SYSTEM_ID, DISTINCTIVE_NAME, DISTINCTIVE_DOB)
 OTHER = ("C-02", "QZX-11223344", "Fictional Child Two", "2019-05-17")
 
 
-def maa(*args: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(MAA), *map(str, args)], capture_output=True, text=True, env=dict(os.environ),
-                          timeout=240)
+@dataclass(frozen=True)
+class Printed:
+    """What one `maa` command returned and printed, named as subprocess.CompletedProcess names them."""
+
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def assert_clean_failure(result: subprocess.CompletedProcess[str]) -> None:
+Maa = Callable[..., Printed]
+
+
+@contextmanager
+def airflow_console_logging() -> Iterator[None]:
+    """Logging as in a `maa` process once Airflow is imported: Airflow's handler prints every record at INFO,
+    from any library, on the stdout of the moment (here the one capsys captures). Put back afterwards."""
+    from airflow.logging_config import configure_logging
+
+    loggers = [logging.getLogger(), *(found for found in logging.Logger.manager.loggerDict.values()
+                                      if isinstance(found, logging.Logger))]
+    saved = [(logger, logger.handlers[:], logger.level, logger.propagate, logger.disabled) for logger in loggers]
+    configure_logging()
+    try:
+        yield
+    finally:
+        for logger, handlers, level, propagate, disabled in saved:
+            logger.handlers[:], logger.level, logger.propagate, logger.disabled = handlers, level, propagate, disabled
+
+
+@pytest.fixture
+def maa(capsys: pytest.CaptureFixture) -> Maa:
+    """`maa ARGS...` as the console script runs it (`sys.exit(main())`), in this process, with Airflow's
+    logging set up as the commands that open the store have it, so that a log line on stdout shows."""
+
+    def run(*args: object) -> Printed:
+        capsys.readouterr()  # what earlier steps printed is not this command's
+        try:
+            with airflow_console_logging():
+                returncode = cli.main([str(arg) for arg in args])
+        except SystemExit as exit_:  # argparse's --help and usage errors
+            returncode = exit_.code
+        out, err = capsys.readouterr()
+        return Printed(returncode, out, err)
+
+    return run
+
+
+def assert_clean_failure(result: Printed) -> None:
     assert result.returncode == 1, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_the_console_script_is_installed() -> None:
+def test_the_installed_console_script_checks_the_sample_definition() -> None:
+    """The one run of the real entry point, in a new interpreter; every other test calls main() directly."""
     assert MAA.is_file()
+    result = subprocess.run([str(MAA), "check", str(SAMPLE_DEFINITION)], capture_output=True, text=True,
+                            env=dict(os.environ), timeout=240)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == f"{SAMPLE_DEFINITION}: ok (MATA MATA-2026-01, DAG maa_mata_2026_01)\n"
+
+
+def test_help_names_the_commands(maa: Maa) -> None:
     result = maa("--help")
     assert result.returncode == 0
     for command in ("check", "timetable", "validate-nominations", "validate-return"):
@@ -48,7 +104,7 @@ def test_the_console_script_is_installed() -> None:
 
 # maa check ----------------------------------------------------------------------------------------
 
-def test_check_accepts_good_definitions(folders: AuditFolders) -> None:
+def test_check_accepts_good_definitions(maa: Maa, folders: AuditFolders) -> None:
     first = folders.write_definition()
     second = folders.write_definition({"ref": "MACA-2026-02", "type": "MACA"})
     result = maa("check", first, second)
@@ -66,7 +122,8 @@ def test_check_accepts_good_definitions(folders: AuditFolders) -> None:
     ({"extensions": {"FIRE": date(2026, 7, 24)}}, (), "extensions.FIRE"),
     ({"timescle": {"notice": 2}}, (), "timescle"),
 ], ids=["no theme", "bad email", "signoff out of bounds", "unknown agency", "misspelt field"])
-def test_check_fails_naming_file_and_field(folders: AuditFolders, changes: dict, remove: tuple, field: str) -> None:
+def test_check_fails_naming_file_and_field(maa: Maa, folders: AuditFolders, changes: dict, remove: tuple,
+                                          field: str) -> None:
     good = folders.write_definition({"ref": "MATA-2027-09"}, name="good.yaml")
     bad = folders.write_definition(changes, remove=remove, name="bad.yaml")
     result = maa("check", good, bad)
@@ -77,7 +134,7 @@ def test_check_fails_naming_file_and_field(folders: AuditFolders, changes: dict,
     assert str(good) in result.stdout  # the good file is still checked and reported
 
 
-def test_check_reports_the_line_of_invalid_yaml(tmp_path: Path) -> None:
+def test_check_reports_the_line_of_invalid_yaml(maa: Maa, tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("ref: MATA-2027-01\ntype: MATA\ntitle: Neglect\n  theme: Neglect\n")
     result = maa("check", broken)
@@ -85,13 +142,13 @@ def test_check_reports_the_line_of_invalid_yaml(tmp_path: Path) -> None:
     assert f"{broken}: line 4" in result.stderr
 
 
-def test_check_a_file_that_does_not_exist(tmp_path: Path) -> None:
+def test_check_a_file_that_does_not_exist(maa: Maa, tmp_path: Path) -> None:
     result = maa("check", tmp_path / "missing.yaml")
     assert_clean_failure(result)
     assert "missing.yaml" in result.stderr
 
 
-def test_check_refuses_two_refs_equal_ignoring_case(folders: AuditFolders) -> None:
+def test_check_refuses_two_refs_equal_ignoring_case(maa: Maa, folders: AuditFolders) -> None:
     first = folders.write_definition({"ref": "MATA-2027-01"}, name="a.yaml")
     second = folders.write_definition({"ref": "mata-2027-01"}, name="b.yaml")
     result = maa("check", first, second)
@@ -101,7 +158,7 @@ def test_check_refuses_two_refs_equal_ignoring_case(folders: AuditFolders) -> No
 
 # maa timetable ------------------------------------------------------------------------------------
 
-def test_timetable_json(folders: AuditFolders) -> None:
+def test_timetable_json(maa: Maa, folders: AuditFolders) -> None:
     result = maa("timetable", folders.write_definition(), "--json")
     assert result.returncode == 0, result.stderr
     printed = json.loads(result.stdout)
@@ -121,7 +178,7 @@ def test_timetable_json(folders: AuditFolders) -> None:
     }
 
 
-def test_timetable_json_rolls_over_bank_holidays(folders: AuditFolders) -> None:
+def test_timetable_json_rolls_over_bank_holidays(maa: Maa, folders: AuditFolders) -> None:
     path = folders.write_definition({"ref": "MACA-2021-01", "type": "MACA", "start": date(2021, 11, 15),
                                      "extensions": {}, "timescale": {}})
     milestones = json.loads(maa("timetable", path, "--json").stdout)["milestones"]
@@ -129,7 +186,7 @@ def test_timetable_json_rolls_over_bank_holidays(folders: AuditFolders) -> None:
     assert milestones["signoff_due"] == "2022-01-04"  # W(7) = Mon 3 Jan 2022, the New Year substitute
 
 
-def test_timetable_text_prints_the_timescale_reason(folders: AuditFolders) -> None:
+def test_timetable_text_prints_the_timescale_reason(maa: Maa, folders: AuditFolders) -> None:
     reason = "Partners mandated a compressed sign-off"
     path = folders.write_definition({"timescale_reason": reason,
                                      "timescale": {"notice": 2, "agency_audit": 5, "review": 2, "chair_report": 2,
@@ -140,7 +197,7 @@ def test_timetable_text_prints_the_timescale_reason(folders: AuditFolders) -> No
     assert "Mon 20 Jul 2026" in result.stdout
 
 
-def test_timetable_of_a_bad_definition_fails_cleanly(folders: AuditFolders) -> None:
+def test_timetable_of_a_bad_definition_fails_cleanly(maa: Maa, folders: AuditFolders) -> None:
     path = folders.write_definition(remove=("theme",))
     result = maa("timetable", path, "--json")
     assert_clean_failure(result)
@@ -156,13 +213,13 @@ def write_csv(folders: AuditFolders, data: bytes, name: str = "nominations.csv")
     return path
 
 
-def assert_no_identifiers(result: subprocess.CompletedProcess[str]) -> None:
+def assert_no_identifiers(result: Printed) -> None:
     printed = (result.stdout + result.stderr).lower()
     for identifier in IDENTIFIERS:
         assert identifier.lower() not in printed, f"{identifier!r} printed"
 
 
-def test_validate_nominations_accepts_a_good_list(folders: AuditFolders) -> None:
+def test_validate_nominations_accepts_a_good_list(maa: Maa, folders: AuditFolders) -> None:
     result = maa("validate-nominations", folders.write_definition(), write_csv(folders, nominations_csv().encode()))
     assert result.returncode == 0, result.stderr
     assert "accepted" in result.stdout and "2 cases" in result.stdout
@@ -186,7 +243,7 @@ BAD_LISTS = [
 
 
 @pytest.mark.parametrize(("changes", "rows", "reasons"), BAD_LISTS)
-def test_validate_nominations_gives_every_reason_without_identifiers(folders: AuditFolders, changes: dict,
+def test_validate_nominations_gives_every_reason_without_identifiers(maa: Maa, folders: AuditFolders, changes: dict,
                                                                     rows: list, reasons: list[str]) -> None:
     path = write_csv(folders, nominations_csv(rows).encode())
     result = maa("validate-nominations", folders.write_definition(changes), path)
@@ -203,21 +260,21 @@ def test_validate_nominations_gives_every_reason_without_identifiers(folders: Au
     (b"", "empty"),
     (",".join(CHILD).encode() + b"\n" + ",".join(OTHER).encode() + b"\n", "header"),
 ], ids=["missing column", "a spreadsheet", "empty", "no header row"])
-def test_validate_nominations_refuses_a_file_that_is_not_a_case_list(folders: AuditFolders, data: bytes,
-                                                                     words: str) -> None:
+def test_validate_nominations_refuses_a_file_that_is_not_a_case_list(maa: Maa, folders: AuditFolders,
+                                                                     data: bytes, words: str) -> None:
     result = maa("validate-nominations", folders.write_definition(), write_csv(folders, data))
     assert_clean_failure(result)
     assert words in result.stderr
     assert_no_identifiers(result)
 
 
-def test_validate_nominations_for_a_missing_file(folders: AuditFolders) -> None:
+def test_validate_nominations_for_a_missing_file(maa: Maa, folders: AuditFolders) -> None:
     result = maa("validate-nominations", folders.write_definition(), folders.data / "nowhere.csv")
     assert_clean_failure(result)
     assert "nowhere.csv" in result.stderr
 
 
-def test_validate_nominations_for_a_paa(folders: AuditFolders) -> None:
+def test_validate_nominations_for_a_paa(maa: Maa, folders: AuditFolders) -> None:
     definition = folders.write_definition({"type": "PAA", "period": {"from": date(2025, 4, 1),
                                                                      "to": date(2026, 3, 31)}},
                                           remove=("nominating_agency",))
@@ -225,3 +282,113 @@ def test_validate_nominations_for_a_paa(folders: AuditFolders) -> None:
     assert_clean_failure(result)
     assert "PAA" in result.stderr
     assert_no_identifiers(result)
+
+
+# maa validate-update ------------------------------------------------------------------------------
+
+def test_maa_validate_update_gives_the_tracker_s_own_reasons(maa: Maa, folders: AuditFolders, tmp_path: Path) -> None:
+    seed_audit(folders, resources.store(), {}, ACTIONS_A)  # the store the command opens: the default under MAA_DATA_DIR
+    good = tmp_path / "POL.xlsx"
+    good.write_bytes(update_workbook([(REF_A, "A1", "In progress", "Staff trained.")]))
+    result = maa("validate-update", good)
+    assert result.returncode == 0 and "accepted (POL, 1 updates)" in result.stdout
+    draft = tmp_path / "police-draft.xlsx"
+    draft.write_bytes(update_workbook([(REF_A, "A2", "Complete", "Done.")]))
+    result = maa("validate-update", draft, "--agency", "pol")
+    assert result.returncode == 1
+    assert "sheet Updates, row 2, column action_id, cell B2: this action is owned by another agency" in result.stderr
+
+
+# maa validate-data --------------------------------------------------------------------------------
+
+def test_maa_validate_data_runs_the_pipelines_checks_and_never_prints_a_cell(maa: Maa, tmp_path: Path) -> None:
+    good, bad = tmp_path / "marac.csv", tmp_path / "contacts.csv"
+    good.write_bytes(extract_csv(events("marac", 11, 25)))
+    bad.write_text(f"date,category,dob\n2025-04-01,Police,{DISTINCTIVE_NAME}\n")
+
+    accepted = maa("validate-data", good)
+    refused = maa("validate-data", good, bad)
+
+    assert accepted.returncode == 0 and f"{good}: accepted (marac, 25 events)" in accepted.stdout
+    assert refused.returncode == 1
+    assert "contacts.csv: row 1, column dob: looks like it carries a child's name" in refused.stderr
+    assert DISTINCTIVE_NAME not in refused.stdout + refused.stderr
+
+
+# What every command prints: its result, each line once, and no library's logging -------------------------
+
+@pytest.fixture
+def accepted_audit(folders: AuditFolders) -> Path:
+    """The sample audit approved by QiiP, its case list accepted and archived; the archived file's path."""
+    return accept_case_list(folders, resources.store(), seed_audit(folders, resources.store(), {}, ACTIONS_A))
+
+
+def test_validate_update_prints_its_result_and_no_library_logging(maa: Maa, folders: AuditFolders, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checks, "_contexts", {})  # as in a new process: GX makes its context, logging at INFO
+    seed_audit(folders, resources.store(), {}, ACTIONS_A)
+    good, draft = tmp_path / "POL.xlsx", tmp_path / "CSC.xlsx"
+    good.write_bytes(update_workbook([(REF_A, "A1", "In progress", "Staff trained.")]))
+    draft.write_bytes(update_workbook([(REF_A, "A1", "Done", "Staff trained.")]))
+
+    assert maa("validate-update", good) == Printed(0, f"{good}: accepted (POL, 1 updates)\n", "")
+    assert maa("validate-update", draft) == Printed(1, "", (
+        f"{draft}: sheet Updates, row 2, column action_id, cell B2: this action is owned by another agency: "
+        "CSC.xlsx may update only CSC's actions\n"
+        f"{draft}: sheet Updates, row 2, column status, cell C2: not a status: use Not started, In progress, "
+        "Complete\n"))
+
+
+def test_purge_prints_each_line_once(maa: Maa, accepted_audit: Path) -> None:
+    size = accepted_audit.stat().st_size
+    assert maa("purge", "--dry-run", "--today", "2027-01-10") == Printed(0, (
+        f"{REF_A}: approved 2026-09-30, retention 90 days, purge from 2026-12-30; 1 identifying file(s), "
+        f"{size} bytes\n"
+        f"  would remove data:archive/{REF_A}/{accepted_audit.name} ({size} bytes)\n"
+        f"Retention on 2027-01-10: 1 audit(s) past retention, 1 identifying file(s) ({size} bytes) would be "
+        "removed (dry run: nothing removed); 0 within retention, 0 not approved, 0 held\n"), "")
+
+
+def test_resolve_case_prints_each_line_once(maa: Maa, accepted_audit: Path) -> None:
+    assert maa("resolve-case", REF_A, "c-01", "--by", "Dana BU") == Printed(0, (
+        f"{REF_A} C-01: {DISTINCTIVE_NAME}, born {DISTINCTIVE_DOB}, system id {DISTINCTIVE_SYSTEM_ID}\n"), "")
+    assert maa("resolve-case", REF_A, "C-09") == Printed(1, "", (
+        f"{REF_A}: that is not one of its case refs (what was typed is not repeated: it may be a name); "
+        "its cases: C-01, C-02\n"))
+
+
+def test_db_upgrade_prints_one_line(maa: Maa, folders: AuditFolders) -> None:
+    assert maa("db", "upgrade") == Printed(
+        0, f"audit store sqlite:///{folders.data / 'maa-store.sqlite'}: schema up to date\n", "")
+
+
+def test_validate_data_gives_every_files_every_reason_in_one_run(maa: Maa, tmp_path: Path) -> None:
+    contacts, marac, missing, good = (tmp_path / name for name in ("contacts.csv", "marac.csv", "none.csv",
+                                                                   "allegations.csv"))
+    contacts.write_text(f"date,category,dob\n2025-04-01,Police,{DISTINCTIVE_DOB}\n01/04/2025,,{DISTINCTIVE_DOB}\n")
+    marac.write_text("date,category\n2025-04-01,High\n2025-02-30,\n2025-04-01,High,extra\n")
+    good.write_text("date,category\n2025-04-01,Physical\n")
+    iso = "not a date: write it as YYYY-MM-DD (ISO), for example 2025-04-01"
+
+    assert maa("validate-data", contacts, missing, marac, good) == Printed(1, f"{good}: accepted (allegations, 1 "
+                                                                              "events)\n", (
+        "contacts.csv: row 1, column dob: looks like it carries a child's name, date of birth or id: event rows "
+        "must carry only date, category and outcome; remove the column\n"
+        "contacts.csv: row 3, column category: category is empty\n"
+        f"contacts.csv: row 3, column date: {iso}\n"
+        f"{missing}: no such file\n"
+        "marac.csv: row 3, column category: category is empty\n"
+        f"marac.csv: row 3, column date: {iso}\n"
+        "marac.csv: row 4: has 3 cells; the header has 2\n"))
+
+
+def test_check_shows_every_problem_of_a_definition_in_one_pass(maa: Maa, folders: AuditFolders) -> None:
+    bad = folders.write_definition({"ref": "MATA 2027 01", "timescale": {"signoff": 9},
+                                    "extensions": {"FIRE": "2026-08-01", "POL": "2026-07-01"}},
+                                   remove=("theme",), name="bad.yaml")
+    assert maa("check", bad) == Printed(1, "", (
+        f"{bad}: ref: letters, digits and '-' only (up to 40)\n"
+        f"{bad}: theme: required for a MATA\n"
+        f"{bad}: timescale.signoff: 9 weeks; the bound is 1 to 4 (give timescale_reason if partners mandated it)\n"
+        f"{bad}: extensions.FIRE: not one of the agencies\n"
+        f"{bad}: extensions.POL: 2026-07-01 is before the submission deadline 2026-07-20\n"))

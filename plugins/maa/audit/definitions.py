@@ -21,11 +21,13 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from maa import config
+from maa.audit.rules import RULES
 from maa.audit.timetable import Timetable, build_timetable
 
 DEFAULT_DOMAINS = (
@@ -113,8 +115,6 @@ DEFAULT_TIMESCALES: dict[AuditType, dict[str, int]] = {
                         impact_review_months=6),
 }
 
-HARD_LIMIT_WEEKS = 8
-
 
 class Timescale(_Strict):
     notice: int = Field(ge=0, le=52)
@@ -154,20 +154,20 @@ class AuditDefinition(_Strict):
     ref: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9-]{1,40}$")]
     type: AuditType
     title: Text
-    theme: Text | None = None
+    theme: Text | None = Field(default=None, validate_default=True)  # validate_default: rules run on a field left out
     start: date
     status: Status = Status.active
     chair: Person
     business_unit: Mailbox
     concerns_to: Mailbox | None = None
     qiip: Qiip
-    nominating_agency: Code | None = None
+    nominating_agency: Code | None = Field(default=None, validate_default=True)
     agencies: list[Agency] = Field(min_length=2)
     domains: list[Text] = Field(default_factory=lambda: list(DEFAULT_DOMAINS), min_length=1)
     areas: list[Text] | None = None
-    period: Period | None = None
+    period: Period | None = Field(default=None, validate_default=True)
     timescale: Timescale
-    timescale_reason: Text | None = None
+    timescale_reason: Text | None = Field(default=None, validate_default=True)
     extensions: dict[Code, date] = Field(default_factory=dict)
     late_grace_days: int = Field(default=3, ge=0, le=30)
     retention_days: int = Field(default=90, ge=1, le=3650)
@@ -207,43 +207,15 @@ class AuditDefinition(_Strict):
                 raise ValueError(f"listed twice: {', '.join(duplicates)}")
         return names
 
-    @model_validator(mode="after")
-    def _rules_for_type(self) -> AuditDefinition:
-        problems: list[tuple[str, str]] = []
-        codes = {a.code for a in self.agencies}
-        if self.type is AuditType.MATA and not self.theme:
-            problems.append(("theme", "required for a MATA"))
-        if self.type is AuditType.PAA:
-            if self.period is None:
-                problems.append(("period", "required for a PAA: the period audited"))
-            if self.nominating_agency is not None:
-                problems.append(("nominating_agency", "a PAA has no cases to nominate"))
-        else:
-            if self.nominating_agency is None:
-                problems.append(("nominating_agency", f"required for a {self.type}"))
-            elif self.nominating_agency not in codes:
-                problems.append(("nominating_agency", f"{self.nominating_agency!r} is not one of the agencies"))
-            if self.areas is not None:
-                problems.append(("areas", "only a PAA has areas"))
-            if self.period is not None:
-                problems.append(("period", "only a PAA has a period"))
-        ts = self.timescale
-        if ts.notice + ts.agency_audit > HARD_LIMIT_WEEKS:
-            problems.append(("timescale", f"notice + agency_audit is {ts.notice + ts.agency_audit} weeks; "
-                             "the 2023 procedure allows no more than 8, whatever the reason"))
-        if not self.timescale_reason:
-            problems.extend((f, p + " (give timescale_reason if partners mandated it)")
-                            for f, p in ts.out_of_bounds())
-        deadline = self.timetable["submission_deadline"]
-        for code, extended in self.extensions.items():
-            if code not in codes:
-                problems.append((f"extensions.{code}", "not one of the agencies"))
-            elif extended < deadline:
-                problems.append((f"extensions.{code}",
-                                 f"{extended} is before the submission deadline {deadline}"))
+    @field_validator(*RULES)
+    @classmethod
+    def _rules_across_fields(cls, value: Any, info: ValidationInfo) -> Any:
+        """The procedure's rules (maa.audit.rules), each run once the fields it reads are validated: pydantic
+        runs a model's own validators only when every field is valid, so one bad field would hide them all."""
+        problems = RULES[info.field_name](value, info.data)
         if problems:
             raise DefinitionProblems(problems)
-        return self
+        return value
 
     @property
     def dag_id(self) -> str:

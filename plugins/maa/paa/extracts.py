@@ -103,31 +103,31 @@ def looks_identifying(column: str) -> bool:
 
 
 def check_extract(file_name: str, data: bytes) -> ExtractCheck:
-    """Every reason an extract cannot be used, naming row and column; never a cell's content."""
+    """Every reason an extract cannot be used, naming row and column; never a cell's content. A wrong name or
+    heading hides nothing: the rows are checked in every column the file has once."""
     stem, suffix = Path(file_name).stem, Path(file_name).suffix
     measure = stem.lower() if suffix.lower() == ".csv" and stem.lower() in MEASURES else None
+    problems = []
     if measure is None:
         names = ", ".join(f"{m}.csv" for m in MEASURES)
-        return ExtractCheck(file_name, None, [Problem(None, None, f"not a measure this audit reads: name the "
-                                                                  f"file one of {names}")])
+        problems.append(Problem(None, None, f"not a measure this audit reads: name the file one of {names}"))
     read = read_records(data, MAX_BYTES, "an extract of events")
     if isinstance(read, Problem):
-        return ExtractCheck(file_name, measure, [read])
+        return ExtractCheck(file_name, measure, [*problems, read])
     header, records = read
-    problems = _header_problems(header)
-    if problems:
-        return ExtractCheck(file_name, measure, problems)
-    problems = [Problem(n, None, f"has {len(r)} cells; the header has {len(header)}")
-                for n, r in records if len(r) != len(header)]
+    problems += _header_problems(header)
+    problems += [Problem(n, None, f"has {len(r)} cells; the header has {len(header)}")
+                 for n, r in records if len(r) != len(header)]
     if not records:
         problems.append(Problem(None, None, "the file has a header but no event rows"))
-    if problems:
-        return ExtractCheck(file_name, measure, problems)
-    rows = [(n, {h: cell.strip() for h, cell in zip(header, r, strict=True)}) for n, r in records]
+    rows = [(n, {h: cell.strip() for h, cell in zip(header, r, strict=True)}) for n, r in records
+            if len(r) == len(header)]
+    checked = [c for c in COLUMNS if header.count(c) == 1]  # one missing or repeated has its reason already
+    if rows and checked:
+        problems += run_checks(_frame(rows, checked), _checks(checked))
     has_outcome = "outcome" in header
-    problems = run_checks(_frame(rows, has_outcome), _checks(has_outcome))
     if problems:
-        return ExtractCheck(file_name, measure, problems, has_outcome=has_outcome)
+        return ExtractCheck(file_name, measure, sorted(problems, key=lambda p: p.row or 0), has_outcome=has_outcome)
     events = [(n, date.fromisoformat(r["date"]), r["category"], r.get("outcome") or None) for n, r in rows]
     return ExtractCheck(file_name, measure, [], events, has_outcome)
 
@@ -160,27 +160,32 @@ def _parses(text: str) -> bool | None:
     return True
 
 
-def _frame(rows: list[tuple[int, dict[str, str]]], has_outcome: bool):
-    """Blank cells as nulls and the date turned into a flag, so GX sees no value it could echo back."""
+def _frame(rows: list[tuple[int, dict[str, str]]], columns: list[str]):
+    """Blank cells as nulls and the date turned into a flag, so GX sees no value it could echo back; a column
+    the file lacks stays empty and unchecked."""
     import pandas as pd
 
+    def cell(row: dict[str, str], column: str) -> str | None:
+        return (row[column] or None) if column in columns else None
+
     return pd.DataFrame([{
-        ROW: n, "date": r["date"] or None, "date_is_iso": _parses(r["date"]), "category": r["category"] or None,
-        "outcome": (r.get("outcome") or None) if has_outcome else None,
+        ROW: n, "date": cell(r, "date"), "date_is_iso": _parses(r["date"]) if "date" in columns else None,
+        "category": cell(r, "category"), "outcome": cell(r, "outcome"),
     } for n, r in rows], columns=[ROW, "date", "date_is_iso", "category", "outcome"])
 
 
-def _checks(has_outcome: bool) -> list[Check]:
-    checks = [
-        Check(expect("ExpectColumnValuesToNotBeNull", column="date"), "date is empty", "date"),
-        Check(expect("ExpectColumnValuesToBeInSet", column="date_is_iso", value_set=[True]),
-              "not a date: write it as YYYY-MM-DD (ISO), for example 2025-04-01", "date"),
-        Check(expect("ExpectColumnValuesToNotBeNull", column="category"), "category is empty", "category"),
-        Check(expect("ExpectColumnValueLengthsToBeBetween", column="category", max_value=MAX_TEXT),
-              f"category is longer than {MAX_TEXT} characters: it should be a category, not a description",
-              "category"),
-    ]
-    if has_outcome:
+def _checks(columns: list[str]) -> list[Check]:
+    checks = []
+    if "date" in columns:
+        checks += [Check(expect("ExpectColumnValuesToNotBeNull", column="date"), "date is empty", "date"),
+                   Check(expect("ExpectColumnValuesToBeInSet", column="date_is_iso", value_set=[True]),
+                         "not a date: write it as YYYY-MM-DD (ISO), for example 2025-04-01", "date")]
+    if "category" in columns:
+        checks += [Check(expect("ExpectColumnValuesToNotBeNull", column="category"), "category is empty", "category"),
+                   Check(expect("ExpectColumnValueLengthsToBeBetween", column="category", max_value=MAX_TEXT),
+                         f"category is longer than {MAX_TEXT} characters: it should be a category, not a "
+                         "description", "category")]
+    if "outcome" in columns:
         checks.append(Check(expect("ExpectColumnValueLengthsToBeBetween", column="outcome", max_value=MAX_TEXT),
                             f"outcome is longer than {MAX_TEXT} characters: it should be an outcome, not a "
                             "description", "outcome"))

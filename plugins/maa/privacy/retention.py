@@ -131,6 +131,17 @@ class RetentionReport:
                 f"{len(self.in_state(WITHIN_RETENTION))} within retention, {len(self.in_state(NOT_APPROVED))} "
                 f"not approved, {len(self.in_state(HELD))} held")
 
+    def lines(self) -> Iterator[tuple[int, str]]:
+        """What the run did, line by line with its log level: the task log and `maa purge` say the same."""
+        verb = "would remove" if self.dry_run else "removed"
+        for audit in self.audits:
+            yield (logging.WARNING if audit.state == HELD else logging.INFO), audit.describe()
+            for found in audit.files:
+                yield logging.INFO, f"  {verb} {found} ({found.size} bytes)"
+        for found in self.refused_updates:
+            yield logging.INFO, f"  {verb} refused action update {found} ({found.size} bytes)"
+        yield logging.INFO, self.summary()
+
 
 # The policy ------------------------------------------------------------------------------------------------
 
@@ -173,15 +184,9 @@ def run_retention(store: Store, today: date, *, dry_run: bool, ref: str | None =
         _record_purged_files(store, REFUSED_UPDATES_REF, refused)
         for found in refused:
             found.location.unlink(missing_ok=True)
-    for found in refused:
-        log.info("  %s refused action update %s (%s bytes)", "would remove" if dry_run else "removed", found,
-                 found.size)
     report = RetentionReport(today, dry_run, tuple(decided), refused)
-    for decision in decided:
-        (log.warning if decision.state == HELD else log.info)("%s", decision.describe())
-        for found in decision.files:
-            log.info("  %s %s (%s bytes)", "would remove" if dry_run else "removed", found, found.size)
-    log.info("%s", report.summary())
+    for level, line in report.lines():
+        log.log(level, "%s", line)
     return report
 
 

@@ -1,0 +1,43 @@
+"""The sample audit definition and per-test folders for definitions, data and output."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT = Path(__file__).resolve().parents[2]
+SAMPLE_DEFINITION = PROJECT / "include" / "audits" / "MATA-2026-01.yaml"
+
+
+def sample_definition(changes: dict[str, Any] | None = None, remove: tuple[str, ...] = ()) -> dict[str, Any]:
+    definition = yaml.safe_load(SAMPLE_DEFINITION.read_text())
+    definition = copy.deepcopy(definition)
+    definition.update(changes or {})
+    for key in remove:
+        definition.pop(key, None)
+    return definition
+
+
+@dataclass
+class AuditFolders:
+    """Per-test audits, data and output folders, set in the environment."""
+
+    audits: Path
+    data: Path
+    output: Path
+
+    def write_definition(self, changes: dict[str, Any] | None = None, name: str | None = None,
+                         remove: tuple[str, ...] = ()) -> Path:
+        definition = sample_definition(changes, remove)
+        path = self.audits / (name or f"{definition['ref']}.yaml")
+        path.write_text(yaml.safe_dump(definition, sort_keys=False))
+        return path
+
+    def inbox(self, ref: str) -> Path:
+        folder = self.data / "inbox" / ref
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder

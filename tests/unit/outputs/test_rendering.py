@@ -1,0 +1,97 @@
+"""Reports: Jinja2 with StrictUndefined and HTML autoescape, then WeasyPrint to PDF."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pytest
+from pypdf import PdfReader
+
+from maa.audit.definitions import AuditDefinition
+from maa.outputs import rendering
+from maa.outputs.mailer import OFFICIAL_SENSITIVE
+from maa.preparation.nominations import Nominee
+from tests.helpers.definitions import sample_definition
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+def audit_pack_context(definition: AuditDefinition | None = None, **changes: Any) -> dict[str, Any]:
+    """What maa.preparation.audit_packs.build_audit_packs gives the audit pack template."""
+    definition = definition or AuditDefinition.model_validate(sample_definition())
+    agency = definition.agencies[1]
+    context = {
+        "audit": definition,
+        "timetable": definition.timetable.dates,
+        "units": definition.review_units,
+        "agency": agency,
+        "nominees": [Nominee("C-01", "QZX-11223344", "Fictional Child One", date(2016, 3, 1)),
+                     Nominee("C-02", "QZX-55667788", "Fictional Child Two", date(2019, 5, 17))],
+        "marking": OFFICIAL_SENSITIVE,
+        "generated_on": date(2026, 6, 15),
+        "rehearsal": False,
+        "deadline": definition.submission_deadline_for(agency.code),
+    }
+    context.update(changes)
+    return context
+
+
+def test_a_complete_context_renders() -> None:
+    html = rendering.render("reports/audit_pack.html", **audit_pack_context())
+    assert "OFFICIAL-SENSITIVE" in html
+    assert "Monday 20 July 2026" in html  # the submission deadline, long form
+    assert "C-02" in html
+
+
+@pytest.mark.parametrize("missing", ["audit", "timetable", "agency", "nominees", "marking", "generated_on",
+                                     "deadline"])
+def test_a_missing_variable_is_an_error_not_a_blank(missing: str) -> None:
+    context = audit_pack_context()
+    del context[missing]
+    # A missing date reaches the long_date filter as StrictUndefined, which refuses to be formatted (TypeError).
+    with pytest.raises((jinja2.UndefinedError, TypeError)):
+        rendering.render("reports/audit_pack.html", **context)
+
+
+def test_a_missing_attribute_is_an_error_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "t.txt").write_text("Dear {{ person.name }}, due {{ due }}")
+    monkeypatch.setenv("MAA_INCLUDE_DIR", str(tmp_path))
+    assert rendering.render("t.txt", person={"name": "Sam"}, due="Friday") == "Dear Sam, due Friday"
+    with pytest.raises(jinja2.UndefinedError):
+        rendering.render("t.txt", person={}, due="Friday")
+    with pytest.raises(jinja2.UndefinedError):
+        rendering.render("t.txt", person={"name": "Sam"})
+
+
+def test_html_values_are_escaped() -> None:
+    definition = AuditDefinition.model_validate(sample_definition({"title": f"Neglect {SCRIPT}",
+                                                                   "theme": "<b>Neglect</b>"}))
+    nominees = [Nominee("C-01", "QZX-1", f"Child {SCRIPT}", date(2016, 3, 1))]
+    html = rendering.render("reports/audit_pack.html", **audit_pack_context(definition, nominees=nominees))
+    assert SCRIPT not in html
+    assert "<b>Neglect</b>" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    assert "&lt;b&gt;Neglect&lt;/b&gt;" in html
+
+
+def test_the_audit_pack_pdf_is_marked_and_numbered(tmp_path: Path) -> None:
+    html = rendering.render("reports/audit_pack.html", **audit_pack_context())
+    target = tmp_path / "MATA-2026-01" / "audit-pack-POL.pdf"
+    assert rendering.html_to_pdf(html, target) == target
+    assert target.read_bytes().startswith(b"%PDF")
+    reader = PdfReader(target)
+    pages = [page.extract_text() for page in reader.pages]
+    text = "\n".join(pages)
+    assert "OFFICIAL-SENSITIVE" in text
+    assert "Page 1 of" in text
+    assert re.search(rf"Page 1 of\s*{len(reader.pages)}\b", text)
+    for number, page in enumerate(pages, start=1):
+        assert "OFFICIAL-SENSITIVE" in page, f"page {number} carries no marking"
+        assert f"Page {number} of" in page
+    assert "C-01" in text and "Police" in text
+    assert [p.name for p in target.parent.iterdir()] == ["audit-pack-POL.pdf"]  # no temporary file left

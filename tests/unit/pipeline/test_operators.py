@@ -1,0 +1,71 @@
+"""The waiting operators defer to the triggerer (no worker slot held) and read the definition afresh."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from airflow.sdk.exceptions import AirflowSkipException, TaskDeferred
+
+from maa.config import LONDON
+from maa.pipeline.operators import RECHECK, MilestoneSensor, NominationsSensor
+from tests.helpers.definitions import AuditFolders
+
+
+def milestone_sensor(path) -> MilestoneSensor:
+    return MilestoneSensor(task_id="wait_for_notice_date", milestone="notice_issued", definition_file=path.name)
+
+
+def test_a_future_milestone_defers_to_the_triggerer(folders: AuditFolders) -> None:
+    start = date.today() + timedelta(days=60)
+    path = folders.write_definition({"start": start.isoformat()}, remove=("extensions",))
+    with pytest.raises(TaskDeferred) as deferred:
+        milestone_sensor(path).execute({})
+    trigger = deferred.value.trigger
+    assert type(trigger).__name__ == "DateTimeTrigger"
+    assert deferred.value.method_name == "resume"
+    # A long wait is cut into slices, so that an edited definition takes effect meanwhile.
+    assert trigger.moment <= datetime.now(LONDON) + RECHECK + timedelta(seconds=5)
+
+
+def test_a_milestone_today_at_nine_or_earlier_does_not_wait(folders: AuditFolders) -> None:
+    path = folders.write_definition({"start": "2026-06-01"})
+    assert milestone_sensor(path).execute({}) == "2026-06-01T09:00:00+01:00"
+
+
+def test_an_edit_takes_effect_at_the_next_wait(folders: AuditFolders) -> None:
+    future = date.today() + timedelta(days=60)
+    path = folders.write_definition({"start": future.isoformat()}, remove=("extensions",))
+    sensor = milestone_sensor(path)
+    with pytest.raises(TaskDeferred):
+        sensor.execute({})
+    folders.write_definition({"start": "2026-06-01"}, name=path.name)  # the Panel brings the audit forward
+    assert sensor.resume({}, event=None).startswith("2026-06-01")
+
+
+def test_a_paused_audit_waits_and_looks_again(folders: AuditFolders) -> None:
+    path = folders.write_definition({"status": "paused"})
+    with pytest.raises(TaskDeferred) as deferred:
+        milestone_sensor(path).execute({})
+    assert deferred.value.trigger.moment > datetime.now(LONDON) + timedelta(minutes=50)
+
+
+@pytest.mark.parametrize("sensor_class", [MilestoneSensor, NominationsSensor])
+def test_a_withdrawn_audit_skips_the_rest(folders: AuditFolders, sensor_class) -> None:
+    path = folders.write_definition({"status": "withdrawn"})
+    extra = {"milestone": "notice_issued"} if sensor_class is MilestoneSensor else {}
+    with pytest.raises(AirflowSkipException, match="withdrawn"):
+        sensor_class(task_id="wait", definition_file=path.name, **extra).execute({})
+
+
+def test_waiting_for_nominations_defers_to_an_inbox_trigger(folders: AuditFolders) -> None:
+    start = date.today() + timedelta(days=1)
+    path = folders.write_definition({"start": start.isoformat()}, remove=("extensions",))
+    with pytest.raises(TaskDeferred) as deferred:
+        NominationsSensor(task_id="receive_nominations", definition_file=path.name).execute(
+            {"params": {}, "ti": SimpleNamespace(dag_id="maa_mata_2026_01", run_id="manual__1",
+                                                 task_id="receive_nominations", map_index=-1)})
+    trigger = deferred.value.trigger
+    assert type(trigger).__name__ == "InboxTrigger"
+    assert trigger.paths == [f"file://{folders.data}/inbox/MATA-2026-01/nominations.csv"]

@@ -1,0 +1,35 @@
+"""What the Business Unit and QiiP see on Airflow's decision screen."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from maa.audit.definitions import load_definition
+from maa.signoff.decisions import APPROVE, REQUEST_CHANGES, Decision
+from maa.signoff.drafts import draft_summary_markdown
+from tests.helpers.definitions import AuditFolders
+
+URL = "http://localhost:8080/maa/reports/MATA-2026-01/audit-overview-report-draft.pdf"
+AT = datetime(2026, 9, 14, 13, 5, tzinfo=UTC)
+
+
+def test_the_draft_is_one_click_away_and_round_two_shows_what_round_one_asked(folders: AuditFolders) -> None:
+    definition = load_definition(folders.write_definition())
+    summary = {"round": 2, "analysis_version": 2, "themes": 4, "actions": 6, "path": "/server/only/path.pdf"}
+    earlier = [Decision(1, "bu_quality_assurance", APPROVE, "Dana Jones", AT, ""),
+               Decision(1, "qiip_signoff", REQUEST_CHANGES, "Priya Shah", AT, "Name an owner for action A3")]
+
+    text = draft_summary_markdown(definition, summary, URL, earlier)
+
+    assert f"[Open the draft report (PDF)]({URL})" in text
+    assert "/server/only/path.pdf" not in text, "a server path is no use to the person deciding"
+    assert "- Round 1, QiiP's sign-off (Priya Shah): Name an owner for action A3" in text
+    assert "Dana Jones" not in text, "an approval asked for nothing"
+    assert "a comment is optional" in text
+
+
+def test_the_first_round_lists_no_earlier_requests(folders: AuditFolders) -> None:
+    definition = load_definition(folders.write_definition())
+    summary = {"round": 1, "analysis_version": 1, "themes": 3, "actions": 2, "path": "x"}
+
+    assert "Asked for in earlier rounds" not in draft_summary_markdown(definition, summary, URL, [])
