@@ -27,6 +27,7 @@ from maa.audit.definitions import AuditDefinition, AuditType
 from maa.intake import inbox
 from maa.intake.checks import ROW, Check, Problem, expect, run_checks
 from maa.intake.csvtext import read_records
+from maa.intake.identifiers import DATE, ID, NAME, POSTCODE, looks_personal
 from maa.outputs import rendering
 from maa.outputs.mailer import OFFICIAL, Email, Mailer
 from maa.outputs.store import Store, utcnow
@@ -159,13 +160,29 @@ def _parses(text: str) -> bool | None:
 
 
 def _frame(rows: list[tuple[int, dict[str, str]]], has_outcome: bool):
-    """Blank cells as nulls and the date turned into a flag, so GX sees no value it could echo back."""
+    """Blank cells as nulls, the date turned into a flag and the codes into what they look like (a name, a
+    date, a postcode, an id), so GX sees no value it could echo back in a reason."""
     import pandas as pd
 
     return pd.DataFrame([{
         ROW: n, "date": r["date"] or None, "date_is_iso": _parses(r["date"]), "category": r["category"] or None,
         "outcome": (r.get("outcome") or None) if has_outcome else None,
-    } for n, r in rows], columns=[ROW, "date", "date_is_iso", "category", "outcome"])
+        "category__looks": looks_personal(r["category"]) or "",
+        "outcome__looks": (looks_personal(r.get("outcome", "")) or "") if has_outcome else "",
+    } for n, r in rows], columns=[ROW, "date", "date_is_iso", "category", "outcome", "category__looks",
+                                  "outcome__looks"])
+
+
+# A code's shape that says a person's details were typed or exported into it, and what to tell the sender.
+_PERSONAL_REASONS = {
+    NAME: "looks like a person's name (capitalised words a category does not use): a category or outcome is "
+          "a code-list entry; if this is not a name, write it in sentence case, for example 'Domestic abuse'",
+    DATE: "holds a date (a date of birth?): a category or outcome never carries one; the event's date goes in "
+          "the date column",
+    POSTCODE: "holds a postcode: a category or outcome never carries an address",
+    ID: "holds what looks like an id (six or more letters and digits, four of them digits): a category or "
+        "outcome never carries a person's system id or NHS number",
+}
 
 
 def _checks(has_outcome: bool) -> list[Check]:
@@ -182,6 +199,9 @@ def _checks(has_outcome: bool) -> list[Check]:
         checks.append(Check(expect("ExpectColumnValueLengthsToBeBetween", column="outcome", max_value=MAX_TEXT),
                             f"outcome is longer than {MAX_TEXT} characters: it should be an outcome, not a "
                             "description", "outcome"))
+    for column in ("category", "outcome") if has_outcome else ("category",):
+        checks += [Check(expect("ExpectColumnValuesToNotBeInSet", column=f"{column}__looks", value_set=[kind]),
+                         reason, column) for kind, reason in _PERSONAL_REASONS.items()]
     return checks
 
 
