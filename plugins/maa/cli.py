@@ -15,6 +15,7 @@ from pathlib import Path
 from maa.audit import clock
 from maa.audit.definitions import DefinitionError, load_all, load_definition
 from maa.audit.timetable import MILESTONE_LABELS
+from maa.outputs.private_files import owner_only_umask
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -263,6 +264,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    owner_only_umask()  # what any command writes (a dry run's outbox, a demo's audit) is the user's alone
     args = parser().parse_args(argv)
     try:
         return args.run(args)

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from maa import config
+from maa.outputs.private_files import private_folder
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -40,7 +41,7 @@ def store_url() -> str:
         connection = BaseHook.get_connection("maa_store")
     except AirflowNotFoundException:
         path = config.data_dir() / "maa-store.sqlite"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)  # beside the archived case lists
         return f"sqlite:///{path}"
     uri = connection.get_uri()
     for prefix in ("postgres://", "postgresql://"):
