@@ -1,7 +1,7 @@
 """Pseudonymisation: a keyed hash of the system id and an age band.
 
-The key is an Airflow variable (or connection password) `maa_pseudonym_key`,
-which Airflow's secrets masker then hides in task logs.
+The key is an Airflow variable (or connection password) `maa_pseudonym_key`, read by
+`maa.pipeline.pseudonym_key`, which registers it with Airflow's secrets masker for task logs.
 """
 
 from __future__ import annotations
@@ -19,15 +19,9 @@ class MissingPseudonymKey(RuntimeError):
 
 
 def pseudonym_key() -> bytes:
-    from airflow.sdk import BaseHook, Variable
-    from airflow.sdk.exceptions import AirflowNotFoundException
+    from maa.pipeline.pseudonym_key import read_pseudonym_key
 
-    key = Variable.get("maa_pseudonym_key", default=None)
-    if key is None:
-        try:
-            key = BaseHook.get_connection("maa_pseudonym_key").password
-        except AirflowNotFoundException:
-            key = None
+    key = read_pseudonym_key()
     if not key or len(key) < MINIMUM_KEY_LENGTH:
         raise MissingPseudonymKey(
             "The Airflow variable (or connection password) maa_pseudonym_key is missing or shorter than "

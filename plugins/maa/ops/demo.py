@@ -24,6 +24,7 @@ from maa import config
 from maa.audit.definitions import AuditDefinition, load_definition
 from maa.meeting.analysis import THEMES_COLUMNS as ANALYSIS_THEME_COLUMNS
 from maa.outputs.private_files import private_file, private_folder, write_private
+from maa.pipeline.pseudonym_key import SENSITIVE_NAMES_SETTING, with_pseudonym_sensitive
 
 SAMPLE_AUDIT = "MATA-2026-01.yaml"
 SAMPLE_SECONDS_PER_WEEK = 10
@@ -40,6 +41,7 @@ def airflow_environment(project: Path, audits_dir: Path, data_dir: Path) -> dict
         "MAA_AUDITS_DIR": str(audits_dir),
         "MAA_DATA_DIR": str(data_dir),
         "MAA_OUTPUT_DIR": str(config.output_dir()),
+        SENSITIVE_NAMES_SETTING: with_pseudonym_sensitive(os.environ.get(SENSITIVE_NAMES_SETTING, "")),
     })
     if "AIRFLOW_VAR_MAA_PSEUDONYM_KEY" not in environment:
         # This machine's own key, beside its Airflow home; a real deployment sets the variable.
