@@ -97,12 +97,8 @@ def _dates(year: str, month: str, day: str) -> set[date]:
 
 def has_postcode(text: str) -> bool:
     """A UK postcode in any letter case; '2nd' after a room or quarter written in lower case is an ordinal."""
-    for match in _POSTCODE.finditer(fold_letters(text)):
-        written, letters = match.group(0), match["letters"]
-        ordinal = _ORDINAL_SUFFIX.get(match["digit"], "th")
-        if not (letters.islower() and letters == ordinal and not written.isupper()):
-            return True
-    return False
+    return any(match["letters"] != _ORDINAL_SUFFIX.get(match["digit"], "th")
+               for match in _POSTCODE.finditer(fold_letters(text)))
 
 
 class IdentifierMatcher:

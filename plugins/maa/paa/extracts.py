@@ -164,11 +164,12 @@ def _frame(rows: list[tuple[int, dict[str, str]]], has_outcome: bool):
     date, a postcode, an id), so GX sees no value it could echo back in a reason."""
     import pandas as pd
 
+    codes = {r[c] for _, r in rows for c in ("category", "outcome") if c in r}
+    looks = {code: looks_personal(code) or "" for code in codes}  # a code list has few distinct entries
     return pd.DataFrame([{
         ROW: n, "date": r["date"] or None, "date_is_iso": _parses(r["date"]), "category": r["category"] or None,
         "outcome": (r.get("outcome") or None) if has_outcome else None,
-        "category__looks": looks_personal(r["category"]) or "",
-        "outcome__looks": (looks_personal(r.get("outcome", "")) or "") if has_outcome else "",
+        "category__looks": looks[r["category"]], "outcome__looks": looks[r["outcome"]] if has_outcome else "",
     } for n, r in rows], columns=[ROW, "date", "date_is_iso", "category", "outcome", "category__looks",
                                   "outcome__looks"])
 
