@@ -11,6 +11,8 @@ export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__DEFAULT_TIMEZONE := Europe/London
+# Airflow hides these variables' values (beyond its own list: password, secret...) in logs, the API and the UI.
+export AIRFLOW__CORE__SENSITIVE_VAR_CONN_NAMES ?= pseudonym
 export MAA_DATA_DIR ?= $(CURDIR)/data
 export MAA_OUTPUT_DIR ?= $(CURDIR)/output
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from maa.audit import clock
 from maa.audit.definitions import DefinitionError, load_all, load_definition
 from maa.audit.timetable import MILESTONE_LABELS
+from maa.outputs.private_files import owner_only_umask
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -287,6 +288,7 @@ def _command_logging() -> Iterator[None]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    owner_only_umask()  # what any command writes (a dry run's outbox, a demo's audit) is the user's alone
     args = parser().parse_args(argv)
     if getattr(args, "airflow", False):  # a command using Airflow's connections or services
         import airflow  # noqa: F401  (it sets its logging up when first imported; the command's must come after)

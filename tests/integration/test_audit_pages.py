@@ -33,6 +33,7 @@ USERS = {"business-unit": "user", "qiip": "user", "operator": "op", "coordinator
 REF = "MATA-2026-11"
 CASES = ["C-01", "C-02"]
 CHILD = (DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, DISTINCTIVE_DOB)
+SAME_SITE = "http://testserver"  # the pages as the test client serves them
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +57,9 @@ def browser_as(api_app):
     """A client holding Airflow's login cookie for a user, as a browser does after the login page."""
     from fastapi.testclient import TestClient
 
-    def login(user: str | None):
-        client = TestClient(api_app, follow_redirects=False)
+    def login(user: str | None, origin: str | None = SAME_SITE):
+        """`origin`: what the browser's Origin header says on every request (None: it sends none)."""
+        client = TestClient(api_app, follow_redirects=False, headers={"origin": origin} if origin else None)
         if user:
             token = client.post("/auth/token", json={"username": user, "password": f"{user}-password"})
             client.cookies.set("_token", token.json()["access_token"])
@@ -233,6 +235,36 @@ def test_an_upload_too_large_or_not_a_workbook_is_refused_before_it_reaches_the_
     unknown = client.post("/maa/upload/POL/MATA-1999-01", files={"return_file": ("POL.xlsx", b"PK")})
     assert unknown.status_code == 400 and "POL takes no part in an audit MATA-1999-01" in unknown.text
     assert not inbox.exists() or not any(inbox.iterdir()), "nothing refused here reached the inbox"
+
+
+@pytest.mark.parametrize(("headers", "why"), [
+    ({}, "your browser did not say which page sent it"),
+    ({"referer": "https://elsewhere.example/maa/audits/new"}, "it was sent from another site or page"),
+    ({"referer": f"{SAME_SITE}.elsewhere.example/maa/audits/new"}, "it was sent from another site or page"),
+])
+def test_a_form_that_does_not_show_it_came_from_these_pages_is_refused_with_a_page_saying_why(
+        browser_as, audit, folders: AuditFolders, headers: dict[str, str], why: str) -> None:
+    """Without Origin the browser's Referer decides; saying neither is refused too (SameSite alone is not relied on)."""
+    inbox = folders.inbox(REF) / "returns"
+    registering = browser_as("business-unit", origin=None).post("/maa/audits/new", data={"ref": "MACA-2027-03"},
+                                                                  headers=headers)
+    uploading = browser_as("coordinator-pol", origin=None).post(
+        f"/maa/upload/POL/{REF}", files={"return_file": ("POL.xlsx", b"PK")}, headers=headers)
+
+    for refused in (registering, uploading):
+        assert refused.status_code == 403 and "<h1>Form not accepted</h1>" in refused.text
+        assert f"This form was not accepted: {why}" in refused.text
+    assert not (folders.audits / "MACA-2027-03.yaml").exists()
+    assert not inbox.exists() or not any(inbox.iterdir())
+
+
+def test_a_form_from_these_pages_is_taken_on_its_referer_when_the_browser_sends_no_origin(
+        browser_as, audit) -> None:
+    client = browser_as("business-unit", origin=None)
+    answered = client.post("/maa/audits/new", data={"ref": "MACA-2027-03"},
+                           headers={"referer": f"{SAME_SITE}/maa/audits/new"})
+    assert answered.status_code == 400 and 'id="title" name="title"' in answered.text, "the form's own checks answer"
+    assert "Form not accepted" not in answered.text
 
 
 def test_a_second_upload_never_replaces_one_still_waiting_and_a_paused_audit_takes_none(

@@ -1,7 +1,8 @@
 """Pseudonymisation: a keyed hash of the system id and an age band.
 
 The key is handed in as a `KeySource`: the pipeline's adapter reads the Airflow variable (or connection
-password) `maa_pseudonym_key`, so that secrets backends and Airflow's masker apply to it.
+password) `maa_pseudonym_key`, registering it with Airflow's secrets masker
+so that task logs never show it.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ file is created owner-only (0600, in 0700 folders): it may name a child.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import time
 from collections.abc import Iterable
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from maa import config
+from maa.outputs.private_files import private_file
 
 # A local pathlib.Path or an Airflow ObjectStoragePath: both have the pathlib API the intake uses.
 InboxRoot = Any
@@ -87,20 +87,10 @@ def versioned(relative: Path, version: int) -> Path:
     return relative.parent / f"{relative.stem}.v{version}{relative.suffix}"
 
 
-def private_folder(folder: Path) -> Path:
-    """Create `folder` and any missing parents 0700 (owner only), never open first and closed later."""
-    missing = [p for p in (folder, *folder.parents) if not p.exists()]
-    for path in reversed(missing):
-        path.mkdir(mode=0o700, exist_ok=True)
-    return folder
-
-
 def _write_new(target: Path, blocks: Iterable[bytes]) -> str:
     """Write a new owner-only file (never overwriting one) and return its sha256."""
-    private_folder(target.parent)
     digest = hashlib.sha256()
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
+    with private_file(target, exclusive=True) as handle:
         for block in blocks:
             handle.write(block)
             digest.update(block)

@@ -8,22 +8,26 @@ ever repeated in it.
 from __future__ import annotations
 
 import io
-import re
 import zipfile
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from maa.intake import package_parts
 from maa.intake.checks import Check, Problem, expect
-from maa.preparation.nominations import Nominee
+from maa.intake.identifiers import BIRTH_DATE, CHILD, POSTCODE, IdentifierMatcher
+from maa.intake.package_parts import OLE_SIGNATURE
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024
+MAX_PART_BYTES = 20 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 150
+MAX_PARTS = 500
 MAX_ROWS = 3000
 MAX_COLUMNS = 40
-_OLE_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NOT_XLSX = "not an Excel workbook (.xlsx): use the template you were sent"
+_SAVE_AGAIN = "open it in Excel and save it again as .xlsx"
 
 
 class Refused(Exception):
@@ -34,29 +38,61 @@ class Refused(Exception):
 
 
 def screen_container(data: bytes) -> None:
-    """Refuse what must not be opened, from the bytes and the zip directory only."""
+    """Refuse what must not be opened, from the bytes, the zip directory and the package's parts only."""
     if not data.strip(b"\x00 \r\n\t"):
         raise Refused(Problem(None, None, "the file is empty"))
     if len(data) > MAX_FILE_BYTES:
         raise Refused(Problem(None, None, f"the file is {len(data) // 1024} KiB; the limit is "
                                          f"{MAX_FILE_BYTES // 1024 // 1024} MiB"))
-    if data.startswith(_OLE_HEADER):
+    if data.startswith(OLE_SIGNATURE):
         raise Refused(Problem(None, None, "the workbook is encrypted (password-protected) or an old .xls file: "
                                          "save it as an .xlsx workbook without a password"))
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise Refused(Problem(None, None, _NOT_XLSX))
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        members = archive.infolist()
-        names = {m.filename.lower() for m in members}
-        if "xl/workbook.xml" not in names:
-            raise Refused(Problem(None, None, _NOT_XLSX))
-        if any(name.endswith("vbaproject.bin") for name in names):
-            raise Refused(Problem(None, None, "the workbook contains macros (.xlsm): save it as an .xlsx workbook"))
-        expanded = sum(m.file_size for m in members)
-        packed = max(1, sum(m.compress_size for m in members))
-        if expanded > MAX_UNCOMPRESSED_BYTES or expanded / packed > MAX_COMPRESSION_RATIO:
-            raise Refused(Problem(None, None, f"the workbook expands to {expanded // 1024 // 1024} MiB from "
-                                             f"{packed // 1024} KiB: far larger than it can be"))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _screen_sizes(archive.infolist())
+            if archive.testzip() is not None:  # every part read once: a checksum or a size that lies fails here
+                raise zipfile.BadZipFile()
+            found = package_parts.findings(archive)
+    except Refused:
+        raise
+    except Exception as exc:  # a damaged zip or part raises anything from BadZipFile to ParseError
+        raise Refused(Problem(None, None, f"the workbook is damaged ({_kind_of(exc)}): {_SAVE_AGAIN}")) from None
+    if found:
+        raise Refused(*(Problem(None, None, reason) for reason in found))
+
+
+def _screen_sizes(members: list[zipfile.ZipInfo]) -> None:
+    """From the zip directory alone; zipfile then holds every part to the size its directory declares."""
+    names = {m.filename.lower() for m in members}
+    if package_parts.WORKBOOK_PART not in names:
+        raise Refused(Problem(None, None, _NOT_XLSX))
+    if len(members) > MAX_PARTS:
+        raise Refused(Problem(None, None, f"the workbook holds {len(members)} parts: far more than it can"))
+    expanded = sum(m.file_size for m in members)
+    packed = max(1, sum(m.compress_size for m in members))
+    if expanded > MAX_UNCOMPRESSED_BYTES or expanded / packed > MAX_COMPRESSION_RATIO:
+        raise Refused(Problem(None, None, f"the workbook expands to {expanded // 1024 // 1024} MiB from "
+                                         f"{packed // 1024} KiB: far larger than it can be"))
+    largest = max(members, key=lambda m: m.file_size)
+    if largest.file_size > MAX_PART_BYTES:
+        what = "its text (shared strings)" if largest.filename.lower() == "xl/sharedstrings.xml" else "one part"
+        raise Refused(Problem(None, None, f"{what} expands to {largest.file_size // 1024 // 1024} MiB: far larger "
+                                         "than a workbook's can be"))
+
+
+def _kind_of(exc: Exception) -> str:
+    """What broke, in words, never the exception's text (which may quote the file)."""
+    if isinstance(exc, SyntaxError):  # ElementTree's and lxml's parse errors alike
+        return "its XML cannot be read"
+    if isinstance(exc, zipfile.BadZipFile | zlib.error | EOFError):
+        return "its zip structure cannot be read"
+    if isinstance(exc, ValueError | TypeError | OverflowError):
+        return "a value in it cannot be read"
+    if isinstance(exc, LookupError):
+        return "it refers to a text or part that is not there"
+    return f"an unexpected fault: {type(exc).__name__}"
 
 
 def open_workbook(data: bytes) -> Any:
@@ -66,14 +102,19 @@ def open_workbook(data: bytes) -> Any:
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise Refused(Problem(None, None, f"the workbook cannot be read ({type(exc).__name__}): "
-                                         "save it again as .xlsx")) from None
+        raise Refused(Problem(None, None, f"the workbook cannot be read ({_kind_of(exc)}): {_SAVE_AGAIN}")) from None
 
 
 def sheet(workbook: Any, name: str) -> Any | None:
     by_lower = {title.lower(): title for title in workbook.sheetnames}
     title = by_lower.get(name.lower())
-    return workbook[title] if title else None
+    if title is None:
+        return None
+    try:
+        return workbook[title]
+    except Exception as exc:  # the sheet is listed but its part cannot be opened
+        raise Refused(Problem(None, None, f"the sheet cannot be opened ({_kind_of(exc)}): {_SAVE_AGAIN}",
+                              name)) from None
 
 
 @dataclass
@@ -96,14 +137,16 @@ class Table:
 
 
 def read_table(worksheet: Any, name: str, problems: list[Problem]) -> Table:
-    """Plain values only: a formula anywhere is named by its cell; rows beyond the limit are refused."""
+    """Plain values only: a formula anywhere is named by its cell; rows beyond the limit are refused.
+
+    Whatever breaks while the sheet is read (its XML, a value of the wrong type, the zip under it) refuses
+    the workbook, naming the sheet and the row where reading stopped.
+    """
     from openpyxl.utils import get_column_letter
 
     header: list[str] = []
     rows: list[tuple[int, dict[str, str]]] = []
-    for number, cells in enumerate(worksheet.iter_rows(), start=1):
-        if number > MAX_ROWS + 1:
-            raise Refused(Problem(None, None, f"more than {MAX_ROWS} rows: far larger than it can be", name))
+    for number, cells in _rows(worksheet, name):
         values = []
         for index, cell in enumerate(cells[:MAX_COLUMNS], start=1):
             if getattr(cell, "data_type", None) == "f":
@@ -118,6 +161,23 @@ def read_table(worksheet: Any, name: str, problems: list[Problem]) -> Table:
         if any(values):
             rows.append((number, {h: v for h, v in zip(header, values, strict=False) if h}))
     return Table(name, header, rows)
+
+
+def _rows(worksheet: Any, name: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """(row number, cells) as openpyxl parses them; its failures become a refusal naming the row."""
+    rows, number = worksheet.iter_rows(), 0
+    while True:
+        try:
+            cells = next(rows, None)
+        except Exception as exc:
+            raise Refused(Problem(number + 1, None, f"the sheet is damaged from this row on ({_kind_of(exc)}): "
+                                                    f"{_SAVE_AGAIN}", name)) from None
+        if cells is None:
+            return
+        number += 1
+        if number > MAX_ROWS + 1:
+            raise Refused(Problem(None, None, f"more than {MAX_ROWS} rows: far larger than it can be", name))
+        yield number, cells
 
 
 def read_required(workbook: Any, name: str, problems: list[Problem]) -> Table | None:
@@ -136,43 +196,33 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-class IdentifierMatcher:
-    """Finds a nominated child's full name, a part of it, or a system id in text, without keeping the text.
-
-    The full name and the system id match in any letter case; a single part of the name only as
-    written or in capitals, so that a child called Grace does not make every "grace period" a match.
-    """
-
-    def __init__(self, children: Iterable[Nominee]):
-        whole, parts = [], []
-        for child in children:
-            whole += [re.escape(child.child_name), re.escape(child.system_id)]
-            for part in (p for p in re.split(r"[\s-]+", child.child_name) if len(p) >= 3):
-                parts += [rf"\b{re.escape(part)}\b", rf"\b{re.escape(part.upper())}\b"]
-        self._patterns = ([re.compile("|".join(whole), re.IGNORECASE)] if whole else []) + (
-            [re.compile("|".join(parts))] if parts else [])
-
-    def names_a_child(self, text: str) -> bool:
-        return any(pattern.search(text) for pattern in self._patterns)
+# What a narrative cell may not give, by what `IdentifierMatcher.identifies` finds, and the reason.
+IDENTIFYING_REASONS = {
+    CHILD: "names a nominated child: refer to children by case ref only",
+    BIRTH_DATE: "gives a nominated child's date of birth: refer to children by case ref only",
+    POSTCODE: "gives a postcode: write no address (name the area if it matters)",
+}
 
 
 def narrative_flags(row: dict[str, str], columns: Iterable[str], matcher: IdentifierMatcher) -> dict[str, Any]:
-    """Per narrative cell, what the checks need and nothing of its text: does it name a child, how long is it."""
+    """Per narrative cell, what the checks need and nothing of its text: what identifies, how long it is."""
     flags: dict[str, Any] = {}
     for column in columns:
         text = row.get(column, "")
-        flags[f"{column}__names_child"], flags[f"{column}__length"] = matcher.names_a_child(text), len(text)
+        flags[f"{column}__identifies"], flags[f"{column}__length"] = matcher.identifies(text) or "", len(text)
     return flags
 
 
+def narrative_flag_columns(columns: Iterable[str]) -> list[str]:
+    return [f"{column}__{flag}" for column in columns for flag in ("identifies", "length")]
+
+
 def narrative_checks(columns: Iterable[str], max_length: int) -> list[Check]:
-    """The checks over `narrative_flags`: no child's name, and no longer than `max_length`."""
+    """The checks over `narrative_flags`: nothing identifying a child, and no longer than `max_length`."""
     checks = []
     for column in columns:
-        checks += [
-            Check(expect("ExpectColumnValuesToBeInSet", column=f"{column}__names_child", value_set=[False]),
-                  "names a nominated child: refer to children by case ref only", column),
-            Check(expect("ExpectColumnValuesToBeBetween", column=f"{column}__length", max_value=max_length),
-                  f"longer than {max_length} characters", column),
-        ]
+        checks += [Check(expect("ExpectColumnValuesToNotBeInSet", column=f"{column}__identifies", value_set=[kind]),
+                         reason, column) for kind, reason in IDENTIFYING_REASONS.items()]
+        checks.append(Check(expect("ExpectColumnValuesToBeBetween", column=f"{column}__length", max_value=max_length),
+                            f"longer than {max_length} characters", column))
     return checks

@@ -16,6 +16,7 @@ from typing import Any
 from maa.audit.definitions import AuditDefinition
 from maa.intake.checks import ROW, Check, Problem, expect, run_checks
 from maa.intake.xlsx import (
+    IDENTIFYING_REASONS,
     IdentifierMatcher,
     Refused,
     Table,
@@ -171,6 +172,7 @@ def _check_narrative(text: str, matcher: IdentifierMatcher) -> list[Problem]:
     if len(text) > MAX_NARRATIVE:
         problems.append(Problem(None, None, f"narrative.md is longer than {MAX_NARRATIVE} characters"))
     for number, line in enumerate(text.splitlines(), start=1):
-        if matcher.names_a_child(line):
-            problems.append(Problem(number, None, "narrative.md names a nominated child: use case refs only"))
+        found = matcher.identifies(line)
+        if found:
+            problems.append(Problem(number, None, f"narrative.md {IDENTIFYING_REASONS[found]}"))
     return problems

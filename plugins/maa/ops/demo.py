@@ -10,6 +10,7 @@ output/outbox as .eml files unless an `smtp_default` connection exists.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -22,14 +23,15 @@ import yaml
 from maa import config
 from maa.audit.definitions import AuditDefinition, load_definition
 from maa.meeting.analysis import THEMES_COLUMNS as ANALYSIS_THEME_COLUMNS
+from maa.outputs.private_files import private_file, private_folder, write_private
+from maa.pipeline.pseudonym_key import SENSITIVE_NAMES_SETTING, with_pseudonym_sensitive
 
 SAMPLE_AUDIT = "MATA-2026-01.yaml"
 SAMPLE_SECONDS_PER_WEEK = 10
 
 
 def airflow_environment(project: Path, audits_dir: Path, data_dir: Path) -> dict[str, str]:
-    airflow_home = Path(os.environ.get("AIRFLOW_HOME", project / ".airflow"))
-    airflow_home.mkdir(parents=True, exist_ok=True)
+    airflow_home = private_folder(Path(os.environ.get("AIRFLOW_HOME", project / ".airflow")))
     environment = dict(os.environ)
     environment.update({
         "AIRFLOW_HOME": str(airflow_home),
@@ -39,13 +41,14 @@ def airflow_environment(project: Path, audits_dir: Path, data_dir: Path) -> dict
         "MAA_AUDITS_DIR": str(audits_dir),
         "MAA_DATA_DIR": str(data_dir),
         "MAA_OUTPUT_DIR": str(config.output_dir()),
+        SENSITIVE_NAMES_SETTING: with_pseudonym_sensitive(os.environ.get(SENSITIVE_NAMES_SETTING, "")),
     })
     if "AIRFLOW_VAR_MAA_PSEUDONYM_KEY" not in environment:
         # This machine's own key, beside its Airflow home; a real deployment sets the variable.
         key_file = airflow_home / "pseudonym-key"
         if not key_file.exists():
-            key_file.write_text(secrets.token_hex(32))
-            key_file.chmod(0o600)
+            with contextlib.suppress(FileExistsError):  # another process made it meanwhile: that key stands
+                write_private(key_file, secrets.token_hex(32).encode(), exclusive=True)
         environment["AIRFLOW_VAR_MAA_PSEUDONYM_KEY"] = key_file.read_text().strip()
     return environment
 
@@ -58,7 +61,7 @@ class SampleRoles:
         self.data_dir = data_dir
         self.inbox = data_dir / "inbox" / definition.ref
         self.scratch = scratch
-        scratch.mkdir(parents=True, exist_ok=True)
+        private_folder(scratch)
         self.answers: dict[str, dict[str, Any]] = yaml.safe_load(
             (config.include_dir() / "sample" / "returns.yaml").read_text())
         self.corrected: set[str] = set()
@@ -71,8 +74,7 @@ class SampleRoles:
 
     def drop_case_list(self) -> None:
         source = config.include_dir() / "sample" / "data" / "inbox" / self.definition.ref / "nominations.csv"
-        self.inbox.mkdir(parents=True, exist_ok=True)
-        shutil.copy(source, self.inbox / "nominations.csv")
+        write_private(self.inbox / "nominations.csv", source.read_bytes())
 
     def drop_returns(self, case_refs: list[str]) -> None:
         """Every agency that answers sends its return; those with `first_attempt_mistakes` get them wrong."""
@@ -111,11 +113,8 @@ class SampleRoles:
             concerns.append(["case_ref", "concern"])
             for concern in answers["concerns"]:
                 concerns.append(concern)
-        target = self.inbox / "returns" / f"{code}.xlsx"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".part")
-        workbook.save(partial)
-        partial.replace(target)
+        with private_file(self.inbox / "returns" / f"{code}.xlsx") as handle:
+            workbook.save(handle)
 
 
     def drop_analysis(self, revised: bool = False) -> None:
@@ -132,11 +131,9 @@ class SampleRoles:
         for action in sample["actions"] + revision["actions"]:
             workbook["Actions"].append([str(value) for value in action])
         chair = self.inbox / "chair"
-        chair.mkdir(parents=True, exist_ok=True)
-        shutil.copy(config.include_dir() / "sample" / "chair" / "narrative.md", chair / "narrative.md")
-        partial = chair / "analysis.part"
-        workbook.save(partial)
-        partial.replace(chair / "analysis.xlsx")
+        write_private(chair / "narrative.md", (config.include_dir() / "sample" / "chair" / "narrative.md").read_bytes())
+        with private_file(chair / "analysis.xlsx") as handle:
+            workbook.save(handle)
 
 
 # Nobody answers within seconds; Airflow 3.3 loses an answer given before the executor has reported the

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from maa import config
 from maa.audit.definitions import definition_files, load_all
+from maa.outputs.private_files import owner_only_umask
 
 PORT = 8080
 # Who does what (Airflow's simple auth manager has four fixed roles): the Business Unit triggers audits and
@@ -110,6 +111,7 @@ def down(timeout: float = 30) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    owner_only_umask()  # and the services it starts inherit it (LocalAirflow starts them with it too)
     parser = argparse.ArgumentParser(prog="python -m maa.ops.local", description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=("up", "down"))
     parser.add_argument("--port", type=int, default=config.settings().up_port)

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from maa.outputs.private_files import OWNER_ONLY_UMASK, private_folder, write_private
+
 COMPONENTS = ("scheduler", "dag-processor", "triggerer", "api-server")
 FINISHED = ("success", "failed")
 
@@ -45,8 +47,7 @@ def users_file(airflow_home: Path, roles: dict[str, str]) -> Path:
     known = json.loads(path.read_text()) if path.exists() else {}
     missing = {user: secrets.token_urlsafe(12) for user in roles if user not in known}
     if missing or not path.exists():
-        path.write_text(json.dumps({**known, **missing}, indent=2))
-        path.chmod(0o600)
+        write_private(path, json.dumps({**known, **missing}, indent=2).encode())
     return path
 
 
@@ -91,12 +92,10 @@ class LocalAirflow:
 
     def start(self, timeout: float = 120) -> LocalAirflow:
         airflow = str(Path(sys.executable).with_name("airflow"))
-        self.home.mkdir(parents=True, exist_ok=True)
+        private_folder(self.home / "service-logs")
         environment = self._service_environment()
         self.environment = environment
-        logs = self.home / "service-logs"
-        logs.mkdir(parents=True, exist_ok=True)
-        subprocess.run([airflow, "db", "migrate"], env=environment, check=True,
+        subprocess.run([airflow, "db", "migrate"], env=environment, check=True, umask=OWNER_ONLY_UMASK,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         commands = {component: [airflow, component] for component in COMPONENTS}
         commands["api-server"] += ["--port", str(self.port)]
@@ -116,7 +115,8 @@ class LocalAirflow:
         """Start (or start again) one service, its output appended to service-logs/<name>.log."""
         with open(self.home / "service-logs" / f"{name}.log", "ab") as log:
             self.processes[name] = subprocess.Popen(arguments, env=self.environment, stdout=log,
-                                                    stderr=subprocess.STDOUT, start_new_session=True)
+                                                    stderr=subprocess.STDOUT, start_new_session=True,
+                                                    umask=OWNER_ONLY_UMASK)
         self.commands[name] = arguments
 
     def kill(self, *names: str) -> None:

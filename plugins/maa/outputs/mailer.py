@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from maa import config
+from maa.outputs.private_files import write_private
 from maa.outputs.store import Store
 
 log = logging.getLogger(__name__)
@@ -166,16 +167,8 @@ class OutboxTransport:
         """Files on the pipeline's own disk: every marking may go there."""
 
     def deliver(self, file_name: str, message: EmailMessage) -> None:
-        _write_privately(self.folder / file_name, bytes(message))
-
-
-def _write_privately(path: Path, data: bytes) -> None:
-    """Whole or not at all, readable by the pipeline's user only: a message may carry an audit pack."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.touch(mode=0o600)
-    temporary.write_bytes(data)
-    temporary.replace(path)
+        """Whole or not at all, readable by the pipeline's user only: a message may carry an audit pack."""
+        write_private(self.folder / file_name, bytes(message))
 
 
 class Mailer:
@@ -218,7 +211,7 @@ class Mailer:
             )
         spooled = self.spool / email.file_name if self.spool else None
         if spooled and not spooled.exists():
-            _write_privately(spooled, bytes(message))
+            write_private(spooled, bytes(message))
         self._deliver(email.file_name, message, spooled)
         return True
 

@@ -15,6 +15,7 @@ import jinja2
 
 from maa import config
 from maa.audit.timetable import MILESTONE_LABELS
+from maa.outputs.private_files import private_file
 
 
 def _long_date(value: date | datetime) -> str:
@@ -56,11 +57,10 @@ def render(template: str, **context: Any) -> str:
 
 
 def html_to_pdf(html: str, target: Path) -> Path:
-    """Write the PDF atomically, so a rerun overwrites its own output and nothing half-written remains."""
+    """Write the PDF whole and owner-only (an audit pack names children), so a rerun overwrites its own
+    output and nothing half-written remains."""
     from weasyprint import HTML
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".pdf.tmp")
-    HTML(string=html, base_url=str(config.templates_dir())).write_pdf(temporary)
-    temporary.replace(target)
+    with private_file(target) as handle:
+        HTML(string=html, base_url=str(config.templates_dir())).write_pdf(handle)
     return target

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from maa import config
+from maa.outputs.private_files import private_folder
 
 if TYPE_CHECKING:
     from maa.audit.definitions import AuditDefinition
@@ -36,9 +37,9 @@ def utcnow() -> datetime:
 
 
 def embedded_url() -> str:
-    """The embedded default: a SQLite file under the data folder."""
+    """The embedded default: a SQLite file under the data folder, beside the archived case lists."""
     path = config.data_dir() / "maa-store.sqlite"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     return f"sqlite:///{path}"
 
 

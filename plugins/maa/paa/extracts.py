@@ -27,6 +27,7 @@ from maa.audit.definitions import AuditDefinition, AuditType
 from maa.intake import inbox
 from maa.intake.checks import ROW, Check, Problem, expect, run_checks
 from maa.intake.csvtext import read_records
+from maa.intake.identifiers import DATE, ID, NAME, POSTCODE, looks_personal
 from maa.intake.inbox import InboxRoot
 from maa.intake.path import Arrival, InboxKind, Taken, take
 from maa.outputs import rendering
@@ -161,17 +162,35 @@ def _parses(text: str) -> bool | None:
 
 
 def _frame(rows: list[tuple[int, dict[str, str]]], columns: list[str]):
-    """Blank cells as nulls and the date turned into a flag, so GX sees no value it could echo back; a column
-    the file lacks stays empty and unchecked."""
+    """Blank cells as nulls, the date turned into a flag and the codes into what they look like (a name, a
+    date, a postcode, an id), so GX sees no value it could echo back in a reason; a column the file lacks
+    stays empty and unchecked."""
     import pandas as pd
 
     def cell(row: dict[str, str], column: str) -> str | None:
         return (row[column] or None) if column in columns else None
 
+    codes = {r[c] for _, r in rows for c in ("category", "outcome") if c in columns}
+    looks = {code: looks_personal(code) or "" for code in codes}  # a code list has few distinct entries
     return pd.DataFrame([{
         ROW: n, "date": cell(r, "date"), "date_is_iso": _parses(r["date"]) if "date" in columns else None,
         "category": cell(r, "category"), "outcome": cell(r, "outcome"),
-    } for n, r in rows], columns=[ROW, "date", "date_is_iso", "category", "outcome"])
+        "category__looks": looks[r["category"]] if "category" in columns else "",
+        "outcome__looks": looks[r["outcome"]] if "outcome" in columns else "",
+    } for n, r in rows], columns=[ROW, "date", "date_is_iso", "category", "outcome", "category__looks",
+                                  "outcome__looks"])
+
+
+# A code's shape that says a person's details were typed or exported into it, and what to tell the sender.
+_PERSONAL_REASONS = {
+    NAME: "looks like a person's name (capitalised words a category does not use): a category or outcome is "
+          "a code-list entry; if this is not a name, write it in sentence case, for example 'Domestic abuse'",
+    DATE: "holds a date (a date of birth?): a category or outcome never carries one; the event's date goes in "
+          "the date column",
+    POSTCODE: "holds a postcode: a category or outcome never carries an address",
+    ID: "holds what looks like an id (six or more letters and digits, four of them digits): a category or "
+        "outcome never carries a person's system id or NHS number",
+}
 
 
 def _checks(columns: list[str]) -> list[Check]:
@@ -189,6 +208,9 @@ def _checks(columns: list[str]) -> list[Check]:
         checks.append(Check(expect("ExpectColumnValueLengthsToBeBetween", column="outcome", max_value=MAX_TEXT),
                             f"outcome is longer than {MAX_TEXT} characters: it should be an outcome, not a "
                             "description", "outcome"))
+    for column in (c for c in ("category", "outcome") if c in columns):
+        checks += [Check(expect("ExpectColumnValuesToNotBeInSet", column=f"{column}__looks", value_set=[kind]),
+                         reason, column) for kind, reason in _PERSONAL_REASONS.items()]
     return checks
 
 

@@ -15,10 +15,11 @@ from maa.audit.pseudonym import MINIMUM_KEY_LENGTH, MissingPseudonymKey
 from maa.intake.inbox import InboxRoot, local_inbox
 from maa.outputs.mailer import Mailer, SmtpSettings, SmtpTransport
 from maa.outputs.store import Store, embedded_url
+from maa.pipeline.pseudonym_key import KEY_NAME, read_pseudonym_key
 
 STORE_CONNECTION = "maa_store"
 SMTP_CONNECTION = "smtp_default"
-PSEUDONYM_KEY = "maa_pseudonym_key"
+PSEUDONYM_KEY = KEY_NAME
 
 
 def _connection(conn_id: str) -> Any | None:
@@ -65,13 +66,8 @@ def mailer(store: Store, *, dry_run: bool = False, rehearsal: bool = False, spoo
 
 def pseudonym_key() -> bytes:
     """The key of the system ids' keyed hash: the Airflow variable, or a connection's password, so that
-    Airflow's secrets backends and masker apply to it."""
-    from airflow.sdk import Variable
-
-    key = Variable.get(PSEUDONYM_KEY, default=None)
-    if key is None:
-        connection = _connection(PSEUDONYM_KEY)
-        key = connection.password if connection is not None else None
+    Airflow's secrets backends apply to it; masked in task logs from the moment it is read."""
+    key = read_pseudonym_key()
     if not key or len(key) < MINIMUM_KEY_LENGTH:
         raise MissingPseudonymKey(
             f"The Airflow variable (or connection password) {PSEUDONYM_KEY} is missing or shorter than "

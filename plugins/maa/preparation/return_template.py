@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from maa.audit.definitions import AuditDefinition, AuditType
+from maa.outputs.private_files import private_file
 
 TEMPLATE_VERSION = "2026.1"
 GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate", "Not involved")
@@ -69,10 +70,8 @@ def write_return_template(definition: AuditDefinition, agency_code: str, case_re
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".xlsx.tmp")
-    workbook.save(temporary)
-    temporary.replace(target)
+    with private_file(target) as handle:
+        workbook.save(handle)
     return target
 
 
@@ -101,8 +100,6 @@ def write_analysis_template(definition: AuditDefinition, target: Path) -> Path:
         sheet.freeze_panes = "A2"
         for letter, width in zip("ABCDEF", widths, strict=False):
             sheet.column_dimensions[letter].width = width
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".xlsx.tmp")
-    workbook.save(temporary)
-    temporary.replace(target)
+    with private_file(target) as handle:
+        workbook.save(handle)
     return target

@@ -19,6 +19,7 @@ from maa.intake.xlsx import (
     Refused,
     Table,
     narrative_checks,
+    narrative_flag_columns,
     narrative_flags,
     open_workbook,
     read_required,
@@ -136,8 +137,7 @@ def _check_overview(definition: AuditDefinition, agency_code: str, table: Table,
         ROW: 0,
         **{name: values.get(name) or None for name in REQUIRED_OVERVIEW if name != "summary"},
         "summary": bool(values.get("summary")),
-        "summary_names_child": matcher.names_a_child(values.get("summary", "")),
-        "summary_length": len(values.get("summary", "")),
+        **narrative_flags(values, ("summary",), matcher),
         "template_version": values.get("template_version") or None,
         "short_text_length": max(len(values.get(n, "")) for n in ("completed_by", "nominated_practitioner")),
     }])
@@ -155,10 +155,7 @@ def _check_overview(definition: AuditDefinition, agency_code: str, table: Table,
               "not a valid email address", "nominated_practitioner_email"),
         Check(expect("ExpectColumnValuesToBeInSet", column="template_version", value_set=[TEMPLATE_VERSION]),
               f"made from an old template; use the current one (version {TEMPLATE_VERSION})", "template_version"),
-        Check(expect("ExpectColumnValuesToBeInSet", column="summary_names_child", value_set=[False]),
-              "names a nominated child: refer to children by case ref only", "summary"),
-        Check(expect("ExpectColumnValuesToBeBetween", column="summary_length", max_value=MAX_NARRATIVE),
-              f"longer than {MAX_NARRATIVE} characters", "summary"),
+        *narrative_checks(("summary",), MAX_NARRATIVE),
         Check(expect("ExpectColumnValuesToBeBetween", column="short_text_length", max_value=MAX_SHORT_TEXT),
               f"a name longer than {MAX_SHORT_TEXT} characters", "completed_by"),
     ]
@@ -203,7 +200,7 @@ def _check_findings(definition: AuditDefinition, table: Table, case_refs: list[s
             **narrative_flags(record, NARRATIVE_COLUMNS, matcher),
         })
     frame = pd.DataFrame(frame_rows, columns=[ROW, "unit", "domain", "grade", "narrative_ok"]
-                         + [f"{c}__{k}" for c in NARRATIVE_COLUMNS for k in ("names_child", "length")])
+                         + narrative_flag_columns(NARRATIVE_COLUMNS))
     unit_list = ", ".join(units) or "none known"
     checks = [
         Check(expect("ExpectColumnValuesToNotBeNull", column="unit"), f"{unit_column} is empty", unit_column),

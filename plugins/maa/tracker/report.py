@@ -16,6 +16,7 @@ from typing import Any
 
 from maa.outputs import rendering
 from maa.outputs.mailer import OFFICIAL, Email
+from maa.outputs.private_files import private_file
 from maa.preparation.return_template import safe_cell
 from maa.tracker.actions import TrackedAction, stored_register
 from maa.tracker.register import AMBER, GREEN, RED, TRACKER_FOLDER, TRACKER_REF, Tracker, rag
@@ -113,10 +114,8 @@ def write_tracker_workbook(context: dict[str, Any], target: Path) -> Path:
     _sheet(workbook, "Overdue", ACTION_COLUMNS, [[r[c] for c in ACTION_COLUMNS] for r in context["overdue"]])
     _sheet(workbook, "Unanswered findings", ("review_ref", "review_type", "title", "finding"),
            [[f.ref, f.review_type, f.title, f.finding] for f in context["unanswered"]])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".xlsx.tmp")
-    workbook.save(temporary)
-    temporary.replace(target)
+    with private_file(target) as handle:
+        workbook.save(handle)
     return target
 
 

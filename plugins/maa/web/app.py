@@ -92,6 +92,22 @@ async def _forbidden(request: Request, refused: Forbidden) -> Response:
     return _page(request, "web/forbidden.html", None, status_code=403, reason=str(refused))
 
 
+_UNSAID_ORIGIN = ("This form was not accepted: your browser did not say which page sent it, so it cannot be told "
+                  "from a form on another site. Open the page again and send the form from there; if this keeps "
+                  "happening, allow your browser to send the page's address (Referer).")
+_OTHER_ORIGIN = ("This form was not accepted: it was sent from another site or page, not from these pages. Open "
+                 "the page here and send the form from it.")
+
+
+class _FormFromElsewhere(Exception):
+    """A form post that does not show it came from these pages; the message says what to do."""
+
+
+@app.exception_handler(_FormFromElsewhere)
+async def _form_refused(request: Request, refused: _FormFromElsewhere) -> Response:
+    return _page(request, "web/form_refused.html", None, status_code=403, reason=str(refused))
+
+
 def _root(request: Request) -> str:
     """The relative way back to the app's root from this page ('./', '../', ...): links stay relative."""
     path, mounted = request.scope["path"], request.scope.get("root_path", "")
@@ -106,14 +122,15 @@ def _page(request: Request, template: str, visitor: Visitor | None, status_code:
 
 
 def _same_origin(request: Request) -> None:
-    """Forms post only from these pages: a browser sends Origin with every POST, and another site's
-    (or an opaque 'null' one, from a sandboxed frame) is refused; the JWT cookie is SameSite=Lax as well."""
-    origin = request.headers.get("origin")
-    if origin is None:
-        return
-    sent = urlsplit(origin)
+    """Forms post only from these pages, as the browser says: its Origin header or, where it sent none
+    (an older browser, a privacy setting), its Referer must be this site (scheme and host as the request
+    was made). A post saying neither is refused as well: the SameSite cookie alone is not relied on."""
+    origin, referer = request.headers.get("origin"), request.headers.get("referer")
+    if origin is None and referer is None:
+        raise _FormFromElsewhere(_UNSAID_ORIGIN)
+    sent = urlsplit(origin if origin is not None else referer)
     if origin == "null" or (sent.scheme, sent.netloc) != (request.url.scheme, request.url.netloc):
-        raise HTTPException(403, "Forms are accepted from these pages only")
+        raise _FormFromElsewhere(_OTHER_ORIGIN)
 
 
 @app.get("/")

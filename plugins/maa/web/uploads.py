@@ -20,6 +20,7 @@ from typing import Any
 
 from maa.audit.definitions import AuditDefinition, Status
 from maa.intake.xlsx import MAX_FILE_BYTES
+from maa.outputs.private_files import write_private
 
 OPEN = "open"
 
@@ -111,9 +112,12 @@ def drop_in_inbox(slot: ReturnSlot, data: bytes, file_name: str) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise UploadRefused(f"The file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB.")
     target = return_path(slot.definition, slot.code, inbox_root())
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.parent / f".{slot.code}.{uuid.uuid4().hex}.uploading"
-    partial.write_bytes(data)
+    if _is_local(target):  # owner-only from its first byte: a return names practitioners, and may a child
+        write_private(Path(partial.path), data, exclusive=True)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(data)
     try:
         _move_in(partial, target)
     finally:
@@ -124,7 +128,7 @@ def drop_in_inbox(slot: ReturnSlot, data: bytes, file_name: str) -> str:
 
 def _move_in(partial: Any, target: Any) -> None:
     waiting = UploadRefused("An earlier file is still being checked; its outcome will show here within minutes.")
-    if getattr(target, "protocol", "file") in ("file", "local"):  # a local folder: link, which never replaces
+    if _is_local(target):  # a local folder: link, which never replaces
         try:
             os.link(Path(partial.path), Path(target.path))
         except FileExistsError:
@@ -133,6 +137,10 @@ def _move_in(partial: Any, target: Any) -> None:
     if target.exists():  # object storage has no such primitive: checked, then renamed
         raise waiting
     partial.rename(target)
+
+
+def _is_local(path: Any) -> bool:
+    return getattr(path, "protocol", "file") in ("file", "local")
 
 
 async def await_outcome(store: Any, ref: str, code: str, sha256: str, seen: int, timeout: float,

@@ -31,7 +31,8 @@ def workbook_bytes(rows: list[list[object]], title: str = "Updates") -> bytes:
     (ENCRYPTED, "the workbook is encrypted (password-protected) or an old .xls file: save it as an .xlsx workbook "
                 "without a password"),
     (b"case_ref,grade\nC-01,Good\n", "not an Excel workbook (.xlsx): use the template you were sent"),
-    (with_macros(workbook_bytes([["a"]])), "the workbook contains macros (.xlsm): save it as an .xlsx workbook"),
+    (with_macros(workbook_bytes([["a"]])), "the workbook contains macros (.xlsm): save it as an Excel Workbook "
+                                           "(.xlsx) from the template you were sent"),
 ], ids=["empty", "encrypted", "a CSV", "macros"])
 def test_a_file_that_must_not_be_opened_is_refused_with_one_reason(data: bytes, problem: str) -> None:
     with pytest.raises(Refused) as refused:
@@ -55,9 +56,9 @@ def test_a_table_is_plain_values_by_lower_cased_heading_and_a_formula_is_named_b
 def test_a_childs_name_is_found_whole_in_any_case_and_a_part_only_as_written_or_in_capitals() -> None:
     matcher = IdentifierMatcher([Nominee("C-01", DISTINCTIVE_SYSTEM_ID, DISTINCTIVE_NAME, date(2016, 2, 29)),
                                  Nominee("C-02", "QZX-11223344", "Grace Jo", date(2019, 5, 17))])
-    assert matcher.names_a_child(f"seen with {DISTINCTIVE_NAME.lower()} today")
-    assert matcher.names_a_child("record qzx-99887766 updated")
-    assert matcher.names_a_child("Grace attended") and matcher.names_a_child("GRACE attended")
-    assert not matcher.names_a_child("a grace period of three days")
-    assert not matcher.names_a_child("Jo said so"), "a part shorter than three letters is not looked for"
-    assert not IdentifierMatcher([]).names_a_child(DISTINCTIVE_NAME)
+    assert matcher.identifies(f"seen with {DISTINCTIVE_NAME.lower()} today")
+    assert matcher.identifies("record qzx-99887766 updated")
+    assert matcher.identifies("Grace attended") and matcher.identifies("GRACE attended")
+    assert not matcher.identifies("a grace period of three days")
+    assert not matcher.identifies("Jo said so"), "a part shorter than three letters is not looked for"
+    assert not IdentifierMatcher([]).identifies(DISTINCTIVE_NAME)
