@@ -17,7 +17,7 @@ from maa import config
 from maa.audit.timetable import MILESTONE_LABELS
 
 
-def _long_date(value: date | datetime) -> str:
+def long_date(value: date | datetime) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
@@ -34,7 +34,7 @@ def _environment(folder: str) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["long_date"] = _long_date
+    environment.filters["long_date"] = long_date
     environment.filters["short_date"] = _short_date
     environment.globals["milestone_labels"] = MILESTONE_LABELS
     return environment
