@@ -277,6 +277,8 @@ def test_the_business_unit_gets_the_status_at_the_deadline_and_qiip_the_no_retur
     assert summary["To"] == definition.business_unit.email
     assert summary["Subject"] == f"OFFICIAL [{REF}] Escalation: 5 agency return(s) missing at the deadline"
     assert "- POL (Police): refused, awaiting a corrected file, version 1 refused" in summary.get_content()
+    assert "- CSC (Children's Social Care): accepted, version 1 accepted, received 2026-07-01 12:00 BST" in (
+        summary.get_content()), "when it arrived, in London time with its zone (the store keeps UTC)"
 
     for code in ("POL", "ICB", "GHC", "EDU"):
         receiving.receive_return(definition, store, mailer, code, AFTER_GRACE)

@@ -128,7 +128,7 @@ def _take_return(definition: AuditDefinition, store: Store, mailer: Mailer, code
         assert result is not None
         overview = result.overview
         store.save_return(definition.ref, code, status=status, version=taken.version,
-                          completed_by=overview.get("completed_by"),
+                          completed_by=overview.get("completed_by"), summary=overview.get("summary"),
                           practitioner=(overview.get("nominated_practitioner", ""),
                                         overview.get("nominated_practitioner_email", "")),
                           findings=result.findings, received_at=arrived)
