@@ -65,7 +65,7 @@ def test_approved_first_time_the_final_report_goes_out_and_the_actions_are_track
                  "audit-overview-report.pdf", "learning-briefing.pdf"):
         assert (output / name).exists(), name
     final = pdf_text(output / "audit-overview-report.pdf")
-    assert "Approved by qiip for QiiP" in final and "DRAFT" not in final
+    assert "Approved for QiiP by Airflow user qiip on" in final and "DRAFT" not in final
     assert THEMES[0][0] in final and "A1" in final and "RR-2025-07 (Rapid Review)" in final
     assert "Probation Service (PROB) no return" in final
     assert "Page 1 of" in final and "REHEARSAL" in final

@@ -79,7 +79,7 @@ def test_a_paa_runs_to_sign_off_with_the_years_data_in_its_report(
 
     output = folders.output / REF
     final = pdf_text(output / "audit-overview-report.pdf")
-    assert "Approved by qiip for QiiP" in final and THEMES[0][0] in final
+    assert "Approved for QiiP by Airflow user qiip on" in final and THEMES[0][0] in final
     labels = {"contacts": "Contacts (MARF)", "marac": "MARAC", "conferences": "Child protection conferences"}
     for measure, rows in EXTRACTS.items():
         assert expected_sentence(labels[measure], rows) in final, measure

@@ -199,6 +199,44 @@ def test_reminder_a_week_before_then_late_within_grace_then_no_return_after_it(
     assert "arrived after the deadline and the 3 working days' grace" in reasons
 
 
+def test_a_reminder_sent_late_in_its_week_names_the_deadline_rather_than_a_week(
+        audit, smtp_server: MailCatcher) -> None:
+    """A look that first falls in the week before on the Friday still reminds, and says so truly."""
+    definition, store, mailer = audit
+    receiving.receive_return(definition, store, mailer, "POL", datetime(2026, 7, 17, 15, 0, tzinfo=LONDON))
+    (reminder,) = smtp_server.messages
+    assert reminder["Subject"] == (f"OFFICIAL [{REF}] Reminder: Police's return is due by the end of "
+                                   "Monday 20 July 2026")
+
+
+def test_a_refusal_says_by_when_to_send_a_corrected_file_or_that_the_grace_period_is_over(
+        audit, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path) -> None:
+    """Refused for its content, a return may come again (by the deadline, or late within the grace period);
+    refused for coming after the grace period, it may not, and the email never says otherwise."""
+    definition, store, mailer = audit
+    for code, now in (("POL", BEFORE_DEADLINE), ("EDU", IN_GRACE)):
+        drop(folders, code, completed_return(definition, code, CASES, tmp_path, cells={"C6": "Excellent"}))
+        receiving.receive_return(definition, store, mailer, code, now)
+    drop(folders, "ICB", completed_return(definition, "ICB", CASES, tmp_path))
+    receiving.receive_return(definition, store, mailer, "ICB", AFTER_GRACE)
+
+    def body(code: str) -> str:
+        (refusal,) = smtp_server.to(definition.agency(code).coordinator.email)
+        return " ".join(refusal.get_content().split())
+
+    before = body("POL")
+    assert "send POL.xlsx again by the end of Monday 20 July 2026, the deadline" in before
+    assert "still taken, as late, until the end of Thursday 23 July 2026" in before
+    in_grace = body("EDU")
+    assert "The deadline (Monday 20 July 2026) has passed" in in_grace
+    assert "send EDU.xlsx again by the end of Thursday 23 July 2026" in in_grace
+    too_late = body("ICB")
+    assert "The grace period ended with Thursday 23 July 2026" in too_late
+    assert "please do not send it again. The Business Unit has the file (kept as ICB.v1.xlsx)" in too_late
+    for promise in ("send ICB.xlsx again", "still taken", "a late one"):
+        assert promise not in too_late
+
+
 def test_a_return_that_landed_in_time_is_on_time_however_late_the_pipeline_looks(
         audit, folders: AuditFolders, tmp_path: Path) -> None:
     """An outage over the deadline (Airflow down, a backlog) never makes an agency late: the file's own
@@ -241,6 +279,8 @@ def test_the_business_unit_gets_the_status_at_the_deadline_and_qiip_the_no_retur
     assert summary["To"] == definition.business_unit.email
     assert summary["Subject"] == f"OFFICIAL [{REF}] Escalation: 5 agency return(s) missing at the deadline"
     assert "- POL (Police): refused, awaiting a corrected file, version 1 refused" in summary.get_content()
+    assert "- CSC (Children's Social Care): accepted, version 1 accepted, received 2026-07-01 12:00 BST" in (
+        summary.get_content()), "when it arrived, in London time with its zone (the store keeps UTC)"
 
     for code in ("POL", "ICB", "GHC", "EDU"):
         receiving.receive_return(definition, store, mailer, code, AFTER_GRACE)

@@ -1,5 +1,6 @@
-"""The chair's briefing: every accepted return aggregated (grade matrix, charts per domain, learning by
-domain, recurring themes, who made no return). Case refs only.
+"""The chair's briefing: every accepted return aggregated (each agency's summary, grade matrix, charts per
+domain, learning by domain, recurring themes, who made no return) and the review findings register the
+chair's actions cite. Case refs only.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from maa import config
 from maa.audit.definitions import AuditDefinition
 from maa.meeting.practitioner_pack import agency_returns, report_basics
+from maa.meeting.registers import load_review_findings
 from maa.outputs import rendering
 from maa.outputs.charts import grade_bars
 from maa.outputs.mailer import OFFICIAL, Email, Mailer
@@ -91,7 +93,7 @@ def build_chair_briefing(definition: AuditDefinition, store: Store, today: date,
         returns=agency_returns(definition, store), themes=recurring_themes(definition, store),
         no_return=[a for a in definition.agencies if returns.get(a.code, {}).get("status") == NO_RETURN],
         awaiting=[a for a in definition.agencies if returns.get(a.code, {}).get("status") is None],
-        data_section=figures.section(definition, store),
+        data_section=figures.section(definition, store), register=load_review_findings(),
     )
     return rendering.html_to_pdf(html, config.audit_output(definition.ref) / "chair-briefing.pdf")
 

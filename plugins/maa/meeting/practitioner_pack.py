@@ -38,12 +38,13 @@ def report_basics(definition: AuditDefinition, rehearsal: bool, today: date, mar
 
 @dataclass(frozen=True)
 class AgencyReturn:
-    """An agency's accepted return as the reports show it: case refs, grades and narrative only."""
+    """An agency's accepted return as the reports show it: its summary, case refs, grades and narrative only."""
 
     code: str
     name: str
     status: str
     practitioner: str
+    summary: str  # the agency's own summary (Overview sheet); empty for a return taken before it was stored
     summary_rows: list[dict[str, Any]]
 
 
@@ -58,7 +59,8 @@ def agency_returns(definition: AuditDefinition, store: Store) -> list[AgencyRetu
         stored = returns.get(agency.code)
         if stored and stored["status"] in ACCEPTED:
             result.append(AgencyReturn(agency.code, agency.name, stored["status"],
-                                       stored.get("practitioner_name") or "", findings_by_agency[agency.code]))
+                                       stored.get("practitioner_name") or "", stored.get("summary") or "",
+                                       findings_by_agency[agency.code]))
     return result
 
 

@@ -18,7 +18,7 @@ from maa.audit.timetable import MILESTONE_LABELS
 from maa.outputs.private_files import private_file
 
 
-def _long_date(value: date | datetime) -> str:
+def long_date(value: date | datetime) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
@@ -41,7 +41,7 @@ def _environment(folder: str) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["long_date"] = _long_date
+    environment.filters["long_date"] = long_date
     environment.filters["short_date"] = _short_date
     environment.filters["moment"] = _moment
     environment.globals["milestone_labels"] = MILESTONE_LABELS

@@ -235,16 +235,18 @@ class Store:
 
     def save_return(self, ref: str, agency_code: str, *, status: str, version: int | None = None,
                     completed_by: str | None = None, practitioner: tuple[str, str] | None = None,
-                    findings: Sequence[dict[str, str]] = (), received_at: datetime | None = None) -> None:
+                    findings: Sequence[dict[str, str]] = (), received_at: datetime | None = None,
+                    summary: str | None = None) -> None:
         """An agency's return outcome; an accepted one replaces the agency's findings in one transaction.
-        `received_at` is when the file landed (audit time), `accepted_at` when the pipeline took it."""
+        `received_at` is when the file landed (audit time), `accepted_at` when the pipeline took it;
+        `summary` is the agency's own summary of its return."""
         now = utcnow()
         landed = received_at.astimezone(UTC).replace(tzinfo=None) if received_at else now
         row = {"audit_ref": ref, "agency_code": agency_code, "version": version or 0, "status": str(status),
                "completed_by": completed_by, "accepted_at": now if status != "no_return" else None,
                "received_at": landed if status != "no_return" else None,
                "practitioner_name": practitioner[0] if practitioner else None,
-               "practitioner_email": practitioner[1] if practitioner else None}
+               "practitioner_email": practitioner[1] if practitioner else None, "summary": summary}
         findings_table = self.table("findings")
         with self.begin() as connection:
             self._upsert(connection, "returns", [row], keys=["audit_ref", "agency_code"])

@@ -52,7 +52,7 @@ def build_draft_report(audit: AuditContext, round_number: int) -> str:
     from maa.signoff import drafts
     from maa.signoff.decisions import decisions
 
-    summary = drafts.build_draft(audit.definition, audit.store, round_number, audit.today, audit.rehearsal)
+    summary = drafts.build_draft(audit.definition, audit.store, round_number, audit.today, audit.clock)
     base_url = conf.get("api", "base_url", fallback="http://localhost:8080").rstrip("/")
     draft_url = f"{base_url}/maa/reports/{audit.definition.ref}/audit-overview-report-draft.pdf"
     return drafts.draft_summary_markdown(audit.definition, summary, draft_url,
@@ -63,26 +63,26 @@ def send_changes_to_chair(audit: AuditContext, round_number: int) -> int:
     """The comment sent back, to the chair; the revision must follow the returned analysis version."""
     from maa.signoff import drafts
 
-    return drafts.send_changes_to_chair(audit.definition, audit.store, audit.mailer, round_number)
+    return drafts.send_changes_to_chair(audit.definition, audit.store, audit.mailer, round_number, audit.clock)
 
 
 def alert_rounds_exhausted(audit: AuditContext) -> None:
     """Three rounds of changes without sign-off: the Business Unit is told."""
     from maa.signoff import drafts
 
-    drafts.alert_rounds_exhausted(audit.definition, audit.store, audit.mailer)
+    drafts.alert_rounds_exhausted(audit.definition, audit.store, audit.mailer, audit.clock)
 
 
-def remind_qiip_of_signoff(audit: AuditContext) -> bool:
-    """When sign-off is due and QiiP has not approved, QiiP is reminded."""
-    from maa.signoff import drafts
+def remind_qiip_of_signoff(audit: AuditContext) -> str:
+    """When sign-off is due unapproved: QiiP reminded if it has been asked, else the Business Unit told what
+    the sign-off waits for (returns who was reminded)."""
+    from maa.signoff import reminder
 
-    return drafts.remind_qiip(audit.definition, audit.store, audit.mailer)
+    return reminder.remind_of_signoff(audit.definition, audit.store, audit.mailer)
 
 
 def publish_final_report(audit: AuditContext) -> dict[str, Any]:
     """Approved: the final report and learning briefing emailed; the actions into the tracker."""
     from maa.signoff import final_report
 
-    return final_report.publish_final(audit.definition, audit.store, audit.mailer, audit.today, audit.rehearsal)
-
+    return final_report.publish_final(audit.definition, audit.store, audit.mailer, audit.today, audit.clock)

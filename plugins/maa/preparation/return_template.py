@@ -7,9 +7,13 @@ one row per area) as PRODUCT.md gives them, with a dropdown for the grade.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from maa.audit.definitions import AuditDefinition, AuditType
 from maa.outputs.private_files import private_file
+
+if TYPE_CHECKING:
+    from maa.meeting.registers import ReviewRegister
 
 TEMPLATE_VERSION = "2026.1"
 GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate", "Not involved")
@@ -75,14 +79,19 @@ def write_return_template(definition: AuditDefinition, agency_code: str, case_re
     return target
 
 
-def write_analysis_template(definition: AuditDefinition, target: Path) -> Path:
-    """The chair's analysis workbook: Themes and Actions sheets, owner agencies as a dropdown."""
+def write_analysis_template(definition: AuditDefinition, target: Path, register: ReviewRegister | None = None) -> Path:
+    """The chair's analysis workbook: Themes and Actions sheets, owner agencies as a dropdown, and the review
+    findings register the actions cite (`register`, by default the Business Unit's) as a Reviews sheet, for
+    reference only: the pipeline never reads it back."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from maa.meeting.analysis import ACTIONS_COLUMNS, THEMES_COLUMNS
+    from maa.meeting.registers import COLUMNS as REGISTER_COLUMNS
+    from maa.meeting.registers import load_review_findings
 
+    register = register or load_review_findings()
     workbook = Workbook()
     themes = workbook.active
     themes.title = "Themes"
@@ -94,7 +103,17 @@ def write_analysis_template(definition: AuditDefinition, target: Path) -> Path:
                             error="Choose one of this audit's agencies")
     actions.add_data_validation(owners)
     owners.add("C2:C500")
-    for sheet, widths in ((themes, (30, 60, 45, 45)), (actions, (18, 60, 14, 14, 28, 30))):
+    reviews = workbook.create_sheet("Reviews")
+    reviews.append(list(REGISTER_COLUMNS))
+    for review in register.findings:
+        reviews.append([safe_cell(getattr(review, column)) for column in REGISTER_COLUMNS])
+    reviews.append([])
+    reviews.append([_register_note(register)])
+    for row in reviews.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for sheet, widths in ((themes, (30, 60, 45, 45)), (actions, (18, 60, 14, 14, 28, 30)),
+                          (reviews, (18, 14, 40, 90))):
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
@@ -103,3 +122,13 @@ def write_analysis_template(definition: AuditDefinition, target: Path) -> Path:
     with private_file(target) as handle:
         workbook.save(handle)
     return target
+
+
+def _register_note(register: ReviewRegister) -> str:
+    if register.findings:
+        return (f"The {len(register.findings)} reviews an action may cite, by ref, in the Actions sheet's review_refs "
+                "column (several separated by ';'). For reference only: changes here are not read.")
+    if register.problems:
+        return (f"The review findings register has {len(register.problems)} problem(s) and cannot be used until "
+                "the Business Unit puts them right: until then an action can cite no review.")
+    return "There is no review findings register yet: until the Business Unit adds one, an action can cite no review."

@@ -5,8 +5,10 @@ of agencies with no return once the grace period is over.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from maa.audit.definitions import AuditDefinition
+from maa.config import LONDON
 from maa.outputs import rendering
 from maa.outputs.mailer import OFFICIAL, Email, Mailer
 from maa.outputs.store import Store
@@ -29,13 +31,18 @@ def return_status(definition: AuditDefinition, store: Store) -> list[dict[str, s
             "agency": agency.code,
             "name": agency.name,
             "status": status.replace("_", " "),
-            "received_at": f"{stored['received_at']:%Y-%m-%d %H:%M}" if stored.get("received_at") else "",
+            "received_at": _in_london(stored["received_at"]) if stored.get("received_at") else "",
             "version": str(files[-1]["version"]) if files else "",
             "outcome": files[-1]["outcome"] if files else "",
             "deadline": f"{definition.submission_deadline_for(agency.code):%Y-%m-%d}"
                         + (" (extended)" if extended else ""),
         })
     return rows
+
+
+def _in_london(stored_utc: datetime) -> str:
+    """A time the store keeps in UTC, as London reads it, with its zone."""
+    return f"{stored_utc.replace(tzinfo=UTC).astimezone(LONDON):%Y-%m-%d %H:%M %Z}"
 
 
 def escalate_at_deadline(definition: AuditDefinition, store: Store, mailer: Mailer) -> list[dict[str, str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,11 @@ class ReturnDates:
             refused_after=end_of_day(working_days_after(deadline, definition.late_grace_days)),
         )
 
+    @property
+    def last_day_taken(self) -> date:
+        """The grace period's last day: `refused_after` is the midnight that ends it."""
+        return (self.refused_after - timedelta(days=1)).date()
+
 
 @dataclass(frozen=True)
 class ReturnState:
@@ -91,7 +96,8 @@ def receive_return(definition: AuditDefinition, store: Store, mailer: Mailer, co
         return ReturnState(ReturnStatus(status), str(path), None)
     if dates.reminder_at <= now < dates.due_by:
         _send_to_coordinator(definition, mailer, code, "return_reminder",
-                             f"Reminder: {definition.agency(code).name}'s return is due in a week",
+                             f"Reminder: {definition.agency(code).name}'s return is due by the end of "
+                             f"{rendering.long_date(definition.submission_deadline_for(code))}",
                              "email/return_reminder.txt", dates=dates)
     if now >= dates.refused_after:
         store.save_return(definition.ref, code, status=NO_RETURN)
@@ -125,7 +131,7 @@ def _take_return(definition: AuditDefinition, store: Store, mailer: Mailer, code
     status = ReturnStatus.ACCEPTED_LATE if arrived >= dates.due_by else ReturnStatus.ACCEPTED
     too_late = [] if arrived < dates.refused_after else [
         f"arrived after the deadline and the {definition.late_grace_days} working days' grace "
-        f"(closed {dates.refused_after - timedelta(days=1):%A %d %B %Y}); the Business Unit has it"]
+        f"(closed {dates.last_day_taken:%A %d %B %Y}); the Business Unit has it"]
     case_refs, children = audit_children(definition, store)
     arrival = Arrival(definition.ref, InboxKind.RETURN, code, path, Path("returns") / f"{code}.xlsx",
                       "an agency return workbook", MAX_FILE_BYTES)
@@ -138,7 +144,7 @@ def _take_return(definition: AuditDefinition, store: Store, mailer: Mailer, code
         assert result is not None
         overview = result.overview
         store.save_return(definition.ref, code, status=status, version=taken.version,
-                          completed_by=overview.get("completed_by"),
+                          completed_by=overview.get("completed_by"), summary=overview.get("summary"),
                           practitioner=(overview.get("nominated_practitioner", ""),
                                         overview.get("nominated_practitioner_email", "")),
                           findings=result.findings, received_at=arrived)
@@ -160,7 +166,7 @@ def _take_return(definition: AuditDefinition, store: Store, mailer: Mailer, code
             _send_to_coordinator(definition, mailer, code, "return_refused",
                                  f"Return refused (version {taken.version})", "email/return_refused.txt",
                                  version=taken.version, reasons=taken.reasons, kept_as=taken.kept_as.name,
-                                 dates=dates)
+                                 dates=dates, late=status is ReturnStatus.ACCEPTED_LATE, too_late=bool(too_late))
 
     take(arrival, check, store, refused_before_check=too_late, record=record, event=event,
          tell_sender=tell_sender)

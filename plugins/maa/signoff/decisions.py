@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from maa.audit.clock import AuditClock
     from maa.outputs.store import Store
 
 MAX_ROUNDS = 3
@@ -24,14 +25,42 @@ class Decision:
     round: int
     stage: str
     option: str
-    by: str
-    at: datetime  # aware, as Airflow recorded the answer
+    by: str  # the Airflow login that answered
+    at: datetime  # aware: when Airflow recorded the answer (the wall clock)
     comment: str
+    name: str = ""  # the person's full name and role, where the answer recorded them
+    role: str = ""
+
+    @property
+    def who(self) -> str:
+        """The person as a report names them: by name and role where recorded, else by their login."""
+        if not self.name:
+            return f"Airflow user {self.by}"
+        return f"{self.name} ({self.role})" if self.role else self.name
 
     def as_event(self) -> dict[str, Any]:
         """The decision as the human-in-the-loop task's completion event carries it."""
         return {"chosen_options": [self.option], "params_input": {"comment": self.comment},
-                "responded_at": self.at, "responded_by_user": {"id": self.by, "name": self.by}}
+                "responded_at": self.at, "responded_by_user": {"id": self.by, "name": self.name or self.by}}
+
+
+@dataclass(frozen=True)
+class ShownDecision:
+    """A decision as reports and emails show it: the person, and the time in London with its zone."""
+
+    round: int
+    stage: str
+    option: str
+    who: str
+    when: str
+    comment: str
+
+
+def shown(decision: Decision, audit_clock: AuditClock) -> ShownDecision:
+    """`decision` for a reader: its time in audit time (a rehearsal's day, not the wall clock's), in London."""
+    local = audit_clock.from_wall_clock(decision.at)
+    when = f"{local.day} {local:%b %Y}, {local:%H:%M %Z}"
+    return ShownDecision(decision.round, decision.stage, decision.option, decision.who, when, decision.comment)
 
 
 def record_decision(store: Store, ref: str, decision: Decision) -> None:

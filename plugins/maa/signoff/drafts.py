@@ -9,79 +9,97 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from maa import config
+from maa.audit.clock import AuditClock
 from maa.audit.definitions import AuditDefinition
 from maa.meeting.analysis import AnalysisResult, split_refs
 from maa.meeting.chair_analysis import read_accepted_analysis
 from maa.meeting.chair_briefing import grade_matrix, statements_by_domain
-from maa.meeting.practitioner_pack import agency_returns
-from maa.meeting.registers import load_review_findings
+from maa.meeting.practitioner_pack import PACK_SENT, agency_returns
+from maa.meeting.registers import ReviewFinding, ReviewRegister, load_review_findings
 from maa.outputs import rendering
 from maa.outputs.charts import grade_bars
 from maa.outputs.mailer import OFFICIAL, Email, Mailer
 from maa.outputs.store import Store
 from maa.paa import figures
 from maa.preparation.return_template import GRADES
-from maa.returns.receiving import ACCEPTED, NO_RETURN
-from maa.signoff.decisions import MAX_ROUNDS, REQUEST_CHANGES, STAGES, Decision, approval, decisions
+from maa.returns.receiving import ACCEPTED, NO_RETURN, WALL_CLOCK
+from maa.signoff.decisions import MAX_ROUNDS, REQUEST_CHANGES, STAGES, Decision, approval, decisions, shown
 
 log = logging.getLogger(__name__)
 
 
-def _actual_dates(store: Store, ref: str) -> dict[str, str]:
-    """When things really happened, from the store's events: the first of each kind, except that the
-    returns were in when the last one was accepted."""
-    firsts: dict[str, str] = {}
-    last_return = ""
+def _actual_dates(store: Store, ref: str, audit_clock: AuditClock) -> dict[str, tuple[date, str]]:
+    """What really happened at each milestone, and when, in audit time (the ledger and the events are stamped
+    by the wall clock, in UTC; an accepted return's arrival is already audit time)."""
+    def audit_day(wall_clock_utc: datetime) -> date:
+        return audit_clock.from_wall_clock(wall_clock_utc.replace(tzinfo=UTC)).date()
+
+    actual: dict[str, tuple[date, str]] = {}
+    notices = [e["created_at"] for e in store.emails(ref) if e["kind"] == "notice"]
+    if notices:
+        actual["notice_issued"] = (audit_day(min(notices)), "notices sent")
+    arrivals = [r["received_at"] for r in store.returns(ref).values()
+                if r["status"] in ACCEPTED and r["received_at"] is not None]
+    if arrivals:
+        last = max(arrivals).replace(tzinfo=UTC).astimezone(config.LONDON).date()
+        actual["submission_deadline"] = (last, "last accepted return arrived")
+    firsts: dict[str, datetime] = {}
     for event in store.events(ref):
-        day = f"{event['occurred_at']:%d %b %Y}"
-        firsts.setdefault(event["kind"], day)
-        if event["kind"] in ("return_accepted", "return_accepted_late"):
-            last_return = day
-    return {
-        "notice_issued": firsts.get("run_prepared", ""),
-        "submission_deadline": last_return,
-        "practitioner_event": firsts.get("practitioner_pack_sent", ""),
-        "chair_report_due": firsts.get("analysis_accepted", ""),
-        "signoff_due": firsts.get("signoff_decision", ""),
-    }
+        firsts.setdefault(event["kind"], event["occurred_at"])
+    for milestone, kind, what in (("practitioner_event", PACK_SENT, "practitioner pack sent"),
+                                  ("chair_report_due", "analysis_accepted", "chair's analysis accepted")):
+        if kind in firsts:
+            actual[milestone] = (audit_day(firsts[kind]), what)
+    approved = approval(store, ref)
+    if approved is not None:
+        actual["signoff_due"] = (audit_clock.from_wall_clock(approved.at).date(), "approved by QiiP")
+    return actual
+
+
+def _action_reviews(action: dict[str, Any], register: ReviewRegister) -> list[tuple[str, ReviewFinding | None]]:
+    """Each review an action cites, with its register entry (None when the register no longer has it)."""
+    return [(ref, register.get(ref)) for ref in split_refs(action["review_refs"])]
 
 
 def report_context(definition: AuditDefinition, store: Store, analysis: AnalysisResult, today: date,
-                   rehearsal: bool) -> dict[str, Any]:
-    """Everything the draft and final reports show; case refs and grades only, no child's identifiers."""
+                   audit_clock: AuditClock) -> dict[str, Any]:
+    """Everything the draft and final reports show; case refs and grades only, no child's identifiers.
+    `today` is the audit's day; every date shown is audit time, in London."""
     matrix = grade_matrix(definition, store)
-    returns = store.returns(definition.ref)
+    stored = store.returns(definition.ref)
     register = load_review_findings()
-    accepted = [f for agency_return in agency_returns(definition, store) for f in agency_return.summary_rows]
+    returns = agency_returns(definition, store)
+    accepted = [f for agency_return in returns for f in agency_return.summary_rows]
     by_domain = statements_by_domain(accepted, ("worked_well", "worked_less_well"))
-    actions = [{**a, "reviews": [register.get(r) for r in split_refs(a["review_refs"])]} for a in analysis.actions]
+    actions = [{**a, "reviews": _action_reviews(a, register)} for a in analysis.actions]
     return {
         "audit": definition, "timetable": definition.timetable.dates, "units": definition.review_units,
-        "marking": OFFICIAL, "rehearsal": rehearsal, "generated_on": today,
-        "actual": _actual_dates(store, definition.ref),
-        "participation": [(a, returns.get(a.code, {}).get("status", "awaiting")) for a in definition.agencies],
-        "no_return": [a for a in definition.agencies if returns.get(a.code, {}).get("status") == NO_RETURN],
-        "accepted_count": sum(1 for r in returns.values() if r["status"] in ACCEPTED),
+        "marking": OFFICIAL, "rehearsal": audit_clock.rehearsal, "generated_on": today,
+        "actual": _actual_dates(store, definition.ref, audit_clock),
+        "participation": [(a, stored.get(a.code, {}).get("status", "awaiting")) for a in definition.agencies],
+        "no_return": [a for a in definition.agencies if stored.get(a.code, {}).get("status") == NO_RETURN],
+        "accepted_count": len(returns), "returns": returns,
         "case_count": len(store.cases(definition.ref)),
         "matrix": matrix,
         "chart": grade_bars([(d or "All areas", matrix["distribution"].get(d, Counter()))
                              for d in matrix["domains"]], GRADES, "Grades given, by domain"),
         "worked": {domain: by_domain[domain] for domain in matrix["domains"] if domain in by_domain},
         "analysis": analysis, "actions": actions,
+        "decisions": [shown(d, audit_clock) for d in decisions(store, definition.ref)],
         "data_section": figures.section(definition, store),  # PAA only: the year's data (procedure area 10)
     }
 
 
 def build_draft(definition: AuditDefinition, store: Store, round_number: int, today: date,
-                rehearsal: bool = False) -> dict[str, Any]:
+                audit_clock: AuditClock = WALL_CLOCK) -> dict[str, Any]:
     analysis, version = read_accepted_analysis(definition, store)
-    context = report_context(definition, store, analysis, today, rehearsal)
+    context = report_context(definition, store, analysis, today, audit_clock)
     html = rendering.render("reports/audit_overview_report.html", **context, draft=True, round=round_number,
-                          approved=None, decisions=decisions(store, definition.ref))
+                            approved=None)
     path = rendering.html_to_pdf(html, config.audit_output(definition.ref) / "audit-overview-report-draft.pdf")
     store.record_event(definition.ref, "draft_built", f"round{round_number}", f"analysis v{version}")
     return {"round": round_number, "analysis_version": version, "themes": len(analysis.themes),
@@ -120,9 +138,11 @@ def request_decision(definition: AuditDefinition, mailer: Mailer, stage: str, ro
     return sent
 
 
-def send_changes_to_chair(definition: AuditDefinition, store: Store, mailer: Mailer, round_number: int) -> int:
+def send_changes_to_chair(definition: AuditDefinition, store: Store, mailer: Mailer, round_number: int,
+                         audit_clock: AuditClock = WALL_CLOCK) -> int:
     """The comment of whoever asked for changes in `round_number`, and the version the revision must follow."""
-    asked = [d for d in decisions(store, definition.ref) if d.round == round_number and d.option == REQUEST_CHANGES]
+    asked = [shown(d, audit_clock) for d in decisions(store, definition.ref)
+             if d.round == round_number and d.option == REQUEST_CHANGES]
     _, version = read_accepted_analysis(definition, store)
     store.record_event(definition.ref, "changes_requested", f"round{round_number + 1}", str(version))
     body = rendering.render("email/changes_requested.txt", audit=definition, decisions=asked, round=round_number,
@@ -138,18 +158,9 @@ def revision_follows_version(store: Store, ref: str, round_number: int) -> int:
     return int(event["detail"])
 
 
-def alert_rounds_exhausted(definition: AuditDefinition, store: Store, mailer: Mailer) -> None:
+def alert_rounds_exhausted(definition: AuditDefinition, store: Store, mailer: Mailer,
+                           audit_clock: AuditClock = WALL_CLOCK) -> None:
     body = rendering.render("email/rounds_exhausted.txt", audit=definition, rounds=MAX_ROUNDS,
-                          decisions=decisions(store, definition.ref))
+                            decisions=[shown(d, audit_clock) for d in decisions(store, definition.ref)])
     mailer.send(Email(ref=definition.ref, kind="rounds_exhausted", recipient=definition.business_unit.email,
                       what=f"Sign-off not reached after {MAX_ROUNDS} rounds of changes", body=body, marking=OFFICIAL))
-
-
-def remind_qiip(definition: AuditDefinition, store: Store, mailer: Mailer) -> bool:
-    if approval(store, definition.ref) is not None:
-        return False
-    body = rendering.render("email/signoff_reminder.txt", audit=definition, timetable=definition.timetable.dates)
-    for recipient in definition.qiip.emails:
-        mailer.send(Email(ref=definition.ref, kind="signoff_reminder", recipient=recipient, body=body,
-                          what="Reminder: the Audit Overview Report awaits QiiP's sign-off", marking=OFFICIAL))
-    return True

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from maa.audit.clock import AuditClock
 from maa.audit.definitions import AuditDefinition
 from maa.outputs import rendering
 from maa.outputs.mailer import OFFICIAL, OFFICIAL_SENSITIVE, Email
-from maa.signoff.decisions import approval
+from maa.signoff.decisions import approval, shown
 from maa.tracker.actions import TrackedAction
 from maa.tracker.register import STATUSES, Tracker
 from maa.tracker.report import RAG_ORDER, action_row
@@ -149,10 +150,11 @@ def impact_context(tracker: Tracker, definition: AuditDefinition, actions: list[
              "since_request": [u for u in a.history if u.reported_on >= request.requested_on]} for a in actions]
     replied = {code: has_replied(actions, code, request) for code in owners(actions)}
     quotes_notes = any(u.progress_note for a in actions for u in a.history)
+    approved = approval(tracker.store, definition.ref)
     return {
         "audit": definition, "marking": OFFICIAL_SENSITIVE if quotes_notes else OFFICIAL, "rehearsal": False,
         "generated_on": tracker.today, "timetable": definition.timetable.dates, "request": request,
-        "approved": approval(tracker.store, definition.ref),
+        "approved": shown(approved, AuditClock()) if approved else None,  # the tracker runs on the wall clock
         "rows": rows, "replied": replied, "rag_order": RAG_ORDER,
         "rag_counts": Counter(r["rag"] for r in rows),
         "status_counts": [(s, sum(1 for r in rows if r["status"] == s)) for s in STATUSES],

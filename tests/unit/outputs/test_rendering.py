@@ -95,3 +95,12 @@ def test_the_audit_pack_pdf_is_marked_and_numbered(tmp_path: Path) -> None:
         assert f"Page {number} of" in page
     assert "C-01" in text and "Police" in text
     assert [p.name for p in target.parent.iterdir()] == ["audit-pack-POL.pdf"]  # no temporary file left
+
+
+def test_the_audit_pack_of_a_rehearsal_says_its_date_is_the_rehearsals_day(tmp_path: Path) -> None:
+    """Audit packs are built on the audit's day (in a rehearsal, the day it has reached), and say so."""
+    html = rendering.render("reports/audit_pack.html", **audit_pack_context(rehearsal=True))
+    text = " ".join("\n".join(p.extract_text() for p in PdfReader(
+        rendering.html_to_pdf(html, tmp_path / "audit-pack-POL.pdf")).pages).split())
+    assert ("Generated Monday 15 June 2026, the day the rehearsal had reached on the timetable's calendar (not the "
+            "day the training run took place).") in text
