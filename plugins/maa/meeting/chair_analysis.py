@@ -47,7 +47,7 @@ def read_accepted_analysis(definition: AuditDefinition, store: Store) -> tuple[A
     latest = accepted_analyses(store, definition.ref)[-1]
     archived = Path(latest["stored_as"])
     narrative_file = archived.with_name(f"narrative.v{latest['version']}.md")
-    narrative = narrative_file.read_text(encoding="utf-8") if narrative_file.exists() else None
+    narrative = narrative_file.read_bytes() if narrative_file.exists() else None  # checked again as they came
     _, children = audit_children(definition, store)
     result = check_analysis(definition, archived.read_bytes(), narrative, load_review_findings(), children)
     return result, latest["version"]
