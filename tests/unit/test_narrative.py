@@ -120,6 +120,9 @@ REFUSED_MARKDOWN = [
     pytest.param("> quoted [ref][r]\n\n[r]: file:///etc/passwd\n", [at(1, LINK)], id="reference link to a file"),
     pytest.param("![a](x.png) and <b>bold</b>\n\n[ok](ftp://example.org)\n", [at(1, IMAGE), at(1, HTML), at(3, LINK)],
                  id="several"),
+    pytest.param("![a](x.png)\n![b](y.png) and ![c](z.png)\n\nText\n![d](w.png)\n", [at(1, IMAGE), at(2, IMAGE),
+                                                                                     at(5, IMAGE)],
+                 id="each line of a paragraph"),
 ]
 
 
@@ -172,6 +175,13 @@ def test_nested_emphasis_that_took_574_seconds_is_refused() -> None:
         at(3, "narrative.md passes 600 formatted parts (paragraphs, headings, list items, emphasis, links) in the "
               "block starting on this line: too many to lay out in time"),
     ]
+
+
+def test_the_line_named_is_where_the_cap_is_passed() -> None:
+    """Thirteen thousand one-word paragraphs: the 601st part is the paragraph on line 1,201."""
+    assert check_narrative(b"a\n\n" * 13_000, NOBODY) == [at(1201, (
+        "narrative.md passes 600 formatted parts (paragraphs, headings, list items, emphasis, links) in the block "
+        "starting on this line: too many to lay out in time"))]
 
 
 def test_a_paragraph_holds_at_most_a_hundred_pieces_of_formatting() -> None:
