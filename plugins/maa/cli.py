@@ -97,6 +97,33 @@ def _validate_return(args: argparse.Namespace) -> int:
     return 1
 
 
+def _validate_analysis(args: argparse.Namespace) -> int:
+    """The chair's analysis.xlsx and narrative.md checked as the pipeline checks them, against the audit's
+    accepted nominations and review findings register (so a child's name is caught, and never printed)."""
+    from maa.meeting.analysis import check_analysis
+    from maa.meeting.chair_analysis import ANALYSIS, NARRATIVE
+    from maa.meeting.registers import load_review_findings
+    from maa.outputs.store import Store
+    from maa.preparation.case_list import audit_children
+
+    definition = load_definition(args.definition)
+    folder = Path(args.folder)
+    workbook, narrative = folder / ANALYSIS.name, folder / NARRATIVE.name
+    if not workbook.is_file():
+        print(f"{workbook}: no such file (the narrative comes with the workbook, not alone)", file=sys.stderr)
+        return 1
+    _, children = audit_children(definition, Store())
+    result = check_analysis(definition, workbook.read_bytes(), narrative.read_bytes() if narrative.is_file() else None,
+                            load_review_findings(), children)
+    if result.accepted:
+        print(f"{folder}: accepted ({len(result.themes)} themes, {len(result.actions)} actions, "
+              f"{'with' if narrative.is_file() else 'no'} narrative)")
+        return 0
+    for problem in result.problems:
+        print(f"{folder}: {problem}", file=sys.stderr)
+    return 1
+
+
 def _validate_update(args: argparse.Namespace) -> int:
     """An owner's progress workbook checked against the tracker's actions in the store, as the tracker would."""
     from maa.pipeline import resources
@@ -229,6 +256,12 @@ def parser() -> argparse.ArgumentParser:
     returns.add_argument("--cases", help="the audit's case refs, comma-separated (default: its accepted "
                                          "nominations under MAA_DATA_DIR)")
     returns.set_defaults(run=_validate_return)
+
+    analysis = commands.add_parser("validate-analysis", help="check the chair's analysis.xlsx and narrative.md "
+                                                             "as the pipeline would")
+    analysis.add_argument("definition")
+    analysis.add_argument("folder", help="the folder holding analysis.xlsx and, if there is one, narrative.md")
+    analysis.set_defaults(run=_validate_analysis)
 
     update = commands.add_parser("validate-update",
                                  help="check an owner's action progress workbook as the tracker would")

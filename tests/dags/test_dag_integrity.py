@@ -115,6 +115,24 @@ def test_refs_equal_but_for_case_refuse_the_later_file_naming_both(folders: Audi
     assert "b.yaml: ref:" in message and str(first) in message
 
 
+def test_hostile_definitions_are_import_errors_and_every_other_audit_keeps_its_dag(folders: AuditFolders) -> None:
+    """A date that overflowed the timetable once failed the whole maa_audits.py file, and with it every audit."""
+    folders.write_definition()
+    folders.write_definition({"ref": "MATA-9999-01", "start": "9999-12-01"}, name="year-9999.yaml")
+    (folders.audits / "twice.yaml").write_text("ref: MATA-2026-05\nref: MATA-2026-06\n")
+    folders.write_definition({"ref": "MATA-2026-07", "timescale": {"notice": True}}, name="boolean.yaml")
+    folders.write_definition({"ref": "---"}, name="dashes.yaml")
+    bag = dag_bag()
+    assert list(audit_dags(bag)) == ["maa_mata_2026_01"]
+    (where, message), = bag.import_errors.items()
+    assert Path(where).name == "maa_definition_errors.py"
+    for line in ("year-9999.yaml: start: 9999-12-01 is outside the years a definition may use (2000 to 2100)",
+                 "twice.yaml: line 2: 'ref' is given twice in the same mapping (first on line 1)",
+                 "boolean.yaml: timescale.notice: a whole number is expected",
+                 "dashes.yaml: ref: a letter first, then letters, digits and single dashes"):
+        assert line in message, message
+
+
 def test_dag_files_do_not_import_heavy_libraries() -> None:
     """Parse every DAG file in a fresh interpreter, whatever its imports import in turn: none of the heavy
     libraries may be loaded at parse time (they are imported inside the tasks)."""

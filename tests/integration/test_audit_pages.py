@@ -347,3 +347,22 @@ def test_the_registration_form_writes_a_definition_maa_check_accepts(browser_as,
     assert definition.timescale.agency_audit == 2, "a blank timescale takes the type's default (MACA: 2 weeks)"
     again = client.post("/maa/audits/new", data=values | {"ref": "maca-2027-02"})
     assert again.status_code == 400 and "already used by MACA-2027-02.yaml" in again.text
+
+
+def test_the_registration_form_names_a_date_it_cannot_use_beside_a_broken_definition(browser_as,
+                                                                                    folders: AuditFolders) -> None:
+    """The year 9999 once overflowed the timetable: an HTTP 500 instead of the field's problem."""
+    (folders.audits / "brackets.yaml").write_text("[" * 25 + "]" * 25)
+    client = browser_as("business-unit")
+    values = {"ref": "MACA-2027-03", "type": "MACA", "title": "Child exploitation", "theme": "Exploitation",
+              "start": "9999-12-01", "chair_name": "Robin Vale", "chair_email": "robin.vale@example.org",
+              "business_unit": "business.unit@example.org", "qiip": "qiip.chair@example.org",
+              "nominating_agency": "CSC",
+              "agencies": "CSC | Children's Social Care | Amira Shah | amira.shah@csc.example.org\n"
+                          "POL | Police | Ben Okafor | ben.okafor@police.example.org"}
+    refused = client.post("/maa/audits/new", data=values)
+    assert refused.status_code == 400
+    assert ('<span class="error" id="start-error">9999-12-01 is outside the years a definition may use '
+            '(2000 to 2100)</span>') in refused.text
+    registered = client.post("/maa/audits/new", data=values | {"start": "2027-01-04"})
+    assert registered.status_code == 200 and "Registered as MACA-2027-03.yaml" in registered.text

@@ -32,10 +32,11 @@ from maa.preparation.return_template import write_analysis_template
 from maa.returns import receiving
 from maa.signoff import drafts, final_report, reminder
 from maa.signoff.decisions import APPROVE, REQUEST_CHANGES, Decision, record_decision
-from tests.conftest import DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, PROJECT, nominations_csv
-from tests.outputs import pdf_text
-from tests.workbooks import chair_analysis as analysis_workbook
-from tests.workbooks import completed_return
+from tests.helpers.definitions import PROJECT
+from tests.helpers.nominations import DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
+from tests.helpers.outputs import pdf_text
+from tests.helpers.workbooks import chair_analysis as analysis_workbook
+from tests.helpers.workbooks import completed_return
 
 REF = "MATA-2026-01"
 CASES = ["C-01", "C-02"]
@@ -66,7 +67,7 @@ def meeting(tmp_path_factory: pytest.TempPathFactory):
         shutil.copy(REGISTER, base / "data" / "registers")
         store = Store(f"sqlite:///{base / 'store.sqlite'}")
         store.save_audit(definition, f"{REF}.yaml")
-        mailer = Mailer(store)
+        mailer = resources.mailer(store)
         notice.send_notice(definition, mailer)
         inbox = base / "data" / "inbox" / REF
         inbox.mkdir(parents=True)
@@ -96,7 +97,7 @@ def audit(meeting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     shutil.copy(base / "store.sqlite", tmp_path / "store.sqlite")
     monkeypatch.setenv("MAA_OUTPUT_DIR", str(tmp_path / "output"))
     store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    return definition, store, Mailer(store)
+    return definition, store, resources.mailer(store)
 
 
 def sent(kind: str) -> dict[str, EmailMessage]:

@@ -387,8 +387,78 @@ def test_check_shows_every_problem_of_a_definition_in_one_pass(maa: Maa, folders
                                     "extensions": {"FIRE": "2026-08-01", "POL": "2026-07-01"}},
                                    remove=("theme",), name="bad.yaml")
     assert maa("check", bad) == Printed(1, "", (
-        f"{bad}: ref: letters, digits and '-' only (up to 40)\n"
+        f"{bad}: ref: a letter first, then letters, digits and single dashes (up to 40), such as MATA-2027-01\n"
         f"{bad}: theme: required for a MATA\n"
         f"{bad}: timescale.signoff: 9 weeks; the bound is 1 to 4 (give timescale_reason if partners mandated it)\n"
         f"{bad}: extensions.FIRE: not one of the agencies\n"
         f"{bad}: extensions.POL: 2026-07-01 is before the submission deadline 2026-07-20\n"))
+
+
+# maa validate-analysis, in-process ----------------------------------------------------------------------
+
+ONE_ACTION = [("A1", "Circulate core group actions within two working days", "CSC", "2026-11-30", "", "")]
+
+
+def chair_folder(folders: AuditFolders, themes: list, actions: list, narrative: bytes | None) -> Path:
+    from maa.audit.definitions import load_definition
+    from tests.helpers.workbooks import chair_analysis
+
+    folder = folders.data / "from-the-chair"
+    folder.mkdir()
+    workbook = chair_analysis(load_definition(folders.write_definition()), folders.data, themes, actions)
+    (folder / "analysis.xlsx").write_bytes(workbook)
+    if narrative is not None:
+        (folder / "narrative.md").write_bytes(narrative)
+    return folder
+
+
+def ours(printed, folder: Path) -> tuple[list[str], list[str]]:
+    """The command's own lines on stdout and stderr (Great Expectations logs its start-up there too)."""
+    return tuple([line for line in text.splitlines() if line.startswith(str(folder))]
+                 for text in (printed.out, printed.err))
+
+
+def test_validate_analysis_accepts_what_the_pipeline_accepts(folders: AuditFolders, capsys) -> None:
+    from maa.cli import main
+    from tests.helpers.workbooks import THEMES
+
+    folder = chair_folder(folders, THEMES, ONE_ACTION, b"## Overview\n\nC-01 and C-02 drifted.\n")
+    assert main(["validate-analysis", str(folders.audits / "MATA-2026-01.yaml"), str(folder)]) == 0
+    assert ours(capsys.readouterr(), folder) == ([f"{folder}: accepted (2 themes, 1 actions, with narrative)"], [])
+
+
+def test_validate_analysis_gives_every_reason_and_never_a_childs_name(folders: AuditFolders, capsys) -> None:
+    from maa.audit.clock import now
+    from maa.audit.definitions import load_definition
+    from maa.cli import main
+    from maa.preparation import case_list
+
+    store = resources.store()
+    (folders.inbox("MATA-2026-01") / "nominations.csv").write_text(nominations_csv())
+    definition = load_definition(folders.write_definition())
+    assert case_list.receive_nominations(definition, store, resources.mailer(store, dry_run=True), now(),
+                                         key=resources.pseudonym_key).accepted
+    themes = [("Drift", f"{DISTINCTIVE_NAME} waited too long.", "", "")]
+    actions = [("A1", "Owner not in the audit", "FIRE", "2026-11-30", "", "")]
+    narrative = f"Intro\n\nAbout {DISTINCTIVE_NAME.split()[1]}.\n\n![chart](https://example.org/c.png)\n".encode()
+    folder = chair_folder(folders, themes, actions, narrative)
+    assert main(["validate-analysis", str(folders.audits / "MATA-2026-01.yaml"), str(folder)]) == 1
+    printed = capsys.readouterr()
+    assert ours(printed, folder) == ([], [f"{folder}: {reason}" for reason in (
+        "line 3: narrative.md names a nominated child: refer to children by case ref only",
+        "line 5: narrative.md has an image: the report carries text only (describe it, or send it to the Business "
+        "Unit)",
+        "sheet Actions, row 2, column owner_agency, cell C2: not one of this audit's agencies "
+        "(CSC, EDU, GHC, ICB, POL, PROB)",
+        "sheet Themes, row 2, column finding, cell B2: names a nominated child: refer to children by case ref only",
+    )])
+    for identifier in IDENTIFIERS:
+        assert identifier.lower() not in (printed.out + printed.err).lower()
+
+
+def test_validate_analysis_needs_the_workbook(folders: AuditFolders, capsys) -> None:
+    from maa.cli import main
+
+    assert main(["validate-analysis", str(folders.write_definition()), str(folders.data)]) == 1
+    assert ours(capsys.readouterr(), folders.data) == ([], [
+        f"{folders.data / 'analysis.xlsx'}: no such file (the narrative comes with the workbook, not alone)"])

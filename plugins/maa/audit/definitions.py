@@ -14,9 +14,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from maa import config
+from maa.audit.loading import DefinitionError, DefinitionProblems, problems_from, read_mapping, read_text
 from maa.audit.rules import RULES
 from maa.audit.timetable import Timetable, build_timetable
 
@@ -57,6 +58,29 @@ EMAIL_PATTERN = r"^[^@\s<>,;]+@[^@\s<>,;]+\.[A-Za-z]{2,}$"
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=EMAIL_PATTERN)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_]{1,20}$")]
+# A letter first and single dashes between letters and digits, so that every ref gives its own DAG id.
+Ref = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40,
+                                       pattern=r"^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$")]
+# The programme DAGs' ids (maa.pipeline.tracker_dag, retention_dag): no audit may take one over.
+PROGRAMME_DAG_IDS = frozenset({"maa_action_tracker", "maa_retention"})
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _calendar_date(value: Any) -> date:
+    """A day written YYYY-MM-DD, in the years an audit can mean: later dates would overflow the timetable."""
+    if isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value.strip()} is not a real date") from None
+    if type(value) is not date:
+        raise ValueError("not a date: write it as YYYY-MM-DD")
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"{value} is outside the years a definition may use ({FIRST_YEAR} to {LAST_YEAR})")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_calendar_date)]
 
 
 class AuditType(StrEnum):
@@ -95,8 +119,8 @@ class Agency(_Strict):
 
 
 class Period(_Strict):
-    from_: date = Field(alias="from")
-    to: date
+    from_: Day = Field(alias="from")
+    to: Day
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
@@ -117,12 +141,13 @@ DEFAULT_TIMESCALES: dict[AuditType, dict[str, int]] = {
 
 
 class Timescale(_Strict):
-    notice: int = Field(ge=0, le=52)
-    agency_audit: int = Field(ge=0, le=52)
-    review: int = Field(ge=0, le=52)
-    chair_report: int = Field(ge=0, le=52)
-    signoff: int = Field(ge=0, le=52)
-    impact_review_months: int = Field(ge=1, le=36)
+    # Strict numbers refuse booleans and text: pydantic would otherwise take `notice: true` as 1 week.
+    notice: int = Field(strict=True, ge=0, le=52)
+    agency_audit: int = Field(strict=True, ge=0, le=52)
+    review: int = Field(strict=True, ge=0, le=52)
+    chair_report: int = Field(strict=True, ge=0, le=52)
+    signoff: int = Field(strict=True, ge=0, le=52)
+    impact_review_months: int = Field(strict=True, ge=1, le=36)
 
     def out_of_bounds(self) -> list[tuple[str, str]]:
         """(field, problem) for every stage outside the procedure's bounds.
@@ -151,11 +176,11 @@ class Timescale(_Strict):
 
 
 class AuditDefinition(_Strict):
-    ref: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9-]{1,40}$")]
+    ref: Ref
     type: AuditType
     title: Text
     theme: Text | None = Field(default=None, validate_default=True)  # validate_default: rules run on a field left out
-    start: date
+    start: Day
     status: Status = Status.active
     chair: Person
     business_unit: Mailbox
@@ -168,9 +193,9 @@ class AuditDefinition(_Strict):
     period: Period | None = Field(default=None, validate_default=True)
     timescale: Timescale
     timescale_reason: Text | None = Field(default=None, validate_default=True)
-    extensions: dict[Code, date] = Field(default_factory=dict)
-    late_grace_days: int = Field(default=3, ge=0, le=30)
-    retention_days: int = Field(default=90, ge=1, le=3650)
+    extensions: dict[Code, Day] = Field(default_factory=dict)
+    late_grace_days: int = Field(default=3, strict=True, ge=0, le=30)
+    retention_days: int = Field(default=90, strict=True, ge=1, le=3650)
 
     @model_validator(mode="before")
     @classmethod
@@ -186,6 +211,13 @@ class AuditDefinition(_Strict):
         if isinstance(given, dict):
             data = {**data, "timescale": {**defaults, **given}}
         return data
+
+    @field_validator("ref")
+    @classmethod
+    def _not_a_programme_dag(cls, ref: str) -> str:
+        if dag_id_for(ref) in PROGRAMME_DAG_IDS:
+            raise ValueError(f"{ref} would take the DAG id {dag_id_for(ref)}, which a programme DAG has")
+        return ref
 
     @field_validator("agencies")
     @classmethod
@@ -243,86 +275,21 @@ class AuditDefinition(_Strict):
         return self.extensions.get(code, self.timetable["submission_deadline"])
 
 
-class DefinitionProblems(ValueError):
-    """Several (field, problem) pairs found by a cross-field check."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = problems
-        super().__init__("; ".join(f"{f}: {p}" for f, p in problems))
-
-
-class DefinitionError(Exception):
-    """A definition file that cannot be used, with every problem found in it."""
-
-    def __init__(self, path: Path, problems: list[tuple[str, str]]):
-        self.path = path
-        self.problems = problems
-        super().__init__(self.describe())
-
-    def describe(self) -> str:
-        return "\n".join(f"{self.path}: {field}: {problem}" for field, problem in self.problems)
-
-
 def dag_id_for(ref: str) -> str:
     return "maa_" + ref.lower().replace("-", "_")
 
 
-def _field_name(location: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in location if p not in ("function-after", "function-before")]
-    return ".".join(parts).replace("from_", "from") or "(file)"
-
-
-def _problems_from(error: ValidationError) -> list[tuple[str, str]]:
-    problems = []
-    for item in error.errors(include_url=False, include_input=False):
-        context_error = (item.get("ctx") or {}).get("error")
-        if isinstance(context_error, DefinitionProblems):
-            problems.extend(context_error.problems)
-            continue
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "string_pattern_mismatch":
-            message = _pattern_message(item["loc"])
-        elif item["type"] == "extra_forbidden":
-            message = "not a field of an audit definition (misspelt?)"
-        problems.append((_field_name(item["loc"]), message))
-    return problems
-
-
-def _pattern_message(location: tuple[Any, ...]) -> str:
-    last = str(location[-1])
-    if last in ("email", "emails") or isinstance(location[-1], int) and "emails" in location:
-        return "not a valid email address"
-    if last == "ref":
-        return "letters, digits and '-' only (up to 40)"
-    return "letters, digits and '_' only (up to 20)"
-
-
-# libyaml's loader is ten times faster than the pure-Python one; it matters at DAG parse time.
-_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def parse_definition(path: Path, text: str) -> AuditDefinition:
-    try:
-        raw = yaml.load(text, Loader=_YamlLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
-        raise DefinitionError(path, [(where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
-    if not isinstance(raw, dict):
-        raise DefinitionError(path, [("(file)", "expected a mapping of fields (ref, type, title, ...)")])
+    raw = read_mapping(path, text)
     try:
         return AuditDefinition.model_validate(raw)
     except ValidationError as exc:
-        raise DefinitionError(path, _problems_from(exc)) from None
+        raise DefinitionError(path, problems_from(exc)) from None
 
 
 def load_definition(path: Path | str) -> AuditDefinition:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DefinitionError(path, [("(file)", f"cannot be read: {exc}")]) from None
-    return parse_definition(path, text)
+    return parse_definition(path, read_text(path))
 
 
 @dataclass(frozen=True)

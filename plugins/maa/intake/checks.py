@@ -26,6 +26,7 @@ class Problem:
     message: str
     sheet: str | None = None
     cell: str | None = None
+    line: int | None = None  # of a text file (the chair's narrative)
 
     def __str__(self) -> str:
         place = [p for p in (
@@ -33,6 +34,7 @@ class Problem:
             f"row {self.row}" if self.row is not None else None,
             f"column {self.column}" if self.column else None,
             f"cell {self.cell}" if self.cell else None,
+            f"line {self.line}" if self.line is not None else None,
         ) if p]
         return f"{', '.join(place)}: {self.message}" if place else self.message
 

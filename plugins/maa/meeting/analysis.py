@@ -16,7 +16,6 @@ from typing import Any
 from maa.audit.definitions import AuditDefinition
 from maa.intake.checks import ROW, Check, Problem, expect, run_checks
 from maa.intake.xlsx import (
-    IDENTIFYING_REASONS,
     IdentifierMatcher,
     Refused,
     Table,
@@ -25,6 +24,7 @@ from maa.intake.xlsx import (
     open_workbook,
     read_required,
 )
+from maa.meeting.narrative import check_narrative, markdown_to_safe_html, narrative_text
 from maa.meeting.registers import ReviewRegister
 from maa.preparation.nominations import Nominee
 
@@ -32,7 +32,6 @@ THEMES_COLUMNS = ("theme", "finding", "strengths", "areas_for_development")
 ACTIONS_COLUMNS = ("action_id", "action", "owner_agency", "due_date", "review_refs", "theme")
 ACTION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
 MAX_TEXT = 4000
-MAX_NARRATIVE = 40000
 
 
 @dataclass
@@ -54,8 +53,15 @@ def split_refs(text: str) -> list[str]:
     return [ref.strip() for ref in text.split(";") if ref.strip()]
 
 
-def check_analysis(definition: AuditDefinition, data: bytes, narrative: str | None, register: ReviewRegister,
-                   children: list[Nominee]) -> AnalysisResult:
+def check_analysis(definition: AuditDefinition, data: bytes, narrative: bytes | str | None,
+                   register: ReviewRegister, children: list[Nominee]) -> AnalysisResult:
+    """The workbook's bytes and the narrative's, checked as one analysis.
+
+    The narrative should be the file's bytes (what is archived and rendered). Text is checked as its UTF-8:
+    text decoded with replacement holds U+FFFD wherever the file was not UTF-8, which the check refuses.
+    """
+    if isinstance(narrative, str):
+        narrative = narrative.encode("utf-8", "surrogatepass")
     result = AnalysisResult()
     try:
         workbook = open_workbook(data)
@@ -74,20 +80,14 @@ def check_analysis(definition: AuditDefinition, data: bytes, narrative: str | No
     if actions is not None:
         problems += actions.missing_columns(ACTIONS_COLUMNS) or _check_actions(definition, actions, register, matcher)
     if narrative is not None:
-        problems += _check_narrative(narrative, matcher)
-    result.problems = sorted(problems, key=lambda p: (p.sheet or "", p.row or 0, p.column or "", p.message))
+        problems += check_narrative(narrative, matcher)
+    result.problems = sorted(problems, key=lambda p: (p.sheet or "", p.row or 0, p.line or 0, p.column or "",
+                                                      p.message))
     if not result.problems:
         result.themes = [{c: row.get(c, "") for c in THEMES_COLUMNS} for _, row in themes.rows]
         result.actions = [_action(row) for _, row in actions.rows]
-        result.narrative_html = markdown_to_safe_html(narrative) if narrative else ""
+        result.narrative_html = markdown_to_safe_html(narrative_text(narrative)) if narrative else ""
     return result
-
-
-def markdown_to_safe_html(text: str) -> str:
-    """The chair's Markdown as HTML with any raw HTML escaped and unsafe links neutralised."""
-    import mistune
-
-    return mistune.create_markdown(escape=True)(text)
 
 
 def _action(row: dict[str, str]) -> dict[str, Any]:
@@ -165,14 +165,3 @@ def _date(text: str) -> date | None:
         return date.fromisoformat(text.strip()[:10]) if re.match(r"^\d{4}-\d{2}-\d{2}", text.strip()) else None
     except ValueError:
         return None
-
-
-def _check_narrative(text: str, matcher: IdentifierMatcher) -> list[Problem]:
-    problems = []
-    if len(text) > MAX_NARRATIVE:
-        problems.append(Problem(None, None, f"narrative.md is longer than {MAX_NARRATIVE} characters"))
-    for number, line in enumerate(text.splitlines(), start=1):
-        found = matcher.identifies(line)
-        if found:
-            problems.append(Problem(number, None, f"narrative.md {IDENTIFYING_REASONS[found]}"))
-    return problems

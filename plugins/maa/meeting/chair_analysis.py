@@ -14,7 +14,6 @@ from typing import Any
 from maa.audit.definitions import AuditDefinition
 from maa.audit.timetable import at_send_time, end_of_day, working_days_before
 from maa.intake import inbox
-from maa.intake.checks import Problem
 from maa.intake.inbox import InboxRoot
 from maa.intake.path import Arrival, InboxKind, Taken, take
 from maa.intake.xlsx import MAX_FILE_BYTES
@@ -62,19 +61,8 @@ def read_accepted_analysis(definition: AuditDefinition, store: Store) -> tuple[A
 
 def check_submission(definition: AuditDefinition, workbook: bytes, narrative: bytes | None,
                      children: list[Nominee]) -> AnalysisResult:
-    """The workbook and narrative through the checks; a narrative that is not UTF-8 is refused by its line."""
-    text, problem = None, None
-    if narrative is not None:
-        try:
-            text = narrative.decode("utf-8")
-        except UnicodeDecodeError as error:
-            line = narrative[:error.start].count(b"\n") + 1
-            problem = Problem(None, None, f"narrative.md, line {line}: not UTF-8 text; save it as UTF-8 and send "
-                                          "it again")
-    result = check_analysis(definition, workbook, text, load_review_findings(), children)
-    if problem is not None:
-        result.problems = [*result.problems, problem]
-    return result
+    """The workbook and the narrative's bytes (what is archived and rendered) through the checks."""
+    return check_analysis(definition, workbook, narrative, load_review_findings(), children)
 
 
 def receive_analysis(definition: AuditDefinition, store: Store, mailer: Mailer, now: datetime,

@@ -8,7 +8,9 @@ flags and keyed hashes, never the identifiers themselves.
 
 from __future__ import annotations
 
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -22,7 +24,7 @@ from maa.intake.csvtext import read_records
 FILE_NAME = "nominations.csv"
 COLUMNS = ("case_ref", "system_id", "child_name", "date_of_birth")
 MAX_BYTES = 1 << 20
-CASE_REF_PATTERN = r"^[A-Za-z0-9_-]{1,40}$"
+CASE_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
 MATA_MAX_CASES = 60
 
 
@@ -76,6 +78,18 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
+def _folded(text: str) -> str:
+    """Text compared as a person reads it: no accents, no letter case (Zoë, ZOE and zoe are one)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _ref_names_child(case_ref: str, child_name: str) -> bool:
+    """Does the case ref hold any part of the child's name of two letters or more (SMITH-J, J_SMITH, S-M-I-T-H)?"""
+    ref = re.sub(r"[-_\s]", "", _folded(case_ref))
+    return any(part in ref for part in re.findall(r"[^\W\d_]{2,}", _folded(child_name)))
+
+
 def check_nominations(definition: AuditDefinition, source: bytes | Path, key: bytes | None = None,
                       today: date | None = None) -> NominationsResult:
     """Every reason the file (its bytes, or a path) cannot be accepted, or the nominees when it can."""
@@ -121,6 +135,8 @@ def _safe_frame(records: list[tuple[int, dict[str, str]]], key: bytes, start: da
         rows.append({
             ROW: number,
             "case_ref": record["case_ref"] or None,
+            "case_ref_folded": _folded(record["case_ref"]) or None,
+            "case_ref_names_child": _ref_names_child(record["case_ref"], record["child_name"]),
             "system_id": hash_system_id(record["system_id"], key) if record["system_id"] else None,
             "child_name": bool(record["child_name"]),
             "date_of_birth": born is not None,
@@ -129,8 +145,8 @@ def _safe_frame(records: list[tuple[int, dict[str, str]]], key: bytes, start: da
         })
         if born is not None:
             nominees.append(Nominee(record["case_ref"], record["system_id"], record["child_name"], born))
-    frame = pd.DataFrame(rows, columns=[ROW, "case_ref", "system_id", "child_name", "date_of_birth",
-                                        "born_before_today", "age_at_start"])
+    frame = pd.DataFrame(rows, columns=[ROW, "case_ref", "case_ref_folded", "case_ref_names_child", "system_id",
+                                        "child_name", "date_of_birth", "born_before_today", "age_at_start"])
     frame["age_at_start"] = frame["age_at_start"].astype("Float64")
     return frame, nominees
 
@@ -148,9 +164,11 @@ def _checks(definition: AuditDefinition) -> list[Check]:
               "case_ref is empty", "case_ref"),
         Check(expect("ExpectColumnValuesToMatchRegex", column="case_ref",
                                                                        regex=CASE_REF_PATTERN),
-              "case_ref must be letters, digits, '-' or '_' (up to 40)", "case_ref"),
-        Check(expect("ExpectColumnValuesToBeUnique", column="case_ref"),
-              "case_ref appears more than once", "case_ref"),
+              "case_ref must start with a letter or digit, then letters, digits, '-' or '_' (up to 40)", "case_ref"),
+        Check(expect("ExpectColumnValuesToBeUnique", column="case_ref_folded"),
+              "case_ref appears more than once (letter case aside)", "case_ref"),
+        Check(expect("ExpectColumnValuesToBeInSet", column="case_ref_names_child", value_set=[False]),
+              "case_ref holds part of the child's name: a case ref must not identify the child", "case_ref"),
         Check(expect("ExpectColumnValuesToNotBeNull", column="system_id"),
               "system_id is empty", "system_id"),
         Check(expect("ExpectColumnValuesToBeUnique", column="system_id"),

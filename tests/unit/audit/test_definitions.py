@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -308,7 +309,7 @@ def test_a_paa_may_list_more_areas(folders: AuditFolders) -> None:
 
 def test_agency_codes_are_unique(folders: AuditFolders) -> None:
     agencies = sample_definition()["agencies"]
-    twin = {**agencies[1], "name": "Police (second entry)"}
+    twin = {**copy.deepcopy(agencies[1]), "name": "Police (second entry)"}
     assert_refused(write(folders, {"agencies": [*agencies, twin]}), "agencies", "POL")
 
 
@@ -397,7 +398,7 @@ ALL_AT_ONCE = {"ref": "MATA 2027 01", "timescale": {**MATA_DEFAULTS, "signoff": 
 def test_the_rules_across_fields_run_even_when_another_field_is_invalid(folders: AuditFolders) -> None:
     """One pass shows everything: a bad ref hides neither the theme, the timescale nor the extensions."""
     assert problems(write(folders, ALL_AT_ONCE, remove=("theme",))) == {
-        "ref": "letters, digits and '-' only (up to 40)",
+        "ref": "a letter first, then letters, digits and single dashes (up to 40), such as MATA-2027-01",
         "theme": "required for a MATA",
         "timescale.signoff": "9 weeks; the bound is 1 to 4 (give timescale_reason if partners mandated it)",
         "extensions.FIRE": "not one of the agencies",
@@ -467,7 +468,7 @@ def test_two_refs_equal_ignoring_case_refuse_the_later_file_naming_both(folders:
     ("MACA-2026-3", "maa_maca_2026_3"),
     ("paa-2027", "maa_paa_2027"),
     ("PAA2027", "maa_paa2027"),
-    ("Mata--X-1", "maa_mata__x_1"),
+    ("Mata-X-1", "maa_mata_x_1"),
 ])
 def test_the_dag_id_is_maa_and_the_ref_lower_cased_with_underscores(folders: AuditFolders, ref: str,
                                                                     dag_id: str) -> None:

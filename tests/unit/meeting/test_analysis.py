@@ -65,7 +65,7 @@ def test_a_childs_name_is_refused_where_it_stands_and_never_repeated(definition,
     themes = [("Drift", f"{DISTINCTIVE_NAME} waited too long.", "", "")]
     found = reasons(definition, tmp_path, themes=themes, narrative=f"Intro\n\nAbout {DISTINCTIVE_NAME.upper()}.")
     assert found == [
-        "row 3: narrative.md names a nominated child: refer to children by case ref only",
+        "line 3: narrative.md names a nominated child: refer to children by case ref only",
         "sheet Themes, row 2, column finding, cell B2: names a nominated child: refer to children by case ref only",
     ]
     assert not any(part in reason for reason in found for part in DISTINCTIVE_NAME.split())

@@ -104,3 +104,66 @@ def test_the_audit_pack_of_a_rehearsal_says_its_date_is_the_rehearsals_day(tmp_p
         rendering.html_to_pdf(html, tmp_path / "audit-pack-POL.pdf")).pages).split())
     assert ("Generated Monday 15 June 2026, the day the rehearsal had reached on the timetable's calendar (not the "
             "day the training run took place).") in text
+
+
+@pytest.fixture
+def loopback_listener():
+    """An HTTP server on loopback that records every request and answers each with a stylesheet whose text
+    would show in the PDF."""
+    import http.server
+    import threading
+
+    requests: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's API)
+            requests.append(self.path)
+            body = b'body::after { content: "FETCHED-FROM-THE-NETWORK" }'
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", requests
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+def test_a_pdf_loads_only_the_templates_own_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  loopback_listener) -> None:
+    from maa.meeting.narrative import markdown_to_safe_html
+
+    listener, requests = loopback_listener
+    templates, outside = tmp_path / "include" / "templates", tmp_path / "outside"
+    templates.mkdir(parents=True)
+    outside.mkdir()
+    monkeypatch.setenv("MAA_INCLUDE_DIR", str(tmp_path / "include"))
+    (templates / "inside.css").write_text('h1::after { content: " INSIDE-THE-TEMPLATES" }')
+    (outside / "planted.css").write_text('p::after { content: " PLANTED-OUTSIDE-7731" }')
+    (templates / "link.css").symlink_to(outside / "planted.css")
+    planted_url = (outside / "planted.css").as_uri()
+    html = f"""<html><head>
+      <link rel="stylesheet" href="inside.css">
+      <link rel="stylesheet" href="{planted_url}">
+      <link rel="stylesheet" href="../../outside/planted.css">
+      <link rel="stylesheet" href="link.css">
+      <link rel="stylesheet" href="{listener}/remote.css">
+      <link rel="stylesheet" href="data:text/css,p::before%7Bcontent:'FROM-A-DATA-URL'%7D">
+      <style>@import url("{listener}/imported.css");</style>
+    </head><body><h1>Report</h1><p>Text</p>
+      <img src="{listener}/pixel.png"><img src="{planted_url}">
+      {markdown_to_safe_html(f"![chart]({listener}/narrative.png)")}
+    </body></html>"""
+    text = "\n".join(page.extract_text() for page in PdfReader(rendering.html_to_pdf(html, tmp_path / "r.pdf")).pages)
+    assert "INSIDE-THE-TEMPLATES" in text
+    for trace in ("PLANTED-OUTSIDE-7731", "FETCHED-FROM-THE-NETWORK", "FROM-A-DATA-URL"):
+        assert trace not in text
+    assert requests == []

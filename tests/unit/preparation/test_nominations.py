@@ -138,6 +138,42 @@ def test_a_bad_row_is_refused_naming_row_and_column(data: bytes, where: tuple[in
     assert words.lower() in problem.message.lower()
 
 
+def test_case_refs_are_unique_whatever_their_letter_case() -> None:
+    result = check(csv_bytes(("N-01", *CHILD[1:]), ("n-01", *OTHER[1:])))
+    assert result.problems == [Problem(row, "case_ref", "case_ref appears more than once (letter case aside)")
+                               for row in (2, 3)]
+
+
+@pytest.mark.parametrize("case_ref", ["-01", "_01", "-"])
+def test_a_case_ref_starts_with_a_letter_or_digit(case_ref: str) -> None:
+    assert check(csv_bytes((case_ref, *CHILD[1:]), OTHER)).problems == [Problem(
+        2, "case_ref", "case_ref must start with a letter or digit, then letters, digits, '-' or '_' (up to 40)")]
+
+
+@pytest.mark.parametrize(("case_ref", "child_name"), [
+    ("SMITH-J", "Jayden Smith"),
+    ("jayden-1", "Jayden Smith"),
+    ("J_SMITH", "Jayden Smith"),
+    ("S-M-I-T-H", "Jayden Smith"),
+    ("C-SMITHSON", "Jayden Smith"),
+    ("ZOE-1", "Zoë Ng"),
+    ("NG-7", "Zoë Ng"),
+    ("OBRIEN-2", "Liam O'Brien"),
+], ids=lambda value: value)
+def test_a_case_ref_never_holds_part_of_the_childs_name(case_ref: str, child_name: str) -> None:
+    result = check(csv_bytes(OTHER, (case_ref, DISTINCTIVE_SYSTEM_ID, child_name, DISTINCTIVE_DOB)))
+    # The whole reason is this fixed sentence: the ref, and so the name in it, is not repeated.
+    assert result.problems == [
+        Problem(3, "case_ref", "case_ref holds part of the child's name: a case ref must not identify the child")]
+
+
+@pytest.mark.parametrize(("case_ref", "child_name"), [("J-01", "Jayden Smith"), ("C-01", "Jo Ng"),
+                                                      ("SMITH-1", "Jayden Smyth")])
+def test_an_initial_or_another_childs_name_is_not_the_childs_name(case_ref: str, child_name: str) -> None:
+    result = check(csv_bytes(OTHER, (case_ref, DISTINCTIVE_SYSTEM_ID, child_name, DISTINCTIVE_DOB)))
+    assert result.accepted, result.reasons()
+
+
 def test_every_bad_row_is_reported_not_just_the_first() -> None:
     data = csv_bytes(("C-01", DISTINCTIVE_SYSTEM_ID, DISTINCTIVE_NAME, "2030-01-01"),
                      ("C-02", "QZX-11223344", "", "2019-05-17"),

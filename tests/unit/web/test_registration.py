@@ -3,6 +3,8 @@ field and line where they were typed."""
 
 from __future__ import annotations
 
+import pytest
+
 from maa.web.registration import Registration, definition_from, register
 from tests.helpers.definitions import AuditFolders
 
@@ -31,3 +33,34 @@ def test_a_refused_form_names_the_line_and_the_field_where_it_was_typed(folders:
     assert registration.problems["agencies"] == ["line 3: coordinator email: not a valid email address"]
     assert "period_from" in registration.problems or "period_to" in registration.problems
     assert list(folders.audits.iterdir()) == [], "nothing written, no partial file left"
+
+
+def _form(**changes: str) -> Registration:
+    values = {"ref": "MACA-2027-02", "type": "MACA", "title": "Child exploitation", "theme": "Exploitation",
+              "start": "2027-01-04", "chair_name": "Robin Vale", "chair_email": "robin.vale@example.org",
+              "business_unit": "bu@example.org", "qiip": "qiip@example.org", "nominating_agency": "CSC",
+              "agencies": "CSC | Children's Social Care | Amira Shah | amira@csc.example.org\n"
+                          "POL | Police | Ben Okafor | ben.okafor@police.example.org"}
+    return Registration(values | changes)
+
+
+@pytest.mark.parametrize(("changes", "problems"), [
+    ({"start": "9999-12-01"}, {"start": ["9999-12-01 is outside the years a definition may use (2000 to 2100)"]}),
+    ({"start": "2027-02-30"}, {"start": ["2027-02-30 is not a real date"]}),
+    ({"ref": "---"}, {"ref": ["a letter first, then letters, digits and single dashes (up to 40), such as "
+                              "MATA-2027-01"]}),
+], ids=["year 9999", "30 February", "dashes"])
+def test_the_form_names_the_field_of_a_date_or_ref_it_cannot_use(folders: AuditFolders, changes: dict,
+                                                                  problems: dict) -> None:
+    registration = _form(**changes)
+    assert register(registration, "business-unit", folders.audits) is None
+    assert registration.problems == problems
+    assert list(folders.audits.iterdir()) == []
+
+
+def test_a_broken_definition_in_the_folder_does_not_stop_a_registration(folders: AuditFolders) -> None:
+    (folders.audits / "brackets.yaml").write_text("[" * 25 + "]" * 25)
+    folders.write_definition({"ref": "MATA-9999-01", "start": "9999-12-01"}, name="year-9999.yaml")
+    registration = _form()
+    assert register(registration, "business-unit", folders.audits) == folders.audits / "MACA-2027-02.yaml"
+    assert registration.problems == {}
