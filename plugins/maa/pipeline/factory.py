@@ -60,16 +60,6 @@ def build_dag(definition: AuditDefinition, path: Path) -> DAG:
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
         tags=["multi-agency-audit", str(definition.type), definition.status.value],
-        params={
-            "dry_run": Param(False, type="boolean", title="Dry run",
-                             description="Write every email to output/outbox/dry-run only and record none, "
-                                         "so a later real run still sends them."),
-            "rehearsal_seconds_per_week": Param(
-                0, type="number", minimum=0, title="Rehearsal: seconds per week",
-                description="0 for a real audit. Otherwise a training run: each week of the timetable lasts "
-                            "this many seconds from the run's start, which stands for the notice date at 09:00; "
-                            "emails and reports say REHEARSAL."),
-        },
     ) as dag:
         step = partial(AuditStepOperator, definition_file=file_name)
         prepared = step(step=tasks.prepare_audit)
@@ -92,7 +82,26 @@ def build_dag(definition: AuditDefinition, path: Path) -> DAG:
         if definition.type is AuditType.PAA:
             analysis >>= step(step=paa_tasks.receive_data_extracts, task_id="receive_late_data_extracts")
         _signoff(step, definition, file_name, analysis)
+    # Set once the tasks exist: a DAG's params are deep-copied into every task built inside it, and each copy
+    # is validated again whenever the DAG is serialised. Tasks see them all the same (the run's params are
+    # the DAG's merged with the task's own).
+    dag.params = run_params()
     return dag
+
+
+def run_params() -> dict[str, Param]:
+    """What the Business Unit may set when it triggers an audit; fresh for each DAG (a run's values land in
+    its Param objects)."""
+    return {
+        "dry_run": Param(False, type="boolean", title="Dry run",
+                         description="Write every email to output/outbox/dry-run only and record none, "
+                                     "so a later real run still sends them."),
+        "rehearsal_seconds_per_week": Param(
+            0, type="number", minimum=0, title="Rehearsal: seconds per week",
+            description="0 for a real audit. Otherwise a training run: each week of the timetable lasts "
+                        "this many seconds from the run's start, which stands for the notice date at 09:00; "
+                        "emails and reports say REHEARSAL."),
+    }
 
 
 def _agency_returns(step, file_name: str, packs, packs_sent):
