@@ -180,8 +180,10 @@ def _signoff(step, definition: AuditDefinition, file_name: str, analysis) -> Non
 def audit_dags(folder: Path | None = None) -> dict[str, DAG]:
     """Every valid definition's DAG; at a task start, only the DAG of the task (none if it is not an audit's)."""
     if (wanted := get_parsing_context().dag_id) is not None:
-        found = definition_for_dag(wanted, folder)
-        return {} if found is None else {wanted: build_dag(found[1], found[0])}
+        if (found := definition_for_dag(wanted, folder)) is None:
+            return {}
+        path, definition = found
+        return {definition.dag_id: build_dag(definition, path)}
     loaded = load_all(definition_files(folder))
     return {d.dag_id: build_dag(d, path) for path, d in loaded.definitions.items()}
 
