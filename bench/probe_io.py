@@ -1,7 +1,9 @@
 """What the subprocess probes share: timing steps, and handing their figures back to `run.py`.
 
-A JSON file rather than stdout, because Airflow and the pipeline log to stdout;
-the peak memory is added here so that every probe reports it the same way.
+Each step is timed twice: CPU time of this process (what the step costs, whatever else the machine
+is doing) and wall time (what a person waits, on a busy machine much more). A JSON file rather than
+stdout, because Airflow and the pipeline log to stdout; the peak memory is added here so that every
+probe reports it the same way.
 """
 
 from __future__ import annotations
@@ -15,18 +17,24 @@ from typing import Any
 
 
 class Stopwatch:
-    """Times named steps in order and keeps what each returned, for the sanity checks."""
+    """Times named steps (CPU and wall) and keeps what each returned, for the sanity checks."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.cpu_seconds: dict[str, float] = {}
         self.returned: dict[str, Any] = {}
 
     def step(self, name: str, action: Callable[[], Any]) -> Any:
-        started = time.perf_counter()
+        cpu_started, started = time.process_time(), time.perf_counter()
         result = action()
+        self.cpu_seconds[name] = time.process_time() - cpu_started
         self.seconds[name] = time.perf_counter() - started
         self.returned[name] = result
         return result
+
+    def figures(self) -> dict[str, dict[str, float]]:
+        """Each step's CPU and wall seconds, as `run.py` reads them."""
+        return {"cpu_s": self.cpu_seconds, "wall_s": self.seconds}
 
 
 def peak_rss_mb() -> float:

@@ -1,17 +1,16 @@
-"""Subprocess probe: the reports of Phases 3 and 4 for one audit, each timed on its own.
+"""Subprocess probe: the reports of the findings meeting and the draft for one audit, each timed on its own.
 
-The audit is brought to the findings meeting first, untimed as figures though
-kept in the JSON: Phase 1 up to the accepted case list, every agency's return
-dropped into the inbox and received before the deadline, then the chair's
-analysis (with its narrative) received. WeasyPrint's import and first PDF are
-timed apart, once, so that each report's time is its own: a task process pays
-that warm-up once besides. Then, in the pipeline's order, the practitioner pack
-(built and emailed), the chair's briefing, the draft Audit Overview Report and,
-after QiiP's recorded approval, the final report and learning briefing
-(built and emailed). Pages are counted in every PDF produced, after timing.
-`run.py` sets the environment as for Phase 1 (no SMTP: emails go to the outbox).
+Two modes, each a fresh interpreter. `prepare` brings the audit to the findings meeting once (its figures
+are kept in the JSON, not reported): the case list accepted, every agency's return dropped into the inbox
+and received before the deadline, the chair's analysis (with its narrative) received. `reports` then
+builds, on a copy of that state restored for each round, in the pipeline's order: the practitioner pack
+(built and emailed), the chair's briefing and the draft Audit Overview Report. WeasyPrint's import and
+first PDF are timed apart, so that each report's time is its own: a task process pays that warm-up once
+besides. Pages are counted in every PDF, after timing. `run.py` sets the environment (no SMTP: emails go
+to the outbox).
 
-Usage: probe_reports.py DEFINITION_YAML DROPS_DIR RESULT_JSON
+Usage: probe_reports.py prepare DEFINITION_YAML DROPS_DIR RESULT_JSON
+       probe_reports.py reports DEFINITION_YAML RESULT_JSON
 """
 
 from __future__ import annotations
@@ -19,14 +18,24 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from probe_io import Stopwatch, write_result
-from probe_phase1 import setup
 
-REPORTS = ("practitioner_pack", "chair_briefing", "draft_report", "final_report")
+PDFS = {"practitioner_pack": "practitioner-pack.pdf", "chair_briefing": "chair-briefing.pdf",
+        "draft_report": "audit-overview-report-draft.pdf"}
+
+
+def setup(definition_path: Path) -> tuple[Any, Any, Any]:
+    """What every task does first: import the package, read the definition, open the store and the mailer."""
+    from maa.audit.definitions import load_definition
+    from maa.pipeline import resources
+
+    definition = load_definition(definition_path)
+    store = resources.store()
+    return definition, store, resources.mailer(store)
 
 
 def to_findings_meeting(watch: Stopwatch, definition: Any, store: Any, mailer: Any, drops: Path,
@@ -75,20 +84,10 @@ def warm_up_weasyprint() -> Path:
         return rendering.html_to_pdf("<html><body><p>Warm-up</p></body></html>", Path(scratch) / "warm-up.pdf")
 
 
-def approve(definition: Any, store: Any, day: date) -> None:
-    """The sign-off as the procedure has it: the Business Unit's quality assurance, then QiiP's approval."""
-    from maa.signoff.decisions import APPROVE, Decision, record_decision
-
-    at = datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
-    for stage, by in (("bu_quality_assurance", "business-unit"), ("qiip_signoff", "qiip")):
-        record_decision(store, definition.ref, Decision(round=1, stage=stage, option=APPROVE, by=by, at=at,
-                                                        comment=""))
-
-
 def build_reports(watch: Stopwatch, definition: Any, store: Any, mailer: Any) -> None:
     """Each report on the day the pipeline would build it."""
     from maa.meeting import chair_briefing, practitioner_pack
-    from maa.signoff import drafts, final_report
+    from maa.signoff import drafts
 
     timetable = definition.timetable
     watch.step("weasyprint_warm_up", warm_up_weasyprint)
@@ -97,61 +96,58 @@ def build_reports(watch: Stopwatch, definition: Any, store: Any, mailer: Any) ->
     watch.step("chair_briefing",
                lambda: chair_briefing.build_chair_briefing(definition, store, timetable["review_end"]))
     watch.step("draft_report", lambda: drafts.build_draft(definition, store, 1, timetable["chair_report_due"]))
-    approve(definition, store, timetable["signoff_due"])
-    watch.step("final_report", lambda: final_report.publish_final(definition, store, mailer, timetable["signoff_due"]))
 
 
 def pdf_pages(definition: Any) -> dict[str, int]:
-    """Pages of each report's PDFs (the final report comes with the learning briefing)."""
+    """Pages of each report's PDF."""
     from pypdf import PdfReader
 
     from maa import config
 
     folder = config.audit_output(definition.ref)
-    files = {
-        "practitioner_pack": ["practitioner-pack.pdf"],
-        "chair_briefing": ["chair-briefing.pdf"],
-        "draft_report": ["audit-overview-report-draft.pdf"],
-        "final_report": ["audit-overview-report.pdf", "learning-briefing.pdf"],
-    }
-    return {report: sum(len(PdfReader(folder / name).pages) for name in names) for report, names in files.items()}
+    return {report: len(PdfReader(folder / name).pages) for report, name in PDFS.items()}
 
 
-def outcome(watch: Stopwatch, store: Any, definition: Any, pages: dict[str, int]) -> dict[str, Any]:
-    """What the run achieved, so that `run.py` can refuse figures from a run that failed part-way."""
-    final = watch.returned["final_report"]
+def prepared(watch: Stopwatch, store: Any, definition: Any) -> dict[str, Any]:
+    """What `prepare` achieved, so that `run.py` can refuse a state that is not the findings meeting's."""
     return {
         "cases": len(store.cases(definition.ref)),
         "returns_accepted": sum(status == "accepted" for status in watch.returned["receive_returns"]),
         "findings": len(store.findings(definition.ref)),
         "analysis_accepted": watch.returned["receive_analysis"].accepted_version is not None,
-        "pack_emails": watch.returned["practitioner_pack"],
-        "final_emailed": final["emails"] > 0,
-        "actions_tracked": len(store.actions(definition.ref)),
-        "every_pdf_has_pages": all(count > 0 for count in pages.values()),
     }
+
+
+def prepare(definition_path: Path, drops: Path) -> dict[str, Any]:
+    watch = Stopwatch()
+    definition, store, mailer = watch.step("setup", lambda: setup(definition_path))
+    to_findings_meeting(watch, definition, store, mailer, drops, definition_path.name)
+    return {**watch.figures(), "outcome": prepared(watch, store, definition)}
+
+
+def reports(definition_path: Path) -> dict[str, Any]:
+    watch = Stopwatch()
+    definition, store, mailer = watch.step("setup", lambda: setup(definition_path))
+    build_reports(watch, definition, store, mailer)
+    pages = pdf_pages(definition)
+    return {**watch.figures(), "pages": pages,
+            "outcome": {"pack_emails": watch.returned["practitioner_pack"],
+                        "every_pdf_has_pages": all(count > 0 for count in pages.values())}}
 
 
 def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__)
-    arguments.add_argument("definition", type=Path)
-    arguments.add_argument("drops", type=Path)
-    arguments.add_argument("result", type=Path)
+    modes = arguments.add_subparsers(dest="mode", required=True)
+    prepare_mode = modes.add_parser("prepare")
+    prepare_mode.add_argument("definition", type=Path)
+    prepare_mode.add_argument("drops", type=Path)
+    prepare_mode.add_argument("result", type=Path)
+    reports_mode = modes.add_parser("reports")
+    reports_mode.add_argument("definition", type=Path)
+    reports_mode.add_argument("result", type=Path)
     options = arguments.parse_args()
-
-    watch = Stopwatch()
-    definition, store, mailer = watch.step("setup", lambda: setup(options.definition))
-    to_findings_meeting(watch, definition, store, mailer, options.drops, options.definition.name)
-    build_reports(watch, definition, store, mailer)
-    pages = pdf_pages(definition)
-    reports_s = sum(watch.seconds[report] for report in REPORTS)
-    write_result(options.result, {
-        "steps_s": watch.seconds,
-        "reports_s": reports_s,
-        "pages": pages,
-        "pages_per_s": sum(pages.values()) / reports_s,
-        "outcome": outcome(watch, store, definition, pages),
-    })
+    figures = prepare(options.definition, options.drops) if options.mode == "prepare" else reports(options.definition)
+    write_result(options.result, figures)
 
 
 if __name__ == "__main__":

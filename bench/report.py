@@ -1,7 +1,8 @@
 """Figures, their targets, and how they are printed and saved.
 
-Benchmarks, not tests: a figure over its target is marked OVER in the table
-and in the JSON, and the run still succeeds.
+A timed figure is CPU time (what the work costs, however busy the machine is) with the wall time
+beside it (what a person waits). Benchmarks, not tests: a figure that misses its target is marked
+MISSED in the table and in the JSON, and the run still succeeds.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-_FORMATS = {"s": "{:.2f} s", "ms": "{:.1f} ms", "MB": "{:.0f} MB", "x": "{:.1f}x", "count": "{:.0f}", "%": "{:.1f} %",
-            "pages/s": "{:.1f} pages/s"}
+_FORMATS = {"s": "{:.2f} s", "ms": "{:.1f} ms", "MB": "{:.0f} MB", "KB": "{:.1f} KB", "x": "{:.2f}x",
+            "count": "{:.0f}", "%": "{:.1f} %"}
 
 
 def say(message: str) -> None:
@@ -49,22 +50,33 @@ class Figure:
     """One line of the summary: the target travels with the figure, so the table and JSON agree."""
 
     measure: str
-    value: float
+    value: float  # CPU time for a timed figure
     unit: str
-    target: float | None = None  # an upper bound in the same unit; None when there is none
+    target: float | None = None  # in the same unit; None when there is none
+    wall: float | None = None  # a timed figure's wall time, in the same unit
+    at_least: bool = False  # the target is a lower bound (a ratio to beat), not an upper one
 
     @property
     def verdict(self) -> str:
-        """'met' or 'OVER' against the target; empty when the figure has none."""
+        """'met' or 'MISSED' against the target; empty when the figure has none."""
         if self.target is None:
             return ""
-        return "met" if self.value <= self.target else "OVER"
+        return "met" if (self.value >= self.target if self.at_least else self.value <= self.target) else "MISSED"
 
     def value_text(self) -> str:
         return _format(self.value, self.unit)
 
+    def wall_text(self) -> str:
+        return "-" if self.wall is None else _format(self.wall, self.unit)
+
     def target_text(self) -> str:
-        return "-" if self.target is None else "<= " + _format(self.target, self.unit)
+        return "-" if self.target is None else (">= " if self.at_least else "<= ") + _format(self.target, self.unit)
+
+    def cells(self) -> list[str]:
+        return [self.measure, self.value_text(), self.wall_text(), self.target_text(), self.verdict]
+
+
+HEADERS = ["measure", "figure", "wall", "target", "status"]
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
@@ -80,9 +92,14 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def summary_table(figures: list[Figure]) -> str:
-    """measure, figure, target and whether it is met: what `make bench` prints last."""
-    return table(["measure", "figure", "target", "status"],
-                 [[f.measure, f.value_text(), f.target_text(), f.verdict] for f in figures])
+    """measure, figure, wall time, target and whether it is met: what `make bench` prints last."""
+    return table(HEADERS, [figure.cells() for figure in figures])
+
+
+def markdown_table(figures: list[Figure]) -> str:
+    """The same table for RESULTS.md."""
+    rows = [HEADERS, ["---", *["---:"] * 3, "---"], *(figure.cells() for figure in figures)]
+    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
 
 
 def write_json(path: Path, figures: list[Figure], context: dict[str, Any], samples: dict[str, Any]) -> None:

@@ -2,8 +2,8 @@
 
 Everything is derived from the project's sample definition, so the benchmark
 follows the sample when it changes: our audits are copies of it, the
-dag-factory DAGs mirror the DAG our factory builds from it, and the Phase 1
-audit is the sample widened to twelve agencies. Later phases add what people
+dag-factory DAGs mirror the DAG our factory builds from it, and the audit the
+tasks run for is the sample with its agencies renamed A01..An. Later phases add what people
 send in: agency returns completed in the pipeline's own template, the review
 findings register, and the chair's analysis. All people are fictional.
 """
@@ -154,10 +154,10 @@ def case_refs(cases: int) -> list[str]:
 
 
 def nominations_csv(cases: int, start: date) -> str:
-    """Fictional children, all under 18 on the audit's start date, with distinct system ids."""
+    """Fictional children, all under 18 on the audit's start date (aged 1 to 16), with distinct system ids."""
     rows = ["case_ref,system_id,child_name,date_of_birth"]
     for n, case_ref in enumerate(case_refs(cases), start=1):
-        born = date(start.year - 1 - n, (n % 12) + 1, 10)
+        born = date(start.year - 1 - (n - 1) % 16, (n % 12) + 1, 10)
         rows.append(f"{case_ref},SYS-9{n:03d}-{n * 37:04d},Bench Child-{n:02d} Fictional,{born.isoformat()}")
     return "\n".join(rows) + "\n"
 

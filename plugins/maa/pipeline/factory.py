@@ -4,6 +4,10 @@ The DAG files stay thin: `dags/maa_audits.py` asks `audit_dags()` for every
 valid definition's DAG, and `dags/maa_definition_errors.py` calls
 `raise_definition_errors()`, so a broken definition shows as an import error
 naming its file while every other audit's DAG still loads.
+
+Airflow's task runner parses the whole DAG file to run one task, with the
+parsing context naming the DAG it wants: then only that audit's definition is
+read and its DAG built, so a task start costs the same with 1 audit or 200.
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
-from airflow.sdk import DAG, Asset, Param, TaskGroup
+from airflow.sdk import DAG, Asset, Param, TaskGroup, get_parsing_context
 
-from maa.audit.definitions import AuditDefinition, AuditType, load_all
+from maa.audit.definitions import AuditDefinition, AuditType, definition_files, load_all
+from maa.audit.lookup import definition_for_dag
 from maa.config import settings
 from maa.pipeline import report_tasks, tasks
 from maa.pipeline.alerts import notify_operator
@@ -55,16 +60,6 @@ def build_dag(definition: AuditDefinition, path: Path) -> DAG:
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
         tags=["multi-agency-audit", str(definition.type), definition.status.value],
-        params={
-            "dry_run": Param(False, type="boolean", title="Dry run",
-                             description="Write every email to output/outbox/dry-run only and record none, "
-                                         "so a later real run still sends them."),
-            "rehearsal_seconds_per_week": Param(
-                0, type="number", minimum=0, title="Rehearsal: seconds per week",
-                description="0 for a real audit. Otherwise a training run: each week of the timetable lasts "
-                            "this many seconds from the run's start, which stands for the notice date at 09:00; "
-                            "emails and reports say REHEARSAL."),
-        },
     ) as dag:
         step = partial(AuditStepOperator, definition_file=file_name)
         prepared = step(step=tasks.prepare_audit)
@@ -87,7 +82,26 @@ def build_dag(definition: AuditDefinition, path: Path) -> DAG:
         if definition.type is AuditType.PAA:
             analysis >>= step(step=tasks.receive_data_extracts, task_id="receive_late_data_extracts")
         _signoff(step, definition, file_name, analysis)
+    # Set once the tasks exist: a DAG's params are deep-copied into every task built inside it, and each copy
+    # is validated again whenever the DAG is serialised. Tasks see them all the same (the run's params are
+    # the DAG's merged with the task's own).
+    dag.params = run_params()
     return dag
+
+
+def run_params() -> dict[str, Param]:
+    """What the Business Unit may set when it triggers an audit; fresh for each DAG (a run's values land in
+    its Param objects)."""
+    return {
+        "dry_run": Param(False, type="boolean", title="Dry run",
+                         description="Write every email to output/outbox/dry-run only and record none, "
+                                     "so a later real run still sends them."),
+        "rehearsal_seconds_per_week": Param(
+            0, type="number", minimum=0, title="Rehearsal: seconds per week",
+            description="0 for a real audit. Otherwise a training run: each week of the timetable lasts "
+                        "this many seconds from the run's start, which stands for the notice date at 09:00; "
+                        "emails and reports say REHEARSAL."),
+    }
 
 
 def _agency_returns(step, file_name: str, packs, packs_sent):
@@ -164,15 +178,21 @@ def _signoff(step, definition: AuditDefinition, file_name: str, analysis) -> Non
 
 
 def audit_dags(folder: Path | None = None) -> dict[str, DAG]:
-    from maa.audit.definitions import definition_files
-
+    """Every valid definition's DAG; at a task start, only the DAG of the task (none if it is not an audit's)."""
+    if (wanted := get_parsing_context().dag_id) is not None:
+        if (found := definition_for_dag(wanted, folder)) is None:
+            return {}
+        path, definition = found
+        return {definition.dag_id: build_dag(definition, path)}
     loaded = load_all(definition_files(folder))
     return {d.dag_id: build_dag(d, path) for path, d in loaded.definitions.items()}
 
 
 def raise_definition_errors(folder: Path | None = None) -> None:
-    from maa.audit.definitions import definition_files
-
+    """The import error naming every unusable definition; nothing at a task start, which runs an audit whose
+    definition was usable when its DAG was parsed (the DAG processor keeps reporting the others)."""
+    if get_parsing_context().dag_id is not None:
+        return
     errors = load_all(definition_files(folder)).errors
     if errors:
         raise AuditDefinitionsError(
