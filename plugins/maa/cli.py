@@ -324,7 +324,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     owner_only_umask()  # what any command writes (a dry run's outbox, a demo's audit) is the user's alone
     args = parser().parse_args(argv)
     if getattr(args, "airflow", False):  # a command using Airflow's connections or services
-        import airflow  # noqa: F401  (it sets its logging up when first imported; the command's must come after)
+        from maa.pipeline.resources import start_airflow
+
+        start_airflow()  # Airflow sets its logging up when first imported: the command's must come after
     with _command_logging():
         try:
             return args.run(args)

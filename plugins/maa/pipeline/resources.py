@@ -22,6 +22,11 @@ SMTP_CONNECTION = "smtp_default"
 PSEUDONYM_KEY = KEY_NAME
 
 
+def start_airflow() -> None:
+    """Import Airflow now, for a command that uses its connections: it configures logging as it loads."""
+    import airflow  # noqa: F401
+
+
 def _connection(conn_id: str) -> Any | None:
     from airflow.sdk import BaseHook
     from airflow.sdk.exceptions import AirflowNotFoundException
