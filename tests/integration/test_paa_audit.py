@@ -19,7 +19,7 @@ from tests.signoff import APPROVE, Answer, Answerer
 from tests.unit.test_paa_data import PERIOD, PREVIOUS, events, extract_csv, paa_definition_changes, rate, within
 from tests.workbooks import THEMES, chair_analysis, completed_return
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db")]
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db", "fab_auth_manager")]
 
 REF, DAG_ID = "PAA-2026-01", "maa_paa_2026_01"
 RETURNING = ["CSC", "POL", "ICB", "GHC", "EDU", "PROB"]
@@ -77,7 +77,7 @@ def test_a_paa_runs_to_sign_off_with_the_years_data_in_its_report(
 
     output = folders.output / REF
     final = pdf_text(output / "audit-overview-report.pdf")
-    assert "Approved by qiip for QiiP" in final and THEMES[0][0] in final
+    assert "Approved for QiiP by Priya Nair (QiiP)" in final and THEMES[0][0] in final
     labels = {"contacts": "Contacts (MARF)", "marac": "MARAC", "conferences": "Child protection conferences"}
     for measure, rows in EXTRACTS.items():
         assert expected_sentence(labels[measure], rows) in final, measure

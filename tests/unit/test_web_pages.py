@@ -15,11 +15,21 @@ from maa.web.registration import Registration, definition_from, register
 from tests.conftest import AuditFolders, sample_definition
 
 
-def test_logins_map_to_what_each_may_see(monkeypatch: pytest.MonkeyPatch) -> None:
-    business_unit, qiip = Visitor.named("Business-Unit"), Visitor.named("qiip")
-    police = Visitor.named("coordinator-pol")
+def fab_user(login: str, *roles: str, first: str = "", last: str = ""):
+    """A FAB user record as the API server hands it to the pages (not saved anywhere)."""
+    from airflow.providers.fab.auth_manager.models import Role, User
+
+    return User(username=login, first_name=first, last_name=last, roles=[Role(name=name) for name in roles])
+
+
+def test_roles_map_to_what_each_may_see() -> None:
+    business_unit = Visitor.of(fab_user("dana.jones", "Business Unit", first="Dana", last="Jones"))
+    qiip, admin = Visitor.of(fab_user("p.nair", "QiiP")), Visitor.of(fab_user("alex", "Admin"))
+    police = Visitor.of(fab_user("ben", "Coordinator POL", "Public"))
+    assert (business_unit.name, business_unit.login, qiip.name) == ("Dana Jones", "dana.jones", "p.nair")
     assert (business_unit.business_unit, business_unit.programme, business_unit.agency) == (True, True, None)
     assert (qiip.business_unit, qiip.programme) == (False, True)
+    assert (admin.business_unit, admin.qiip) == (True, False), "Admin sees what the Business Unit sees"
     assert (police.programme, police.agency) == (False, "POL")
     police.check_upload("pol")
     business_unit.check_upload("ICB")  # a return emailed to the Business Unit can be uploaded for the agency
@@ -27,10 +37,14 @@ def test_logins_map_to_what_each_may_see(monkeypatch: pytest.MonkeyPatch) -> Non
         police.check_upload("ICB")
     with pytest.raises(Forbidden, match="Only the Business Unit"):
         qiip.check_registration()
-    with pytest.raises(Forbidden, match="Business Unit and QiiP"):
-        Visitor.named("operator").check_programme()
-    monkeypatch.setenv("MAA_QIIP_USERS", "qiip.chair, qiip.deputy")
-    assert Visitor.named("qiip.deputy").programme and not Visitor.named("qiip").programme
+    for nobody in (fab_user("ola", "Operator"), fab_user("new.starter", "Public")):
+        with pytest.raises(Forbidden, match="Business Unit and QiiP"):
+            Visitor.of(nobody).check_programme()
+    both = Visitor.of(fab_user("sam", "Coordinator POL", "Coordinator EDU"))
+    assert both.agencies == ("EDU", "POL") and both.agency == "EDU"
+    both.check_upload("POL")
+    with pytest.raises(Forbidden, match="yours is EDU, POL"):
+        both.check_upload("ICB")
 
 
 def test_an_audits_phase_follows_its_timetable_and_its_decisions() -> None:

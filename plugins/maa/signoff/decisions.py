@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from maa.audit.roles import STAGE_ROLES
+
 MAX_ROUNDS = 3
 APPROVE, REQUEST_CHANGES = "Approve", "Request changes"
 STAGES = {"bu_quality_assurance": "the Business Unit's quality assurance", "qiip_signoff": "QiiP's sign-off"}
@@ -19,9 +21,16 @@ class Decision:
     round: int
     stage: str
     option: str
-    by: str
+    by: str  # the person's full name (their login when the API server noted no name)
     at: str
     comment: str
+    role: str = ""  # the role they answered as (recorded since roles; before, the stage's)
+    login: str = ""
+
+    @property
+    def who(self) -> str:
+        """The person and their role, as reports and emails name them: "Priya Nair (QiiP)"."""
+        return f"{self.by} ({self.role or STAGE_ROLES[self.stage]})"
 
 
 def record_decision(store: Any, ref: str, decision: Decision) -> None:
