@@ -172,7 +172,7 @@ class LocalAirflow:
                     raise RuntimeError(f"airflow {component} exited ({process.returncode}); see "
                                        f"{self.home / 'service-logs' / (component + '.log')}")
             try:
-                health = self._request("GET", "/api/v2/monitor/health")
+                health = self.request("GET", "/api/v2/monitor/health")
                 if all(health.get(part, {}).get("status") == "healthy"
                        for part in ("metadatabase", "scheduler", "triggerer", "dag_processor")):
                     return
@@ -201,17 +201,21 @@ class LocalAirflow:
 
     # REST API ---------------------------------------------------------------------------
 
+    def log_in(self, user: str, password: str) -> str:
+        """A new JWT for `user`, as POST /auth/token gives one (a directory login is checked against the
+        directory there, and its roles refreshed from its groups)."""
+        return self.request("POST", "/auth/token", {"username": user, "password": password})["access_token"]
+
     def token(self, user: str) -> str:
         """The user's JWT, logging in once (FAB limits logins per minute, and a person logs in once a day)."""
         if user not in self.tokens:
-            body = {"username": user, "password": self.passwords()[user]}
-            self.tokens[user] = self._request("POST", "/auth/token", body)["access_token"]
+            self.tokens[user] = self.log_in(user, self.passwords()[user])
         return self.tokens[user]
 
     def api(self, method: str, path: str, user: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        return self._request(method, f"/api/v2{path}", body, token=self.token(user))
+        return self.request(method, f"/api/v2{path}", body, token=self.token(user))
 
-    def _request(self, method: str, path: str, body: dict[str, Any] | None = None,
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None,
                  token: str | None = None) -> dict[str, Any]:
         request = urllib.request.Request(self.url + path, method=method,
                                          data=json.dumps(body).encode() if body is not None else None)

@@ -26,21 +26,23 @@ from maa.audit.roles import BUSINESS_UNIT, OPERATOR, PUBLIC, QIIP, coordinator_r
 
 READ, EDIT, CREATE, MENU = "can_read", "can_edit", "can_create", "menu_access"
 DAGS, DAG_RUNS, TASK_INSTANCES, TASK_LOGS = "DAGs", "DAG Runs", "Task Instances", "Task Logs"
-SIGNOFF, XCOMS, WEBSITE, IMPORT_ERRORS = "HITL Detail", "XComs", "Website", "ImportError"
+SIGNOFF, XCOMS, WEBSITE, IMPORT_ERRORS, PLUGINS = "HITL Detail", "XComs", "Website", "ImportError", "Plugins"
 
 Pair = tuple[str, str]
 # The resources of one DAG's own pairs, which its access_control owns.
 DAG_OWN_PREFIXES = ("DAG:", "DAG Run:")
 # FAB gives every role of ours Website read at each start (the UI's home page); listing it keeps a sync exact.
 _SIGNED_IN = frozenset({(READ, WEBSITE), (MENU, DAGS)})
+# Airflow's UI lists the plugins to show their navigation entries: "Audits" opens the audit pages.
+_AUDIT_PAGES = frozenset({(READ, PLUGINS)})
 
-BUSINESS_UNIT_PAIRS = _SIGNED_IN | {
+BUSINESS_UNIT_PAIRS = _SIGNED_IN | _AUDIT_PAGES | {
     (READ, DAG_RUNS), (EDIT, DAG_RUNS),  # see and clear runs, mark one failed
     (READ, TASK_INSTANCES), (EDIT, TASK_INSTANCES),  # clear tasks
     (READ, XCOMS),  # the deadline's status table is a task's XCom
     (READ, SIGNOFF), (EDIT, SIGNOFF), (MENU, SIGNOFF),  # "Required actions"
 }
-QIIP_PAIRS = _SIGNED_IN | {
+QIIP_PAIRS = _SIGNED_IN | _AUDIT_PAGES | {
     (READ, DAG_RUNS), (READ, TASK_INSTANCES),
     (READ, SIGNOFF), (EDIT, SIGNOFF), (MENU, SIGNOFF),
 }
@@ -53,7 +55,7 @@ OPERATOR_PAIRS = _SIGNED_IN | {
 }
 # A coordinator sees its audits' DAGs and their runs and nothing inside them: reading task instances would
 # show every task's rendered fields, the sign-off's draft summary among them.
-COORDINATOR_PAIRS = _SIGNED_IN
+COORDINATOR_PAIRS = _SIGNED_IN | _AUDIT_PAGES
 PUBLIC_PAIRS: frozenset[Pair] = frozenset()
 
 FIXED_ROLES: dict[str, frozenset[Pair]] = {
