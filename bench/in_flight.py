@@ -104,7 +104,7 @@ def wait_until(read, done, timeout: float, every: float = 2.0):
 
 
 def measure(count: int, quiet_seconds: float) -> list[Figure]:
-    from maa.ops.services import LocalAirflow
+    from maa.ops.services import LocalAirflow, Person
 
     with tempfile.TemporaryDirectory(prefix="maa-in-flight-") as temporary, \
             postgres_database("airflow") as metadata, postgres_database("store") as store_url:
@@ -123,7 +123,8 @@ def measure(count: int, quiet_seconds: float) -> list[Figure]:
             "MAA_OUTPUT_DIR": str(root / "output"),
             "MAA_INBOX_POLL_SECONDS": str(POLL_SECONDS), "MAA_INBOX_SETTLE_SECONDS": "0",
         }
-        with LocalAirflow(environment, {"business-unit": "user"}) as airflow:
+        business_unit = {"business-unit": Person("Business Unit", "Bench Business Unit")}
+        with LocalAirflow(environment, business_unit) as airflow:
             definitions = [load_definition(p) for p in paths]
             started = time.monotonic()
             runs = {d.dag_id: airflow.trigger(d.dag_id, "business-unit") for d in definitions}

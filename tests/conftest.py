@@ -20,6 +20,7 @@ from maa.ops.services import free_port
 from tests.helpers.definitions import PROJECT, AuditFolders
 from tests.helpers.mail import MailCatcher
 from tests.helpers.nominations import PSEUDONYM_KEY
+from tests.helpers.people import PEOPLE, password_of
 from tests.helpers.postgres import fresh_postgres_database
 
 _AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="maa-airflow-home-"))
@@ -34,6 +35,10 @@ os.environ.update({
     "AIRFLOW_VAR_MAA_PSEUDONYM_KEY": PSEUDONYM_KEY,
     "MAA_INBOX_SETTLE_SECONDS": "0",
     "MAA_INBOX_POLL_SECONDS": "0.5",
+    # FAB (in-process API apps and the services tests start): tests log in far more often than people do,
+    # and a role changed by a test applies at the next request, not after the user cache's 30 s.
+    "AIRFLOW__FAB__AUTH_RATE_LIMITED": "False",
+    "AIRFLOW__FAB__CACHE_TTL": "0",
 })
 for _inherited in ("AIRFLOW_CONN_SMTP_DEFAULT", "AIRFLOW_CONN_MAA_STORE", "MAA_AUDITS_DIR", "MAA_DATA_DIR",
                    "MAA_OUTPUT_DIR"):
@@ -47,6 +52,32 @@ def airflow_db() -> Path:
     subprocess.run([str(airflow), "db", "migrate"], check=True, env=dict(os.environ),
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return _AIRFLOW_HOME
+
+
+@pytest.fixture(scope="session")
+def fab_logins(airflow_db: Path) -> dict[str, tuple[str, str]]:
+    """The roles (`maa roles sync`, for the sample's agencies) and PEOPLE's logins in the session's Airflow
+    database, made as `make up` makes them. Tests that log in or answer a sign-off as someone use them with
+    `fab_auth_manager`."""
+    from maa.ops.services import AUTH_MANAGER
+
+    logins = {login: {"role": role, "name": name, "password": password_of(login)}
+              for login, (role, name) in PEOPLE.items()}
+    environment = {**os.environ, "AIRFLOW__CORE__AUTH_MANAGER": AUTH_MANAGER}
+    environment.pop("MAA_AUDITS_DIR", None)
+    done = subprocess.run([sys.executable, "-m", "maa.cli", "roles", "sync", "--local-logins"],
+                          input=json.dumps(logins), env=environment, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return PEOPLE
+
+
+@pytest.fixture
+def fab_auth_manager(fab_logins: dict, monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str, str]]:
+    """This test runs under the project's FAB auth manager (roles checked, DAGs' access_control applied)."""
+    from maa.ops.services import AUTH_MANAGER
+
+    monkeypatch.setenv("AIRFLOW__CORE__AUTH_MANAGER", AUTH_MANAGER)
+    return fab_logins
 
 
 @pytest.fixture

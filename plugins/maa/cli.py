@@ -202,9 +202,14 @@ def _resolve_case(args: argparse.Namespace) -> int:
     from maa.pipeline import resources
     from maa.privacy.resolution import PURGED, RESOLVED, UNKNOWN_CASE, UnknownAudit, resolve_case
 
+    try:
+        asked_by = _business_unit_member(args.login)
+    except PermissionError as refused:
+        print(str(refused), file=sys.stderr)
+        return 2
     store, os_user = resources.store(), getpass.getuser()
     try:
-        resolution = resolve_case(store, args.ref, args.case_ref, asked_by=args.by or os_user, os_user=os_user)
+        resolution = resolve_case(store, args.ref, args.case_ref, asked_by=asked_by, os_user=os_user)
     except UnknownAudit as unknown:
         print(str(unknown), file=sys.stderr)
         return 1
@@ -223,6 +228,29 @@ def _resolve_case(args: argparse.Namespace) -> int:
         message = f"{ref}: the accepted case list is not in the archive; ask the operator"
     print(message, file=sys.stderr)
     return 3 if resolution.outcome == PURGED else 1
+
+
+def _business_unit_member(login: str) -> str:
+    """"Full Name (login), Business Unit" when `login` is an active Airflow user holding the Business Unit
+    role, else PermissionError saying why. Airflow's user records are the one list of who is who; the OS
+    account is recorded beside the name."""
+    from maa.audit.roles import BUSINESS_UNIT
+    from maa.ops.roles import account
+
+    found = account(login)
+    if found is None or not found.active:
+        raise PermissionError(f"{login}: no active Airflow login of that name; resolve-case is for the "
+                              f"{BUSINESS_UNIT}")
+    if BUSINESS_UNIT not in found.roles:
+        raise PermissionError(f"{login}: not in the {BUSINESS_UNIT} role; resolve-case is for the "
+                              f"{BUSINESS_UNIT} only")
+    return f"{found.full_name} ({found.login}), {BUSINESS_UNIT}"
+
+
+def _roles_sync(args: argparse.Namespace) -> int:
+    from maa.ops.roles import run_sync
+
+    return run_sync([Path(f) for f in args.files], args.local_logins)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -289,8 +317,21 @@ def parser() -> argparse.ArgumentParser:
                                                        "until the purge (the request is recorded)")
     resolve.add_argument("ref")
     resolve.add_argument("case_ref")
-    resolve.add_argument("--by", help="who is asking (default: the OS user)")
+    resolve.add_argument("--as", dest="login", required=True,
+                         help="your Airflow login; it must hold the Business Unit role, and the request is "
+                              "recorded as you (with the OS account used)")
     resolve.set_defaults(run=_resolve_case, airflow=True)
+
+    roles = commands.add_parser("roles", help="the project's roles in Airflow (FAB auth manager)")
+    roles_commands = roles.add_subparsers(dest="roles_command", required=True)
+    sync = roles_commands.add_parser("sync", help="create each role and give it exactly its permissions, "
+                                                  "a coordinator role per agency code (idempotent)")
+    sync.add_argument("files", nargs="*", help="definitions not yet in the audits folder, whose agencies need "
+                                               "their coordinator roles before the file goes in")
+    sync.add_argument("--local-logins", action="store_true",
+                      help="also make trial logins read as JSON from stdin: {login: {role, name, password}} "
+                           "(make up, make demo, the tests)")
+    sync.set_defaults(run=_roles_sync)
 
     demo = commands.add_parser("demo", help="run a whole audit through Airflow on the embedded default")
     demo.add_argument("--audit", help="a definition file (default: the sample MATA)")

@@ -34,14 +34,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "MAA_RETRY_DELAY_SECONDS": ("60", "the first retry's wait (it doubles, at most 30 minutes)"),
     "MAA_OPERATOR_EMAIL": ("", "who is emailed when a task fails for good"),
     "MAA_MAIL_FROM": ("multi-agency-audit@localhost", "the sender of every email"),
-    "MAA_BUSINESS_UNIT_USERS": ("admin,business-unit", "logins that act as the Business Unit"),
-    "MAA_QIIP_USERS": ("qiip", "logins that act as QiiP"),
     "MAA_UP_PORT": ("8080", "the port `make up` serves Airflow's UI on"),
 }
-
-
-def _names(value: str) -> frozenset[str]:
-    return frozenset(name.strip().lower() for name in value.split(",") if name.strip())
 
 
 @dataclass(frozen=True)
@@ -57,8 +51,6 @@ class Settings:
     retry_delay_seconds: float
     operator_email: str | None
     mail_from: str
-    business_unit_users: frozenset[str]
-    qiip_users: frozenset[str]
     up_port: int
 
     @classmethod
@@ -82,8 +74,6 @@ class Settings:
             retry_delay_seconds=float(value("MAA_RETRY_DELAY_SECONDS")),
             operator_email=environment.get("MAA_OPERATOR_EMAIL") or None,
             mail_from=value("MAA_MAIL_FROM"),
-            business_unit_users=_names(value("MAA_BUSINESS_UNIT_USERS")),
-            qiip_users=_names(value("MAA_QIIP_USERS")),
             up_port=int(value("MAA_UP_PORT")),
         )
 

@@ -158,3 +158,28 @@ def test_programme_dags_follow_the_house_rules() -> None:
         assert dag.catchup is False and dag.max_active_runs == 1, dag_id
         for task in dag.tasks:
             assert task.owner and task.retries >= 1, (dag_id, task.task_id)
+
+
+def test_under_the_fab_auth_manager_each_audit_dag_names_its_own_roles_and_warns_of_nothing(
+        folders: AuditFolders, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The roles named exist only where `maa roles sync` made them, so the DAGs name them only where Airflow
+    applies access_control (a FAB auth manager); the tests above parse with the simple one and name none."""
+    import warnings
+
+    from maa.audit.definitions import load_definition
+    from maa.ops.services import AUTH_MANAGER
+    from maa.pipeline.permissions import PROGRAMME_ACCESS_CONTROL, audit_access_control
+
+    sample = load_definition(folders.write_definition())
+    monkeypatch.setenv("AIRFLOW__CORE__AUTH_MANAGER", AUTH_MANAGER)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bag = dag_bag()
+    assert bag.import_errors == {}
+    assert bag.dags["maa_mata_2026_01"].access_control == audit_access_control(sample)
+    assert "Coordinator PROB" in bag.dags["maa_mata_2026_01"].access_control
+    for dag_id in PROGRAMME_DAGS:
+        assert bag.dags[dag_id].access_control == PROGRAMME_ACCESS_CONTROL, dag_id
+    assert not [w for w in caught if "permissions" in str(w.message)], "no deprecation beside every audit"
+    monkeypatch.delenv("AIRFLOW__CORE__AUTH_MANAGER")
+    assert dag_bag().dags["maa_mata_2026_01"].access_control is None

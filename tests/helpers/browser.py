@@ -49,13 +49,13 @@ def chromium() -> Iterator[Any]:
 
 
 def log_in(browser: Any, url: str, user: str, password: str) -> Any:
-    """A page of a new browser context, signed in through Airflow's login form as a person would."""
+    """A page of a new browser context, signed in through Airflow's login form (FAB's) as a person would."""
     page = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900}).new_page()
     page.set_default_timeout(30_000)
-    page.goto(f"{url}/auth/login")
-    page.get_by_label("Username").fill(user)
-    page.get_by_label("Password").fill(password)
-    page.keyboard.press("Enter")
+    page.goto(f"{url}/auth/login/")
+    page.fill("#username", user)
+    page.fill("#password", password)
+    page.click("input[type=submit]")
     page.wait_for_url(lambda address: "/auth/login" not in address)
     return page
 

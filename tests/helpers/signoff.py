@@ -1,5 +1,6 @@
 """Answering the sign-off tasks in tests: by calling the function behind Airflow's REST route (under
-dag.test(), which has no API server), from another thread, as the named user."""
+dag.test(), which has no API server), from another thread, as the named user: their FAB user record,
+checked by the project's auth manager (the test runs under it: the `fab_auth_manager` fixture)."""
 
 from __future__ import annotations
 
@@ -20,21 +21,23 @@ class Answer:
 
 def answer_through_route(dag_id: str, answer: Answer) -> None:
     """What PATCH .../taskInstances/{task_id}/-1/hitlDetails does, including its check of assigned users."""
+    import sqlalchemy as sa
     from airflow.api_fastapi.app import create_auth_manager
-    from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
     from airflow.api_fastapi.core_api.datamodels.hitl import UpdateHITLDetailPayload
     from airflow.api_fastapi.core_api.routes.public.hitl import update_hitl_detail
     from airflow.models import DagRun
+    from airflow.providers.fab.auth_manager.models import User
     from airflow.utils.session import create_session
 
     create_auth_manager()
     with create_session() as session:
+        user = session.scalar(sa.select(User).where(User.username == answer.user))
         run = session.query(DagRun).filter(DagRun.dag_id == dag_id).order_by(DagRun.id.desc()).first()
         update_hitl_detail(
             dag_id=dag_id, dag_run_id=run.run_id, task_id=answer.task_id, map_index=-1, session=session,
             update_hitl_detail_payload=UpdateHITLDetailPayload(chosen_options=[answer.option],
                                                                params_input={"comment": answer.comment}),
-            user=SimpleAuthManagerUser(username=answer.user, role="user"),
+            user=user,
         )
 
 

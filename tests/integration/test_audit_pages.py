@@ -1,12 +1,12 @@
-"""The audit pages in Airflow's own API server app (created in-process, plugins and login included): each
-role sees its own pages, the dashboard and tracker read the store, an upload takes the inbox's road, and
-the registration form writes a definition `maa check` accepts. tests/integration/test_local_services.py
+"""The audit pages in Airflow's own API server app (created in-process, plugins and FAB's login included):
+each role (from the FAB user record, as Airflow checks it) sees its own pages, the dashboard and tracker
+read the store, an upload takes the inbox's road, and the registration form writes a definition
+`maa check` accepts and first makes its coordinators' roles. tests/integration/test_local_services.py
 drives the same pages in Chromium against `make up`'s services."""
 
 from __future__ import annotations
 
 import io
-import json
 import threading
 import time
 from datetime import date, timedelta
@@ -20,16 +20,16 @@ from maa.audit.definitions import load_definition
 from maa.intake.xlsx import MAX_FILE_BYTES
 from maa.outputs.store import Store
 from maa.pipeline import resources
+from maa.pipeline.permissions import COORDINATOR_PAIRS
 from maa.preparation import audit_packs, case_list, notice
 from maa.returns import receiving
 from tests.helpers.definitions import AuditFolders
 from tests.helpers.mail import MailCatcher
 from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
+from tests.helpers.people import password_of
 from tests.helpers.tracker_seed import action
 from tests.helpers.workbooks import completed_return
 
-USERS = {"business-unit": "user", "qiip": "user", "operator": "op", "coordinator-pol": "viewer",
-         "coordinator-icb": "viewer"}
 REF = "MATA-2026-11"
 CASES = ["C-01", "C-02"]
 CHILD = (DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, DISTINCTIVE_DOB)
@@ -37,14 +37,13 @@ SAME_SITE = "http://testserver"  # the pages as the test client serves them
 
 
 @pytest.fixture(scope="module")
-def api_app(airflow_db: Path, tmp_path_factory: pytest.TempPathFactory):
-    """Airflow's API server app, as `airflow api-server` builds it, with its simple auth manager's users."""
-    home = tmp_path_factory.mktemp("pages")
-    passwords = home / "passwords.json"
-    passwords.write_text(json.dumps({user: f"{user}-password" for user in USERS}))
+def api_app(fab_logins: dict):
+    """Airflow's API server app, as `airflow api-server` builds it, under the project's FAB auth manager with
+    the test people's logins."""
+    from maa.ops.services import AUTH_MANAGER
+
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", ",".join(f"{u}:{r}" for u, r in USERS.items()))
-        patch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE", str(passwords))
+        patch.setenv("AIRFLOW__CORE__AUTH_MANAGER", AUTH_MANAGER)
         patch.setenv("AIRFLOW__API_AUTH__JWT_SECRET", "audit-pages-test-secret-of-enough-length")
         patch.setenv("MAA_UPLOAD_WAIT_SECONDS", "20")
         from airflow.api_fastapi.app import create_app
@@ -61,7 +60,7 @@ def browser_as(api_app):
         """`origin`: what the browser's Origin header says on every request (None: it sends none)."""
         client = TestClient(api_app, follow_redirects=False, headers={"origin": origin} if origin else None)
         if user:
-            token = client.post("/auth/token", json={"username": user, "password": f"{user}-password"})
+            token = client.post("/auth/token", json={"username": user, "password": password_of(user)})
             client.cookies.set("_token", token.json()["access_token"])
         return client
     return login
@@ -108,7 +107,7 @@ class TheAudit:
 
 def test_every_page_is_behind_airflows_login_and_each_role_sees_its_own(browser_as, audit) -> None:
     anonymous = browser_as(None).get("/maa/dashboard")
-    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/auth/login?next=")
+    assert anonymous.status_code == 303 and "/auth/login/?next=" in anonymous.headers["location"]
 
     pages = ("/maa/dashboard", "/maa/tracker", "/maa/tracker.xlsx", "/maa/audits/new", "/maa/upload/POL",
              "/maa/upload/ICB")
@@ -317,8 +316,20 @@ def test_the_tracker_filters_and_exports_what_it_shows_formula_safe(browser_as, 
     assert rows[0][2] == "'=HYPERLINK(\"http://evil.example\",\"Click\")" and sheet["C3"].data_type == "s"
 
 
+def role_pairs(name: str) -> set[tuple[str, str]] | None:
+    """A FAB role's global pairs, as Airflow's metadata database holds them (None: no such role)."""
+    import sqlalchemy as sa
+    from airflow.providers.fab.auth_manager.models import Role
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        role = session.scalar(sa.select(Role).where(Role.name == name))
+        return None if role is None else {(p.action.name, p.resource.name) for p in role.permissions}
+
+
 def test_the_registration_form_writes_a_definition_maa_check_accepts(browser_as, audit, folders: AuditFolders) -> None:
     client = browser_as("business-unit")
+    assert role_pairs("Coordinator HSG") is None
     form = client.get("/maa/audits/new").text
     assert "POL | Police | Ben Okafor | ben.okafor@police.example.org" in form, "agencies start from the last audit"
     start = date.today() + timedelta(days=30)
@@ -327,7 +338,8 @@ def test_the_registration_form_writes_a_definition_maa_check_accepts(browser_as,
               "business_unit": "business.unit@example.org", "qiip": "qiip.chair@example.org",
               "nominating_agency": "CSC",
               "agencies": "CSC | Children's Social Care | Amira Shah | amira.shah@csc.example.org\n"
-                          "POL | Police | Ben Okafor | not-an-address",
+                          "POL | Police | Ben Okafor | not-an-address\n"
+                          "HSG | Housing | Rui Costa | rui.costa@housing.example.org",
               "notice": "", "agency_audit": "five"}
 
     refused = client.post("/maa/audits/new", data=values)
@@ -343,7 +355,8 @@ def test_the_registration_form_writes_a_definition_maa_check_accepts(browser_as,
     assert registered.status_code == 200 and "Registered as MACA-2027-02.yaml" in registered.text
     definition = load_definition(folders.audits / "MACA-2027-02.yaml")
     assert (definition.ref, definition.start, [a.code for a in definition.agencies]) == \
-           ("MACA-2027-02", start, ["CSC", "POL"])
+           ("MACA-2027-02", start, ["CSC", "POL", "HSG"])
+    assert role_pairs("Coordinator HSG") == COORDINATOR_PAIRS, "a new agency's role exists before its DAG names it"
     assert definition.timescale.agency_audit == 2, "a blank timescale takes the type's default (MACA: 2 weeks)"
     again = client.post("/maa/audits/new", data=values | {"ref": "maca-2027-02"})
     assert again.status_code == 400 and "already used by MACA-2027-02.yaml" in again.text

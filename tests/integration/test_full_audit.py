@@ -1,5 +1,6 @@
 """A whole audit from notice to sign-off through dag.test(), as a rehearsal, with a real SMTP server:
-the approve path and the request-changes path, sign-offs answered through the REST route's function."""
+the approve path and the request-changes path, sign-offs answered through the REST route's function as
+people holding the roles (FAB user records), each decision naming the person."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from tests.helpers.rehearsal import kinds, kinds_of, practitioner, run_rehearsal
 from tests.helpers.signoff import APPROVE, REQUEST_CHANGES, Answer, Answerer
 from tests.helpers.workbooks import ACTIONS, THEMES, chair_analysis, completed_return
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db")]
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db", "fab_auth_manager")]
 
 REF, DAG_ID = "MATA-2026-01", "maa_mata_2026_01"
 CASES = ["C-01", "C-02"]
@@ -65,7 +66,7 @@ def test_approved_first_time_the_final_report_goes_out_and_the_actions_are_track
                  "audit-overview-report.pdf", "learning-briefing.pdf"):
         assert (output / name).exists(), name
     final = pdf_text(output / "audit-overview-report.pdf")
-    assert "Approved for QiiP by Airflow user qiip on" in final and "DRAFT" not in final
+    assert "Approved for QiiP by Priya Nair (QiiP)" in final and "DRAFT" not in final
     assert THEMES[0][0] in final and "A1" in final and "RR-2025-07 (Rapid Review)" in final
     assert "Probation Service (PROB) no return" in final
     assert "Page 1 of" in final and "REHEARSAL" in final
@@ -140,6 +141,8 @@ def test_changes_requested_go_to_the_chair_and_the_revised_draft_is_signed_off(
     final = pdf_text(folders.output / REF / "audit-overview-report.pdf")
     assert "Neglect recognised late" in final and "(round 2)" in final
     assert "Request changes" in final, "the sign-off history is in the report"
+    assert "Dana Jones (Business Unit)" in final and "Priya Nair (QiiP)" in final, "each decision names the person"
+    assert "Priya Nair (QiiP), " in to_chair.get_body(("plain",)).get_content()
     sent = kinds(smtp_server)
     assert sent["bu_quality_assurance_request"] == 2, "a new draft, a new request (version 2)"
     assert sent["final_report"] >= 1

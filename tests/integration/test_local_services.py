@@ -1,6 +1,9 @@
-"""`make up` and `make down` as a user runs them: the services start in the background, each person logs in
-with the password shown once, a coordinator may look but not start an audit, each role uses its audit
-pages in a real browser (Chromium, driven by Playwright) while the audit runs, and `down` stops everything."""
+"""`make up` and `make down` as a user runs them: the services start in the background with a second audit
+beside the sample, each person logs in with the password shown once and may do exactly what their role
+allows through Airflow's REST API (no one but Admin deletes a DAG, only the Business Unit starts an audit,
+a coordinator sees only their agency's audits), each role uses its audit pages in a real browser
+(Chromium, driven by Playwright, logged in on FAB's login page) while the audit runs, and `down` stops
+everything."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import pytest
 
 from maa.audit.clock import now
 from maa.audit.definitions import load_definition
+from maa.ops.local import users
 from maa.ops.services import AirflowApiError, LocalAirflow, free_port
 from maa.pipeline import resources
 from tests.helpers.browser import check_accessible, chromium, log_in, screenshot
@@ -42,11 +46,30 @@ def _alive(pid: int) -> bool:
     return True
 
 
-@pytest.mark.timeout(600)
+SAMPLE, SECOND = "maa_mata_2026_01", "maa_maca_2026_05"
+
+
+def _status(airflow: LocalAirflow, method: str, path: str, user: str, body: dict | None = None) -> int:
+    """What the REST API answers `user` (a refusal is an answer too)."""
+    try:
+        airflow.api(method, path, user, body)
+    except AirflowApiError as refused:
+        return refused.status
+    return 200
+
+
+@pytest.mark.timeout(900)
 def test_up_starts_the_services_with_a_login_for_each_role_who_use_the_audit_pages_and_down_stops_them(
         folders: AuditFolders, tmp_path: Path) -> None:
     start = now().date() - timedelta(days=14)  # two weeks in: the agencies' returns are open for five more
     definition = load_definition(folders.write_definition({"start": start.isoformat()}, remove=("extensions",)))
+    folders.write_definition({"ref": "MACA-2026-05", "type": "MACA", "title": "Housing and police", "theme": None,
+                              "nominating_agency": "POL", "agencies": [
+                                  {"code": "POL", "name": "Police", "coordinator": {
+                                      "name": "Ben Okafor", "email": "ben.okafor@police.example.org"}},
+                                  {"code": "HSG", "name": "Housing", "coordinator": {
+                                      "name": "Rui Costa", "email": "rui.costa@housing.example.org"}}]},
+                             remove=("extensions", "theme"))
     (folders.inbox(definition.ref) / "nominations.csv").write_text(nominations_csv())
     home = tmp_path / "airflow-home"
     environment = {**os.environ, "AIRFLOW_HOME": str(home)}
@@ -55,22 +78,26 @@ def test_up_starts_the_services_with_a_login_for_each_role_who_use_the_audit_pag
     try:
         assert f"http://localhost:{port}" in first
         passwords = json.loads((home / "users.json").read_text())
-        assert (home / "users.json").stat().st_mode & 0o077 == 0
-        for user, role in (("business-unit", "user"), ("qiip", "user"), ("operator", "op"),
-                           ("coordinator-pol", "viewer"), ("coordinator-csc", "viewer")):
-            assert f"{user:<24} {role:<7} {passwords[user]}" in first, "each password shown on the first start"
+        assert (home / "users.json").stat().st_mode & 0o777 == 0o600
+        assert all(password not in (home / "airflow.db").read_bytes().decode(errors="replace")
+                   for password in passwords.values()), "Airflow keeps only their hashes"
+        for user, role in (("business-unit", "Business Unit"), ("qiip", "QiiP"), ("operator", "Operator"),
+                           ("admin", "Admin"), ("coordinator-pol", "Coordinator POL"),
+                           ("coordinator-hsg", "Coordinator HSG")):
+            assert f"{user:<24} {role:<16} {passwords[user]}" in first, "each password shown on the first start"
+        assert "Coordinator HSG: created" in first and "roles in sync" in first
         again = _local("up", environment, port)
         assert "already running" in again and passwords["qiip"] not in again
 
-        airflow = LocalAirflow(environment, {user: "" for user in passwords}, port=port)
-        airflow.wait_for_dag("maa_mata_2026_01", "business-unit")
-        assert airflow.api("GET", "/dags/maa_mata_2026_01", "coordinator-pol")["dag_id"] == "maa_mata_2026_01"
-        with pytest.raises(AirflowApiError) as refused:
-            airflow.api("POST", "/dags/maa_mata_2026_01/dagRuns", "coordinator-pol", {"logical_date": None})
-        assert refused.value.status == 403, "a coordinator may look, not start an audit"
+        airflow = LocalAirflow(environment, users(folders.audits), port=port)
+        airflow.wait_for_dag(SECOND, "coordinator-hsg")
+        airflow.wait_for_dag(SAMPLE, "business-unit")
+        _each_role_may_do_exactly_its_part(airflow)
         assert sorted(p.name for p in (home / "service-logs").glob("*.log")) == [
             "api-server.log", "dag-processor.log", "scheduler.log", "triggerer.log"]
-        _the_audit_pages_in_a_browser(airflow, passwords, definition, folders, tmp_path)
+        run_id = _the_audit_pages_in_a_browser(airflow, passwords, definition, folders, tmp_path)
+        _what_the_operator_and_the_coordinators_may_do_with_a_run(airflow, run_id)
+        assert _status(airflow, "DELETE", f"/dags/{SECOND}", "admin") == 200, "Admin may delete a DAG"
     finally:
         pids = json.loads((home / "services.json").read_text())
         stopped = _local("down", environment, port)
@@ -79,14 +106,62 @@ def test_up_starts_the_services_with_a_login_for_each_role_who_use_the_audit_pag
     assert not (home / "services.json").exists()
 
 
+def _each_role_may_do_exactly_its_part(airflow: LocalAirflow) -> None:
+    """Through the REST API the UI uses: nobody but Admin deletes an audit's DAG, nobody but the Business
+    Unit starts one, a coordinator sees the audits their agency is in and nothing of the others."""
+    for user in ("qiip", "business-unit", "operator", "coordinator-pol"):
+        assert _status(airflow, "DELETE", f"/dags/{SAMPLE}", user) == 403, user
+    for user in ("qiip", "coordinator-pol", "coordinator-hsg", "operator"):
+        assert _status(airflow, "POST", f"/dags/{SECOND}/dagRuns", user, {"logical_date": None}) == 403, user
+    for user in ("qiip", "business-unit", "operator", "coordinator-pol"):
+        for resource in ("/connections", "/variables", "/pools"):
+            assert _status(airflow, "GET", resource, user) == 403, (user, resource)
+    housing = [dag["dag_id"] for dag in airflow.api("GET", "/dags", "coordinator-hsg")["dags"]]
+    assert housing == [SECOND], "Housing takes part in the second audit only"
+    assert _status(airflow, "GET", f"/dags/{SAMPLE}", "coordinator-hsg") == 403
+    assert _status(airflow, "GET", f"/dags/{SAMPLE}/dagRuns", "coordinator-hsg") == 403
+    assert _status(airflow, "GET", f"/dags/{SECOND}/dagRuns", "coordinator-hsg") == 200, "sees its own"
+    police = {dag["dag_id"] for dag in airflow.api("GET", "/dags", "coordinator-pol")["dags"]}
+    assert police == {SAMPLE, SECOND}, "Police take part in both"
+    assert _status(airflow, "GET", f"/dagSources/{SECOND}", "coordinator-pol") == 403, "no DAG source"
+    for user in ("business-unit", "qiip"):
+        audits = {dag["dag_id"] for dag in airflow.api("GET", "/dags", user)["dags"]}
+        assert audits == {SAMPLE, SECOND}, f"{user} sees the audits, not the programme's DAGs"
+    operator = {dag["dag_id"] for dag in airflow.api("GET", "/dags", "operator")["dags"]}
+    assert {SAMPLE, SECOND, "maa_retention", "maa_action_tracker"} <= operator
+    assert _status(airflow, "PATCH", f"/dags/{SECOND}", "operator", {"is_paused": True}) == 200, "may pause"
+    # FAB's limit: answering a sign-off needs "can_edit" on the DAG, and that also pauses it.
+    assert _status(airflow, "PATCH", f"/dags/{SECOND}", "qiip", {"is_paused": True}) == 200
+    assert _status(airflow, "PATCH", f"/dags/{SECOND}", "coordinator-pol", {"is_paused": False}) == 403
+    assert _status(airflow, "POST", "/dags/maa_retention/dagRuns", "operator",
+                   {"logical_date": None, "conf": {"dry_run": True}}) == 200, "a retention dry run"
+    assert _status(airflow, "POST", "/dags/maa_retention/dagRuns", "business-unit", {"logical_date": None}) == 403
+
+
+def _what_the_operator_and_the_coordinators_may_do_with_a_run(airflow: LocalAirflow, run_id: str) -> None:
+    """The operator reads a task's log and clears tasks (a dry run of it); QiiP and the Business Unit read no
+    log; a coordinator sees the run, not what is inside it."""
+    log = f"/dags/{SAMPLE}/dagRuns/{run_id}/taskInstances/prepare_audit/logs/1"
+    assert _status(airflow, "GET", log, "operator") == 200
+    for user in ("business-unit", "qiip", "coordinator-pol"):
+        assert _status(airflow, "GET", log, user) == 403, user
+    clear = {"dry_run": True, "dag_run_id": run_id, "task_ids": ["prepare_audit"], "only_failed": False}
+    assert _status(airflow, "POST", f"/dags/{SAMPLE}/clearTaskInstances", "operator", clear) == 200
+    assert _status(airflow, "POST", f"/dags/{SAMPLE}/clearTaskInstances", "business-unit", clear) == 200
+    assert _status(airflow, "POST", f"/dags/{SAMPLE}/clearTaskInstances", "qiip", clear) == 403
+    assert _status(airflow, "GET", f"/dags/{SAMPLE}/dagRuns/{run_id}", "coordinator-pol") == 200
+    for inside in ("taskInstances", "hitlDetails", "taskInstances/escalate_missing_returns/xcomEntries"):
+        assert _status(airflow, "GET", f"/dags/{SAMPLE}/dagRuns/{run_id}/{inside}", "coordinator-pol") == 403, inside
+
+
 def _the_audit_pages_in_a_browser(airflow: LocalAirflow, passwords: dict[str, str], definition,
-                                  folders: AuditFolders, tmp_path: Path) -> None:
+                                  folders: AuditFolders, tmp_path: Path) -> str:
     """The audit runs; the Business Unit watches it, Police upload a return (refused, then accepted), another
     agency's page is refused, QiiP filters and exports the tracker, the Business Unit registers an audit."""
     from openpyxl import load_workbook
 
     ref, url = definition.ref, airflow.url
-    run_id = airflow.trigger(definition.dag_id, "business-unit")
+    run_id = airflow.trigger(definition.dag_id, "business-unit")  # the Business Unit may start it
     waiting = wait_until(lambda: task_states(airflow, definition.dag_id, run_id, "receive_return"),
                           lambda states: len(states) == 6 and set(states.values()) == {"deferred"}, timeout=180)
     assert set(waiting.values()) == {"deferred"}, "every agency's return is awaited"
@@ -159,3 +234,4 @@ def _the_audit_pages_in_a_browser(airflow: LocalAirflow, passwords: dict[str, st
     assert store.returns(ref)["POL"]["status"] == "accepted"
     for identifier in (DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, DISTINCTIVE_DOB):
         assert not any(identifier in page for page in pages_seen), "no child's identifier on any page"
+    return run_id

@@ -21,7 +21,7 @@ from tests.helpers.rehearsal import kinds, practitioner, run_rehearsal
 from tests.helpers.signoff import APPROVE, Answer, Answerer
 from tests.helpers.workbooks import THEMES, chair_analysis, completed_return
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db")]
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db", "fab_auth_manager")]
 
 REF, DAG_ID = "PAA-2026-01", "maa_paa_2026_01"
 RETURNING = ["CSC", "POL", "ICB", "GHC", "EDU", "PROB"]
@@ -79,7 +79,7 @@ def test_a_paa_runs_to_sign_off_with_the_years_data_in_its_report(
 
     output = folders.output / REF
     final = pdf_text(output / "audit-overview-report.pdf")
-    assert "Approved for QiiP by Airflow user qiip on" in final and THEMES[0][0] in final
+    assert "Approved for QiiP by Priya Nair (QiiP)" in final and THEMES[0][0] in final
     labels = {"contacts": "Contacts (MARF)", "marac": "MARAC", "conferences": "Child protection conferences"}
     for measure, rows in EXTRACTS.items():
         assert expected_sentence(labels[measure], rows) in final, measure

@@ -279,28 +279,34 @@ def test_maa_purge_dry_run_then_for_real(world: World, capsys: pytest.CaptureFix
 
 
 @ON_BOTH_STORES
+@pytest.mark.usefixtures("fab_logins")
 def test_resolve_case_until_the_purge_then_purged_on_its_date_each_request_recorded(
         world: World, capsys: pytest.CaptureFixture, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="maa"):
-        assert cli.main(["resolve-case", PURGED, "c-01", "--by", "Dana BU"]) == 0
+        assert cli.main(["resolve-case", PURGED, "c-01", "--as", "business-unit"]) == 0
         resolved = capsys.readouterr().out
-        assert cli.main(["resolve-case", PURGED, DISTINCTIVE_NAME, "--by", "Dana BU"]) == 1  # a name, not a ref
+        assert cli.main(["resolve-case", PURGED, DISTINCTIVE_NAME, "--as", "business-unit"]) == 1  # a name
         unknown = capsys.readouterr().err
         assert "not one of its case refs" in unknown and "its cases: C-01, C-02" in unknown
         assert DISTINCTIVE_NAME not in unknown
-        assert cli.main(["resolve-case", "MATA-2099-01", "C-01"]) == 1
+        for login, why in (("qiip", "qiip: not in the Business Unit role"),
+                           ("nobody", "nobody: no active Airflow login of that name")):
+            assert cli.main(["resolve-case", PURGED, "C-01", "--as", login]) == 2
+            refused = capsys.readouterr()
+            assert refused.out == "" and why in refused.err, "only the Business Unit, and nothing looked up"
+        assert cli.main(["resolve-case", "MATA-2099-01", "C-01", "--as", "business-unit"]) == 1
         assert "no audit MATA-2099-01" in capsys.readouterr().err
         run_retention(world.store, PURGE_DAY, dry_run=False)
-        assert cli.main(["resolve-case", PURGED, "C-01"]) == 3
+        assert cli.main(["resolve-case", PURGED, "C-01", "--as", "business-unit"]) == 3
         after = capsys.readouterr()
 
     assert resolved == f"{PURGED} C-01: {DISTINCTIVE_NAME}, born {DISTINCTIVE_DOB}, system id {DISTINCTIVE_SYSTEM_ID}\n"
     purge_day = purge_of(world.store, PURGED)["purged_at"]
     assert after.out == "" and f"purged on {purge_day:%Y-%m-%d}" in after.err
     asked = resolutions(world.store, PURGED)
+    dana = "Dana Jones (business-unit), Business Unit"
     assert [(r["case_ref"], r["asked_by"], r["outcome"]) for r in asked] == [
-        ("C-01", "Dana BU", "resolved"), (None, "Dana BU", "unknown_case"),
-        ("C-01", asked[2]["os_user"], "purged")]
+        ("C-01", dana, "resolved"), (None, dana, "unknown_case"), ("C-01", dana, "purged")]
     assert all(r["os_user"] and r["asked_at"] for r in asked)
     assert resolutions(world.store, "MATA-2099-01") == []
     for identifier in IDENTIFIERS:

@@ -16,27 +16,36 @@ import pytest
 
 from maa.audit.definitions import load_definition
 from maa.ops.demo import ANSWER_AFTER_S
-from maa.ops.services import FINISHED, AirflowApiError, LocalAirflow
+from maa.ops.services import FINISHED, AirflowApiError, LocalAirflow, Person
 from maa.outputs.store import Store
 from maa.pipeline import resources
 from tests.helpers.definitions import PROJECT, AuditFolders, sample_definition
 from tests.helpers.mail import MailCatcher
 from tests.helpers.nominations import PSEUDONYM_KEY, nominations_csv
 from tests.helpers.postgres import fresh_postgres_database
-from tests.helpers.services import task_states, wait_until
+from tests.helpers.services import answer_until_taken, task_states, wait_until
 from tests.helpers.workbooks import ACTIONS, chair_analysis, completed_return
 
 pytestmark = pytest.mark.slow
 
 SECONDS_PER_WEEK = 12
-USERS = {"business-unit": "user", "qiip": "user", "viewer": "viewer"}
+PEOPLE = {"business-unit": Person("Business Unit", "Dana Jones"), "qiip": Person("QiiP", "Priya Nair"),
+          "coordinator-a01": Person("Coordinator A01", "Coordinator 1")}
 AGENCIES = [{"code": f"A{n:02d}", "name": f"Agency {n}",
              "coordinator": {"name": f"Coordinator {n}", "email": f"coordinator{n}@agency{n}.example.org"}}
             for n in range(1, 13)]
 
 
 @pytest.fixture
-def airflow(folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def definition_path(folders: AuditFolders) -> Path:
+    """Twelve agencies, defined before the services start: `maa roles sync` makes their coordinators' roles
+    first, which the audit's DAG names."""
+    return folders.write_definition({"agencies": AGENCIES, "nominating_agency": "A01"}, remove=("extensions",))
+
+
+@pytest.fixture
+def airflow(definition_path: Path, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path,
+            monkeypatch: pytest.MonkeyPatch):
     """The multi-machine topology of docker-compose.yml run natively: PostgreSQL for Airflow and the audit
     store, Redis as the broker, two Celery workers. (SQLite with the LocalExecutor, what `make up` runs, is
     driven by tests/integration/test_local_services.py.)"""
@@ -63,7 +72,7 @@ def airflow(folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path, mon
             "AIRFLOW_CONN_MAA_STORE": store,
         })
         monkeypatch.setenv("AIRFLOW_CONN_MAA_STORE", store)  # this process reads the store the workers write
-        with LocalAirflow(environment, USERS, celery_workers=2) as services:
+        with LocalAirflow(environment, PEOPLE, celery_workers=2) as services:
             yield services
 
 
@@ -88,15 +97,15 @@ def redis_database():
 
 @pytest.mark.timeout(600)
 def test_twelve_agencies_wait_without_a_worker_slot_and_the_audit_runs_to_sign_off(
-        airflow: LocalAirflow, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path) -> None:
-    definition_path = folders.write_definition({"agencies": AGENCIES, "nominating_agency": "A01"},
-                                               remove=("extensions",))
+        airflow: LocalAirflow, definition_path: Path, folders: AuditFolders, smtp_server: MailCatcher,
+        tmp_path: Path) -> None:
     definition = load_definition(definition_path)
     inbox = folders.inbox(definition.ref)
     (inbox / "nominations.csv").write_text(nominations_csv())
 
-    with pytest.raises(Exception, match="403"):
-        airflow.trigger(definition.dag_id, "viewer")  # a viewer cannot start an audit
+    airflow.wait_for_dag(definition.dag_id, "coordinator-a01")
+    with pytest.raises(AirflowApiError, match="403"):
+        airflow.trigger(definition.dag_id, "coordinator-a01")  # a coordinator sees the audit, cannot start it
     run_id = airflow.trigger(definition.dag_id, "business-unit", {"rehearsal_seconds_per_week": SECONDS_PER_WEEK})
 
     waiting = wait_until(lambda: task_states(airflow, definition.dag_id, run_id, "receive_return"),
@@ -194,21 +203,4 @@ def _sign_off_through_the_rest_api(airflow: LocalAirflow, dag_id: str, run_id: s
         with pytest.raises(AirflowApiError) as refused:
             airflow.answer(dag_id, run_id, task_id, wrong_user, "Approve")
         assert refused.value.status == 403
-        _answer_until_taken(airflow, dag_id, run_id, task_id, right_user, waiting[task_id])
-
-
-def _answer_until_taken(airflow: LocalAirflow, dag_id: str, run_id: str, task_id: str, user: str, attempt: int) -> None:
-    """Answer, and answer again if the task asks again: Airflow 3.3 can lose an answer that beats the
-    executor's report of the parked task, retrying it, and a person would answer again (as maa.ops.demo does)."""
-    def state() -> tuple[str, int]:
-        ti = next(ti for ti in airflow.task_instances(dag_id, run_id, "business-unit") if ti["task_id"] == task_id)
-        return ti["state"], ti["try_number"]
-
-    for _ in range(3):
-        airflow.answer(dag_id, run_id, task_id, user, "Approve", "Content and tone checked.")
-        current, tried = wait_until(state, lambda s, attempt=attempt: s[0] in ("success", "skipped")
-                                     or (s[0] == "awaiting_input" and s[1] > attempt), timeout=240)
-        if current != "awaiting_input":
-            return
-        attempt = tried
-        time.sleep(ANSWER_AFTER_S)
+        answer_until_taken(airflow, dag_id, run_id, task_id, right_user, waiting[task_id])

@@ -349,10 +349,11 @@ def test_purge_prints_each_line_once(maa: Maa, accepted_audit: Path) -> None:
         "removed (dry run: nothing removed); 0 within retention, 0 not approved, 0 held\n"), "")
 
 
+@pytest.mark.usefixtures("fab_logins")
 def test_resolve_case_prints_each_line_once(maa: Maa, accepted_audit: Path) -> None:
-    assert maa("resolve-case", REF_A, "c-01", "--by", "Dana BU") == Printed(0, (
+    assert maa("resolve-case", REF_A, "c-01", "--as", "business-unit") == Printed(0, (
         f"{REF_A} C-01: {DISTINCTIVE_NAME}, born {DISTINCTIVE_DOB}, system id {DISTINCTIVE_SYSTEM_ID}\n"), "")
-    assert maa("resolve-case", REF_A, "C-09") == Printed(1, "", (
+    assert maa("resolve-case", REF_A, "C-09", "--as", "business-unit") == Printed(1, "", (
         f"{REF_A}: that is not one of its case refs (what was typed is not repeated: it may be a name); "
         "its cases: C-01, C-02\n"))
 

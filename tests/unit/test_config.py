@@ -16,8 +16,7 @@ def test_an_empty_environment_gives_the_documented_defaults() -> None:
         include_dir=PROJECT_DIR / "include", audits_dir=PROJECT_DIR / "include" / "audits",
         data_dir=PROJECT_DIR / "data", output_dir=PROJECT_DIR / "output", inbox_url=None,
         inbox_settle_seconds=5.0, inbox_poll_seconds=30.0, upload_wait_seconds=120.0, retry_delay_seconds=60.0,
-        operator_email=None, mail_from="multi-agency-audit@localhost",
-        business_unit_users=frozenset({"admin", "business-unit"}), qiip_users=frozenset({"qiip"}), up_port=8080)
+        operator_email=None, mail_from="multi-agency-audit@localhost", up_port=8080)
 
 
 def test_an_empty_variable_is_the_same_as_an_unset_one() -> None:
@@ -26,12 +25,11 @@ def test_an_empty_variable_is_the_same_as_an_unset_one() -> None:
 
 def test_variables_are_read_as_their_kind(tmp_path: Path) -> None:
     read = Settings.from_environment({
-        "MAA_INCLUDE_DIR": str(tmp_path / "include" / ".." / "include"), "MAA_QIIP_USERS": " QiiP.Chair ,, qiip.deputy",
+        "MAA_INCLUDE_DIR": str(tmp_path / "include" / ".." / "include"),
         "MAA_INBOX_POLL_SECONDS": "0.5", "MAA_UP_PORT": "8181", "MAA_OPERATOR_EMAIL": "operator@example.org",
     })
     assert read.include_dir == tmp_path / "include"
     assert read.audits_dir == tmp_path / "include" / "audits", "the audits follow the include folder"
-    assert read.qiip_users == frozenset({"qiip.chair", "qiip.deputy"})
     assert (read.inbox_poll_seconds, read.up_port, read.operator_email) == (0.5, 8181, "operator@example.org")
 
 

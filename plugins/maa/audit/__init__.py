@@ -1,1 +1,2 @@
-"""What an audit is: its definition, its timetable, audit time (and rehearsals), pseudonyms for case ids."""
+"""What an audit is: its definition, its timetable, audit time (and rehearsals), pseudonyms for case ids,
+and the roles of the people who run it."""

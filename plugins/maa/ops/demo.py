@@ -158,7 +158,12 @@ def _reset_sample(ref: str, data_dir: Path) -> None:
         email.unlink()
 
 
-DEMO_USERS = {"business-unit": "user", "qiip": "user", "operator": "op"}
+def demo_people() -> dict[str, Any]:
+    """The people the demo logs in as (the same trial logins as `make up`'s staff)."""
+    from maa.ops.local import STAFF
+    from maa.ops.services import Person
+
+    return {login: Person(*STAFF[login]) for login in ("business-unit", "qiip", "operator")}
 
 
 def run(audit: Path | None, data: Path | None) -> int:
@@ -185,7 +190,7 @@ def run(audit: Path | None, data: Path | None) -> int:
     print(f"demo: starting Airflow (scheduler, DAG processor, triggerer, API server); logs in "
           f"{Path(environment['AIRFLOW_HOME']) / 'service-logs'}")
     started = time.monotonic()
-    with LocalAirflow(environment, DEMO_USERS) as airflow:
+    with LocalAirflow(environment, demo_people()) as airflow:
         airflow.wait_for_dag(definition.dag_id, "business-unit")
         for earlier in airflow.unfinished_runs(definition.dag_id, "business-unit"):
             if sample:  # an interrupted demo's run would hold the new one in the queue (one run at a time)

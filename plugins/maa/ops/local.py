@@ -20,21 +20,27 @@ from pathlib import Path
 
 from maa import config
 from maa.audit.definitions import definition_files, load_all
+from maa.audit.roles import ADMIN, BUSINESS_UNIT, OPERATOR, QIIP, coordinator_role
+from maa.ops.services import Person
 from maa.outputs.private_files import owner_only_umask
 
-PORT = 8080
-# Who does what (Airflow's simple auth manager has four fixed roles): the Business Unit triggers audits and
-# answers its quality assurance, QiiP answers the sign-off, the operator clears and reruns tasks.
-STAFF = {"admin": "admin", "business-unit": "user", "qiip": "user", "operator": "op"}
+# A trial login per role, for fictional people: the Business Unit triggers audits and answers its quality
+# assurance, QiiP answers the sign-off, the operator clears and reruns tasks, the admin does everything.
+STAFF = {"admin": (ADMIN, "Alex Admin"), "business-unit": (BUSINESS_UNIT, "Sam Carter"),
+         "qiip": (QIIP, "Priya Nair"), "operator": (OPERATOR, "Ola Berg")}
 
 
-def users(audits_dir: Path) -> dict[str, str]:
-    """The staff, and a read-only login for each coordinator of the audits defined here."""
+def users(audits_dir: Path) -> dict[str, Person]:
+    """The staff, and a login for each agency's coordinator (the person the latest audit names), who sees
+    the audits their agency takes part in."""
     coordinators = {}
-    for definition in load_all(definition_files(audits_dir)).definitions.values():
+    definitions = sorted(load_all(definition_files(audits_dir)).definitions.values(), key=lambda d: d.start)
+    for definition in definitions:
         for agency in definition.agencies:
-            coordinators[f"coordinator-{agency.code.lower()}"] = "viewer"
-    return {**STAFF, **dict(sorted(coordinators.items()))}
+            coordinators[f"coordinator-{agency.code.lower()}"] = Person(coordinator_role(agency.code),
+                                                                        agency.coordinator.name)
+    return {**{login: Person(role, name) for login, (role, name) in STAFF.items()},
+            **dict(sorted(coordinators.items()))}
 
 
 def _pid_file(home: Path) -> Path:
@@ -59,7 +65,7 @@ def _running(home: Path) -> dict[str, int]:
     return alive
 
 
-def up(port: int = PORT) -> int:
+def up(port: int) -> int:
     from maa.ops.demo import airflow_environment
     from maa.ops.services import LocalAirflow, users_file
 
@@ -69,10 +75,10 @@ def up(port: int = PORT) -> int:
     if running := _running(home):
         print(f"up: already running ({', '.join(running)}) on http://localhost:{port}; `make down` stops it")
         return 0
-    roles = users(config.audits_dir())
+    people = users(config.audits_dir())
     passwords_path = home / "users.json"
     known = set(json.loads(passwords_path.read_text())) if passwords_path.exists() else set()
-    airflow = LocalAirflow(environment, roles, port=port)
+    airflow = LocalAirflow(environment, people, port=port)
     print(f"up: starting Airflow's scheduler, DAG processor, triggerer and API server; logs in "
           f"{home / 'service-logs'}")
     airflow.start()
@@ -80,12 +86,13 @@ def up(port: int = PORT) -> int:
 
     _pid_file(home).write_text(json.dumps({name: {"pid": p.pid, "started": psutil.Process(p.pid).create_time()}
                                            for name, p in airflow.processes.items()}, indent=2))
-    passwords = json.loads(users_file(home, roles).read_text())
+    print(f"up: roles and logins (maa roles sync):\n{airflow.roles_report.rstrip()}")
+    passwords = json.loads(users_file(home, people).read_text())
     print(f"up: http://localhost:{port} (the audit pages: Audits in its navigation, or "
           f"http://localhost:{port}/maa/)")
-    for user, role in roles.items():
-        shown = passwords[user] if user not in known else "(as before)"
-        print(f"  {user:<24} {role:<7} {shown}")
+    for login, person in people.items():
+        shown = passwords[login] if login not in known else "(as before)"
+        print(f"  {login:<24} {person.role:<16} {shown}")
     print(f"up: passwords are kept in {passwords_path} (owner only, never in git); new ones are shown once")
     print("up: `make down` stops the services")
     return 0

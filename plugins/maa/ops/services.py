@@ -2,9 +2,11 @@
 
 The demo and the end-to-end tests run audits the way users do: the scheduler,
 the DAG processor, the triggerer (so waits run concurrently, holding no worker
-slot) and the API server, driven only through the REST API the UI uses.
-SQLite and the LocalExecutor by default; any Airflow configuration in the
-environment (PostgreSQL, Celery) is passed through.
+slot) and the API server, driven only through the REST API the UI uses, each
+call as a person logged in with a role. SQLite and the LocalExecutor by default;
+any Airflow configuration in the environment (PostgreSQL, Celery, an LDAP
+webserver_config) is passed through. Logins and roles are FAB's (the auth manager
+of maa.web.auth_manager): `maa roles sync` runs before the services start.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,15 @@ from maa.outputs.private_files import OWNER_ONLY_UMASK, private_folder, write_pr
 
 COMPONENTS = ("scheduler", "dag-processor", "triggerer", "api-server")
 FINISHED = ("success", "failed")
+AUTH_MANAGER = "maa.web.auth_manager.AuditFabAuthManager"
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone who logs in: their role and their name (reports and decisions show the name)."""
+
+    role: str
+    name: str
 
 
 class AirflowApiError(RuntimeError):
@@ -41,11 +53,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def users_file(airflow_home: Path, roles: dict[str, str]) -> Path:
-    """Passwords for the simple auth manager's users: made once, kept out of git, readable by the owner only."""
+def users_file(airflow_home: Path, logins: Iterable[str]) -> Path:
+    """The trial logins' initial passwords: made once, kept out of git, readable by the owner only. The file
+    is created owner-only (never loosened and tightened after); a new login's password goes in by writing a
+    new owner-only file and renaming it over the old. Airflow keeps only their hashes."""
     path = airflow_home / "users.json"
     known = json.loads(path.read_text()) if path.exists() else {}
-    missing = {user: secrets.token_urlsafe(12) for user in roles if user not in known}
+    missing = {login: secrets.token_urlsafe(12) for login in logins if login not in known}
     if missing or not path.exists():
         write_private(path, json.dumps({**known, **missing}, indent=2).encode())
     return path
@@ -56,11 +70,13 @@ class LocalAirflow:
     """Scheduler, DAG processor, triggerer and API server as child processes, stopped together."""
 
     environment: dict[str, str]
-    roles: dict[str, str]  # user name -> simple auth manager role (viewer, user, op, admin)
+    people: dict[str, Person]  # login -> who they are; their logins are made at start
     port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     commands: dict[str, list[str]] = field(default_factory=dict)
     celery_workers: int = 0  # with the CeleryExecutor configured in `environment`: workers on this machine
+    tokens: dict[str, str] = field(default_factory=dict)  # login -> its JWT (a login a day, as a person)
+    roles_report: str = ""  # what `maa roles sync` did at start
 
     @property
     def home(self) -> Path:
@@ -71,13 +87,14 @@ class LocalAirflow:
         return f"http://127.0.0.1:{self.port}"
 
     def passwords(self) -> dict[str, str]:
-        return json.loads(users_file(self.home, self.roles).read_text())
+        return json.loads(users_file(self.home, self.people).read_text())
 
     def _service_environment(self) -> dict[str, str]:
         environment = dict(self.environment)
         environment.update({
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": ",".join(f"{u}:{r}" for u, r in self.roles.items()),
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(users_file(self.home, self.roles)),
+            "AIRFLOW__CORE__AUTH_MANAGER": AUTH_MANAGER,
+            # Every service signs and checks the same sessions and tokens.
+            "AIRFLOW__API__SECRET_KEY": environment.get("AIRFLOW__API__SECRET_KEY") or secrets.token_urlsafe(32),
             "AIRFLOW__API__PORT": str(self.port),
             "AIRFLOW__API__BASE_URL": self.url,
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.url}/execution/",
@@ -97,6 +114,7 @@ class LocalAirflow:
         self.environment = environment
         subprocess.run([airflow, "db", "migrate"], env=environment, check=True, umask=OWNER_ONLY_UMASK,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.roles_report = self.sync_roles()
         commands = {component: [airflow, component] for component in COMPONENTS}
         commands["api-server"] += ["--port", str(self.port)]
         for number in range(1, self.celery_workers + 1):  # one log server per machine: workers share the files
@@ -110,6 +128,18 @@ class LocalAirflow:
             self.stop()  # a service that failed to start must not leave the others running
             raise
         return self
+
+    def sync_roles(self) -> str:
+        """`maa roles sync` with this environment, making the people's logins (before any DAG names a role);
+        its report."""
+        passwords = self.passwords()
+        logins = {login: {"role": person.role, "name": person.name, "password": passwords[login]}
+                  for login, person in self.people.items()}
+        done = subprocess.run([sys.executable, "-m", "maa.cli", "roles", "sync", "--local-logins"],
+                              input=json.dumps(logins), env=self.environment, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"maa roles sync failed ({done.returncode}): {done.stderr[-2000:]}")
+        return done.stdout
 
     def start_component(self, name: str, arguments: list[str]) -> None:
         """Start (or start again) one service, its output appended to service-logs/<name>.log."""
@@ -139,7 +169,7 @@ class LocalAirflow:
                     raise RuntimeError(f"airflow {component} exited ({process.returncode}); see "
                                        f"{self.home / 'service-logs' / (component + '.log')}")
             try:
-                health = self._request("GET", "/api/v2/monitor/health")
+                health = self.request("GET", "/api/v2/monitor/health")
                 if all(health.get(part, {}).get("status") == "healthy"
                        for part in ("metadatabase", "scheduler", "triggerer", "dag_processor")):
                     return
@@ -168,14 +198,21 @@ class LocalAirflow:
 
     # REST API ---------------------------------------------------------------------------
 
+    def log_in(self, user: str, password: str) -> str:
+        """A new JWT for `user`, as POST /auth/token gives one (a directory login is checked against the
+        directory there, and its roles refreshed from its groups)."""
+        return self.request("POST", "/auth/token", {"username": user, "password": password})["access_token"]
+
     def token(self, user: str) -> str:
-        body = {"username": user, "password": self.passwords()[user]}
-        return self._request("POST", "/auth/token", body)["access_token"]
+        """The user's JWT, logging in once (FAB limits logins per minute, and a person logs in once a day)."""
+        if user not in self.tokens:
+            self.tokens[user] = self.log_in(user, self.passwords()[user])
+        return self.tokens[user]
 
     def api(self, method: str, path: str, user: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        return self._request(method, f"/api/v2{path}", body, token=self.token(user))
+        return self.request(method, f"/api/v2{path}", body, token=self.token(user))
 
-    def _request(self, method: str, path: str, body: dict[str, Any] | None = None,
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None,
                  token: str | None = None) -> dict[str, Any]:
         request = urllib.request.Request(self.url + path, method=method,
                                          data=json.dumps(body).encode() if body is not None else None)
@@ -190,13 +227,15 @@ class LocalAirflow:
         return json.loads(text) if text else {}
 
     def wait_for_dag(self, dag_id: str, user: str, timeout: float = 90) -> None:
+        """Until `user` sees the DAG: a new DAG is unknown (404), and refused (403) to someone whose access
+        its access_control gives, until the DAG processor has written it."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
                 self.api("GET", f"/dags/{dag_id}", user)
                 return
             except AirflowApiError as error:
-                if error.status != 404:
+                if error.status not in (403, 404):
                     raise
             time.sleep(1)
         raise TimeoutError(f"DAG {dag_id} did not appear within {timeout:.0f} s")

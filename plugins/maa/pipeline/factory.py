@@ -31,6 +31,7 @@ from maa.pipeline.operators import (
     NominationsSensor,
     ReturnSensor,
 )
+from maa.pipeline.permissions import access_control_unwarned, audit_access_control, when_applied
 from maa.pipeline.signoff import SignoffOperator, comment_param
 from maa.signoff.decisions import MAX_ROUNDS
 
@@ -51,7 +52,7 @@ class AuditDefinitionsError(ValueError):
 
 def build_dag(definition: AuditDefinition, path: Path) -> DAG:
     file_name = path.name
-    with DAG(
+    with access_control_unwarned(), DAG(
         dag_id=definition.dag_id,
         description=f"{definition.type} {definition.ref}: {definition.title}",
         doc_md=doc_md(definition, file_name),
@@ -60,6 +61,8 @@ def build_dag(definition: AuditDefinition, path: Path) -> DAG:
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
         tags=["multi-agency-audit", str(definition.type), definition.status.value],
+        # Who may see, start and answer in this audit: its agencies' coordinators, the Business Unit, QiiP.
+        access_control=when_applied(audit_access_control(definition)),
     ) as dag:
         step = partial(AuditStepOperator, definition_file=file_name)
         prepared = step(step=tasks.prepare_audit)

@@ -16,6 +16,7 @@ from maa.audit.clock import run_day
 from maa.config import LONDON
 from maa.pipeline.alerts import programme_alert
 from maa.pipeline.factory import DEFAULT_ARGS
+from maa.pipeline.permissions import PROGRAMME_ACCESS_CONTROL, access_control_unwarned, when_applied
 
 DAG_ID = "maa_retention"
 RETENTION_CONSEQUENCE = ("Identifying files due for removal stay on disk until it succeeds. Every run is safe "
@@ -91,7 +92,7 @@ class RetentionOperator(BaseOperator):
 
 
 def retention_dag() -> DAG:
-    with DAG(
+    with access_control_unwarned(), DAG(
         dag_id=DAG_ID,
         description="Identifying files removed retention_days after QiiP's approval, and logged",
         doc_md=DOC_MD,
@@ -101,6 +102,7 @@ def retention_dag() -> DAG:
         max_active_runs=1,
         default_args={**DEFAULT_ARGS, "on_failure_callback": programme_alert(
             "RETENTION", "retention", RETENTION_CONSEQUENCE)},
+        access_control=when_applied(PROGRAMME_ACCESS_CONTROL),
         tags=["multi-agency-audit", "retention"],
         params={
             "dry_run": Param(False, type="boolean", title="Dry run",

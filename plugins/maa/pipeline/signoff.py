@@ -1,7 +1,8 @@
 """Sign-off in the Airflow UI: human-in-the-loop branches, the Business Unit's first, then QiiP's.
 
-Only the users named for each stage may answer (Airflow checks `assigned_users`
-on the REST route the UI uses). There is no parameter, option or default that
+Each stage is assigned to a role, not to accounts: only holders of "Business Unit" may answer the quality
+assurance and only holders of "QiiP" the sign-off (Airflow checks `assigned_users` on the REST route the UI
+uses, through maa.web.auth_manager; Admin is no exception). There is no parameter, option or default that
 skips an approval.
 """
 
@@ -13,14 +14,8 @@ from typing import Any
 from airflow.providers.standard.operators.hitl import HITLBranchOperator
 from airflow.sdk import Param
 
-from maa.config import settings
+from maa.audit.roles import STAGE_ROLES, assignee
 from maa.signoff.decisions import APPROVE, REQUEST_CHANGES, STAGES
-
-
-def signoff_users(stage: str) -> list[str]:
-    """Airflow user ids who may answer `stage` (the same "who is who" as the audit pages), at parse time."""
-    who = settings()
-    return sorted(who.business_unit_users if stage == "bu_quality_assurance" else who.qiip_users)
 
 
 def comment_param() -> dict[str, Param]:
@@ -40,11 +35,14 @@ class SignoffOperator(HITLBranchOperator):
     def __init__(self, *, stage: str, round_number: int, definition_file: str, approve_to: str, changes_to: str,
                  summary_task_id: str, **kwargs: Any):
         super().__init__(
-            subject=f"Round {round_number}: {STAGES[stage]} of the draft Audit Overview Report",
-            body="{{ ti.xcom_pull(task_ids='" + summary_task_id + "') }}",
+            subject=f"Round {round_number}: {STAGES[stage]} of the draft Audit Overview Report "
+                    f"(answered by {STAGE_ROLES[stage]})",
+            # Airflow's form shows its buttons to whoever may read the task; the text says whose answer it is.
+            body=f"Only the {STAGE_ROLES[stage]} role may answer; Airflow refuses anyone else.\n\n"
+                 "{{ ti.xcom_pull(task_ids='" + summary_task_id + "') }}",
             options=[APPROVE, REQUEST_CHANGES],
             options_mapping={APPROVE: approve_to, REQUEST_CHANGES: changes_to},
-            assigned_users=[{"id": user, "name": user} for user in signoff_users(stage)],
+            assigned_users=[assignee(STAGE_ROLES[stage])],
             **kwargs,
         )
         self.stage = stage
@@ -73,12 +71,17 @@ class SignoffOperator(HITLBranchOperator):
         from maa.audit.definitions import load_current
         from maa.pipeline.context import task_store
         from maa.signoff.decisions import Decision, record_decision
+        from maa.signoff.people import respondent
 
         if "error" not in event:  # recorded the moment it is first seen, before anything else can fail
             user = event.get("responded_by_user") or {}
-            record_decision(task_store(), load_current(self.definition_file).ref, Decision(
-                round=self.round_number, stage=self.stage, option=event["chosen_options"][0],
-                by=user.get("name") or user.get("id") or "unknown", at=_moment(event["responded_at"]),
+            login = str(user.get("name") or user.get("id") or "unknown")
+            store = task_store()
+            noted = respondent(store, login)  # noted by the API server as it let them answer
+            record_decision(store, load_current(self.definition_file).ref, Decision(
+                round=self.round_number, stage=self.stage, option=event["chosen_options"][0], by=login,
+                name=noted.full_name if noted else "", role=STAGE_ROLES[self.stage],
+                at=_moment(event["responded_at"]),
                 comment=str((event.get("params_input") or {}).get("comment") or ""),
             ))
         return super().execute_complete(context, event)

@@ -19,6 +19,7 @@ from maa.audit.clock import run_day
 from maa.config import LONDON, TRACKER_REF
 from maa.pipeline.alerts import programme_alert
 from maa.pipeline.factory import DEFAULT_ARGS
+from maa.pipeline.permissions import PROGRAMME_ACCESS_CONTROL, access_control_unwarned, when_applied
 
 DAG_ID = "maa_action_tracker"
 TRACKER_CONSEQUENCE = ("Tomorrow's run tries again; clearing the task reruns today's now. Every task is safe to "
@@ -127,7 +128,7 @@ def send_monthly_tracker_report(tracker: Any) -> dict[str, Any] | None:
 
 
 def build_tracker_dag() -> DAG:
-    with DAG(
+    with access_control_unwarned(), DAG(
         dag_id=DAG_ID,
         description="QiiP's action tracker: reminders, owners' updates, impact reviews, the monthly report",
         doc_md=DOC_MD,
@@ -137,6 +138,7 @@ def build_tracker_dag() -> DAG:
         max_active_runs=1,
         default_args={**DEFAULT_ARGS, "owner": OWNER, "on_failure_callback": programme_alert(
             TRACKER_REF, "the action tracker", TRACKER_CONSEQUENCE)},
+        access_control=when_applied(PROGRAMME_ACCESS_CONTROL),
         tags=["multi-agency-audit", "action-tracker"],
         params={
             "today": Param(None, type=["null", "string"], format="date", title="Run as of (YYYY-MM-DD)",

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from maa.audit.clock import AuditClock
     from maa.outputs.store import Store
 
+from maa.audit.roles import STAGE_ROLES
+
 MAX_ROUNDS = 3
 APPROVE, REQUEST_CHANGES = "Approve", "Request changes"
 STAGES = {"bu_quality_assurance": "the Business Unit's quality assurance", "qiip_signoff": "QiiP's sign-off"}
@@ -33,15 +35,16 @@ class Decision:
 
     @property
     def who(self) -> str:
-        """The person as a report names them: by name and role where recorded, else by their login."""
+        """The person as reports and emails name them, "Priya Nair (QiiP)"; by their login where no name was
+        recorded."""
         if not self.name:
             return f"Airflow user {self.by}"
-        return f"{self.name} ({self.role})" if self.role else self.name
+        return f"{self.name} ({self.role or STAGE_ROLES.get(self.stage, '')})".replace(" ()", "")
 
     def as_event(self) -> dict[str, Any]:
         """The decision as the human-in-the-loop task's completion event carries it."""
         return {"chosen_options": [self.option], "params_input": {"comment": self.comment},
-                "responded_at": self.at, "responded_by_user": {"id": self.by, "name": self.name or self.by}}
+                "responded_at": self.at, "responded_by_user": {"id": self.by, "name": self.by}}
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ def publish_final(definition: AuditDefinition, store: Store, mailer: Mailer, tod
     briefing = rendering.html_to_pdf(rendering.render("reports/learning_briefing.html", **context),
                                    output / "learning-briefing.pdf")
     store.save_actions(definition.ref, [{**a, "status": "Not started"} for a in analysis.actions])
-    store.record_event(definition.ref, "final_published", "final", f"analysis v{version}, approved by {approved.by}")
+    store.record_event(definition.ref, "final_published", "final", f"analysis v{version}, approved by {approved.who}")
     recipients = dict.fromkeys([*definition.qiip.emails, definition.chair.email, definition.business_unit.email,
                                 *(email for _, _, email in attendees(definition, store))])
     body = rendering.render("email/final_report.txt", audit=definition, approved=shown(approved, audit_clock),
@@ -50,4 +50,4 @@ def publish_final(definition: AuditDefinition, store: Store, mailer: Mailer, tod
                                  what="Audit Overview Report (final) and learning briefing",
                                  attachments=(report, briefing))) for r in recipients)
     return {"report": str(report), "briefing": str(briefing), "actions": len(analysis.actions), "emails": sent,
-            "approved_by": approved.by}
+            "approved_by": approved.who}

@@ -1,18 +1,27 @@
-"""Who may see which page, from the user Airflow's own login established.
+"""Who may see which page, from the roles of the user Airflow's own login established.
 
-Airflow's simple auth manager knows four fixed roles, none of which says "Business Unit" or "agency
-coordinator", so the pages go by login name: the Business Unit's and QiiP's logins are listed
-(MAA_BUSINESS_UNIT_USERS, MAA_QIIP_USERS), and a coordinator logs in as `coordinator-<agency code>`
-(what `make up` creates for every agency of every audit).
+The same roles Airflow checks (maa.audit.roles): "Business Unit" (and Admin) see everything here and
+register audits, "QiiP" sees the programme, "Coordinator <CODE>" uploads for that agency. The roles come
+from the FAB user record, which a directory login refreshes at each sign-in: one source of truth.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from maa.config import settings
+from maa.audit.roles import ADMIN, BUSINESS_UNIT, QIIP, agency_of
 
-COORDINATOR_PREFIX = "coordinator-"
+
+def role_names(user: Any) -> frozenset[str]:
+    """The FAB roles a logged-in user holds (none for another auth manager's user)."""
+    return frozenset(role.name for role in getattr(user, "roles", None) or ())
+
+
+def full_name(user: Any) -> str:
+    """The person's name from their user record, else their login."""
+    parts = (getattr(user, "first_name", None), getattr(user, "last_name", None))
+    return " ".join(part.strip() for part in parts if part and part.strip()) or user.get_name()
 
 
 class Forbidden(Exception):
@@ -21,18 +30,31 @@ class Forbidden(Exception):
 
 @dataclass(frozen=True)
 class Visitor:
-    name: str
-    business_unit: bool
-    qiip: bool
-    agency: str | None  # the agency code of a coordinator's login
+    login: str
+    name: str  # the person's full name, as the pages greet them
+    roles: frozenset[str]
 
     @classmethod
-    def named(cls, name: str) -> Visitor:
-        lowered = name.lower()
-        agency = lowered.removeprefix(COORDINATOR_PREFIX).upper() if lowered.startswith(COORDINATOR_PREFIX) else None
-        who = settings()
-        return cls(name=name, business_unit=lowered in who.business_unit_users, qiip=lowered in who.qiip_users,
-                   agency=agency or None)
+    def of(cls, user: Any) -> Visitor:
+        return cls(login=user.get_name(), name=full_name(user), roles=role_names(user))
+
+    @property
+    def business_unit(self) -> bool:
+        return bool({BUSINESS_UNIT, ADMIN} & self.roles)
+
+    @property
+    def qiip(self) -> bool:
+        return QIIP in self.roles
+
+    @property
+    def agencies(self) -> tuple[str, ...]:
+        """The agencies whose coordinator role this user holds (usually one)."""
+        return tuple(sorted(code for role in self.roles if (code := agency_of(role))))
+
+    @property
+    def agency(self) -> str | None:
+        """The agency whose upload page is this user's own (the first, for someone coordinating two)."""
+        return self.agencies[0] if self.agencies else None
 
     @property
     def programme(self) -> bool:
@@ -49,6 +71,6 @@ class Visitor:
 
     def check_upload(self, agency_code: str) -> None:
         """A coordinator uploads for their own agency only; the Business Unit for any (a return sent to it)."""
-        if not (self.business_unit or self.agency == agency_code.upper()):
+        if not (self.business_unit or agency_code.upper() in self.agencies):
             raise Forbidden(f"This upload page belongs to another agency; yours is "
-                            f"{self.agency or 'not set: ask the Business Unit for a coordinator login'}.")
+                            f"{', '.join(self.agencies) or 'not set: ask the Business Unit for a coordinator role'}.")

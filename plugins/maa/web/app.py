@@ -74,7 +74,7 @@ async def _visitor(request: Request) -> Visitor:
         user = await get_user(request, None, None)
     except HTTPException as refused:
         raise _LoginNeeded() from refused
-    return Visitor.named(user.get_name())
+    return Visitor.of(user)
 
 
 CurrentVisitor = Annotated[Visitor, Depends(_visitor)]
@@ -209,7 +209,7 @@ async def upload(request: Request, code: str, ref: str, visitor: CurrentVisitor)
     except UploadRefused as refused:
         return await asyncio.to_thread(_upload_page, request, visitor, code, refused=str(refused), ref=ref,
                                        status_code=400)
-    log.info("%s: %s uploaded a return for %s (%s bytes)", ref, visitor.name, slot.code, len(data))
+    log.info("%s: %s uploaded a return for %s (%s bytes)", ref, visitor.login, slot.code, len(data))
     wait = config.settings().upload_wait_seconds
     result = await await_outcome(await asyncio.to_thread(_store), ref, slot.code, sha256, seen, wait)
     return await asyncio.to_thread(_upload_page, request, visitor, code, result=result or "pending", ref=ref)
@@ -239,6 +239,16 @@ async def tracker_export(visitor: CurrentVisitor, audit: str = "", agency: str =
                     headers={"Content-Disposition": f'attachment; filename="action-tracker-{today:%Y-%m-%d}.xlsx"'})
 
 
+def _coordinator_roles(definition: Any) -> None:
+    """Before a registered definition reaches the audits folder, the roles its DAG will name exist: a DAG
+    naming a missing role is refused with its whole file, which would hide every audit."""
+    from maa.ops.roles import sync_coordinator_roles
+    from maa.pipeline.permissions import applies_access_control
+
+    if applies_access_control():
+        sync_coordinator_roles(agency.code for agency in definition.agencies)
+
+
 @app.get("/audits/new")
 async def new_audit(request: Request, visitor: CurrentVisitor) -> Response:
     from maa.web.registration import Registration, form_defaults
@@ -256,8 +266,8 @@ async def register_audit(request: Request, visitor: CurrentVisitor) -> Response:
     _same_origin(request)
     form = await request.form(max_files=0, max_fields=40)
     registration = Registration({k: v for k, v in form.items() if isinstance(v, str)})
-    written = await asyncio.to_thread(register, registration, visitor.name)
+    written = await asyncio.to_thread(register, registration, visitor.name, before_writing=_coordinator_roles)
     if written:
-        log.info("%s registered %s (%s)", visitor.name, registration.value("ref"), written.name)
+        log.info("%s registered %s (%s)", visitor.login, registration.value("ref"), written.name)
     return _page(request, "web/register.html", visitor, form=registration,
                  registered=written.name if written else None, status_code=200 if written else 400)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -120,9 +121,11 @@ def _describe(registration: Registration, definition_field: str, problem: str) -
     return problem
 
 
-def register(registration: Registration, author: str, audits_folder: Path | None = None) -> Path | None:
+def register(registration: Registration, author: str, audits_folder: Path | None = None,
+             before_writing: Callable[[AuditDefinition], None] | None = None) -> Path | None:
     """Write `<REF>.yaml` when the form is a valid definition whose ref is new; else None, with the
-    problems recorded against the form's fields."""
+    problems recorded against the form's fields. `before_writing` gets the definition first (the pages
+    make its coordinators' roles there)."""
     folder = audits_folder or config.audits_dir()
     data = definition_from(registration)
     ref = data.get("ref", "")
@@ -130,7 +133,7 @@ def register(registration: Registration, author: str, audits_folder: Path | None
     text = (f"# Registered on the audit pages by {author} on {now():%d %B %Y}.\n"
             + yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     try:
-        parse_definition(target, text)
+        definition = parse_definition(target, text)
     except DefinitionError as error:
         for definition_field, problem in error.problems:
             registration.refuse(_form_field(definition_field), _describe(registration, definition_field, problem))
@@ -141,6 +144,8 @@ def register(registration: Registration, author: str, audits_folder: Path | None
     if ref.casefold() in taken:
         registration.refuse("ref", f"{ref} is already used by {taken[ref.casefold()].name}")
         return None
+    if before_writing is not None:
+        before_writing(definition)
     folder.mkdir(parents=True, exist_ok=True)
     descriptor, partial = tempfile.mkstemp(dir=folder, prefix=f".{ref}.", suffix=".partial")
     with os.fdopen(descriptor, "w", encoding="utf-8") as written:

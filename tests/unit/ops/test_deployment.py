@@ -1,5 +1,6 @@
 """The deployment files, checked as far as this machine allows (Docker cannot run here): the compose file's
-services, health checks, volumes and secrets; the image installing exactly the pinned requirements."""
+services, health checks, volumes and secrets, its logins (FAB, roles made by the init job); the image
+installing exactly the pinned requirements; CI installing what the LDAP test and python-ldap need."""
 
 from __future__ import annotations
 
@@ -46,6 +47,23 @@ def test_every_service_of_the_celery_topology_is_there_and_watched(compose: dict
     assert "maa db upgrade" in " ".join(services["airflow-init"]["command"])
 
 
+def test_logins_are_fabs_and_the_init_job_makes_the_roles_before_any_dag_is_parsed(compose: dict) -> None:
+    from maa.ops.services import AUTH_MANAGER
+
+    services = compose["services"]
+    init = " ".join(services["airflow-init"]["command"])
+    assert init.index("airflow db migrate") < init.index("maa roles sync") < init.index("airflow users create")
+    for name in ("airflow-init", *AIRFLOW_SERVICES):
+        environment = services[name]["environment"]
+        assert environment["AIRFLOW__CORE__AUTH_MANAGER"] == AUTH_MANAGER, name
+        assert "FabAuthManager" in AUTH_MANAGER, "Airflow applies DAGs' access_control only then"
+        assert environment["AIRFLOW__FAB__CONFIG_FILE"].startswith("/opt/airflow/project/include/auth/"), name
+        assert not [key for key in environment if "SIMPLE_AUTH_MANAGER" in key], "no plain-text password file"
+    default_config = re.search(r":-([\w.]+)}", services["airflow-init"]["environment"]["AIRFLOW__FAB__CONFIG_FILE"])
+    assert (PROJECT / "include" / "auth" / default_config.group(1)).is_file(), "FAB ignores a missing file"
+    assert "airflow-secrets" not in compose["volumes"]
+
+
 def test_secrets_come_from_the_env_file_and_the_example_names_every_one(compose: dict) -> None:
     text = (PROJECT / "docker-compose.yml").read_text()
     required = set(re.findall(r"(?<!\$)\$\{([A-Z_]+)\}", text))  # ${NAME}, no default: .env must give it
@@ -53,7 +71,8 @@ def test_secrets_come_from_the_env_file_and_the_example_names_every_one(compose:
                if line and not line.startswith("#")}
     assert required <= example, f"missing from .env.example: {required - example}"
     environment = compose["services"]["airflow-scheduler"]["environment"]
-    for name in ("AIRFLOW__CORE__FERNET_KEY", "AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW_VAR_MAA_PSEUDONYM_KEY"):
+    for name in ("AIRFLOW__CORE__FERNET_KEY", "AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY",
+                 "AIRFLOW_VAR_MAA_PSEUDONYM_KEY"):
         assert re.fullmatch(r"\$\{[A-Z_]+\}", environment[name]), f"{name} is written into the file"
     assert ".env" in (PROJECT / ".gitignore").read_text().splitlines()
 
@@ -66,9 +85,18 @@ def test_mail_goes_to_the_mail_catcher_which_says_it_is_one(compose: dict) -> No
 
 
 def test_the_image_installs_exactly_the_pinned_requirements() -> None:
-    installs = [line for line in (PROJECT / "Dockerfile").read_text().splitlines() if "pip install" in line]
-    assert installs == ["RUN pip install --no-deps -r requirements.txt && pip check",
+    dockerfile = (PROJECT / "Dockerfile").read_text()
+    installs = [line.strip() for line in dockerfile.splitlines() if "pip install" in line]
+    assert installs == ["&& pip install --no-deps -r requirements.txt && pip check \\",
                         "RUN pip install --no-deps -e . && chown -R airflow: /opt/airflow"]
+    assert "libldap-2.5-0 libsasl2-2" in dockerfile, "python-ldap's libraries stay in the image"
+    assert "install -y --no-install-recommends build-essential libldap2-dev libsasl2-dev" in dockerfile
+
+
+def test_ci_installs_openldap_when_it_is_missing() -> None:
+    ci = (PROJECT / ".ci" / "run").read_text()
+    assert "libldap2-dev libsasl2-dev slapd ldap-utils" in ci
+    assert ci.index("slapd ldap-utils") < ci.index("make lint"), "before make setup builds python-ldap"
 
 
 def test_the_pins_are_what_this_environment_runs() -> None:

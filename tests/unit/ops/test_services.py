@@ -7,7 +7,7 @@ import json
 import stat
 from pathlib import Path
 
-from maa.ops.services import LocalAirflow, users_file
+from maa.ops.services import AUTH_MANAGER, LocalAirflow, users_file
 
 ROLES = {"business-unit": "user", "qiip": "user", "admin": "admin"}
 
@@ -16,8 +16,7 @@ def test_each_service_is_told_the_users_the_port_and_the_api_it_serves(tmp_path:
     airflow = LocalAirflow({"AIRFLOW_HOME": str(tmp_path), "AIRFLOW__CORE__PARALLELISM": "8", "MAA_DATA_DIR": "d"},
                            ROLES, port=18080)
     environment = airflow._service_environment()
-    assert environment["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] == "business-unit:user,qiip:user,admin:admin"
-    assert environment["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"] == str(tmp_path / "users.json")
+    assert environment["AIRFLOW__CORE__AUTH_MANAGER"] == AUTH_MANAGER, "Airflow checks the partnership's roles"
     assert (environment["AIRFLOW__API__PORT"], environment["AIRFLOW__API__BASE_URL"]) == (
         "18080", "http://127.0.0.1:18080")
     assert environment["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://127.0.0.1:18080/execution/"

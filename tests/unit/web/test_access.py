@@ -1,17 +1,21 @@
-"""Who may see and do what on the audit pages, from the login alone."""
+"""Who may see and do what on the audit pages, from the roles of the user Airflow's login established."""
 
 from __future__ import annotations
 
 import pytest
 
 from maa.web.access import Forbidden, Visitor
+from tests.helpers.people import fab_user
 
 
-def test_logins_map_to_what_each_may_see(monkeypatch: pytest.MonkeyPatch) -> None:
-    business_unit, qiip = Visitor.named("Business-Unit"), Visitor.named("qiip")
-    police = Visitor.named("coordinator-pol")
+def test_roles_map_to_what_each_may_see() -> None:
+    business_unit = Visitor.of(fab_user("dana.jones", "Business Unit", first="Dana", last="Jones"))
+    qiip, admin = Visitor.of(fab_user("p.nair", "QiiP")), Visitor.of(fab_user("alex", "Admin"))
+    police = Visitor.of(fab_user("ben", "Coordinator POL", "Public"))
+    assert (business_unit.name, business_unit.login, qiip.name) == ("Dana Jones", "dana.jones", "p.nair")
     assert (business_unit.business_unit, business_unit.programme, business_unit.agency) == (True, True, None)
     assert (qiip.business_unit, qiip.programme) == (False, True)
+    assert (admin.business_unit, admin.qiip) == (True, False), "Admin sees what the Business Unit sees"
     assert (police.programme, police.agency) == (False, "POL")
     police.check_upload("pol")
     business_unit.check_upload("ICB")  # a return emailed to the Business Unit can be uploaded for the agency
@@ -19,7 +23,11 @@ def test_logins_map_to_what_each_may_see(monkeypatch: pytest.MonkeyPatch) -> Non
         police.check_upload("ICB")
     with pytest.raises(Forbidden, match="Only the Business Unit"):
         qiip.check_registration()
-    with pytest.raises(Forbidden, match="Business Unit and QiiP"):
-        Visitor.named("operator").check_programme()
-    monkeypatch.setenv("MAA_QIIP_USERS", "qiip.chair, qiip.deputy")
-    assert Visitor.named("qiip.deputy").programme and not Visitor.named("qiip").programme
+    for nobody in (fab_user("ola", "Operator"), fab_user("new.starter", "Public")):
+        with pytest.raises(Forbidden, match="Business Unit and QiiP"):
+            Visitor.of(nobody).check_programme()
+    both = Visitor.of(fab_user("sam", "Coordinator POL", "Coordinator EDU"))
+    assert both.agencies == ("EDU", "POL") and both.agency == "EDU"
+    both.check_upload("POL")
+    with pytest.raises(Forbidden, match="yours is EDU, POL"):
+        both.check_upload("ICB")
