@@ -51,6 +51,7 @@ down: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python bench/run.py
@@ -67,4 +68,4 @@ lock:
 	@echo "Review /tmp/maa-freeze.txt against requirements.txt and requirements-dev.txt"
 
 clean:
-	rm -rf .airflow .demo output/outbox/dry-run .pytest_cache .ruff_cache
+	rm -rf .airflow .demo output/outbox/dry-run .pytest_cache .ruff_cache .mypy_cache

@@ -203,8 +203,11 @@ class AuditDefinition(_Strict):
         """Stages not given take the audit type's defaults."""
         if not isinstance(data, dict):
             return data
+        audit_type = data.get("type")
+        if not isinstance(audit_type, str):
+            return data
         try:
-            defaults = DEFAULT_TIMESCALES[AuditType(data.get("type"))]
+            defaults = DEFAULT_TIMESCALES[AuditType(audit_type)]
         except ValueError:
             return data
         given = data.get("timescale") or {}
@@ -244,6 +247,7 @@ class AuditDefinition(_Strict):
     def _rules_across_fields(cls, value: Any, info: ValidationInfo) -> Any:
         """The procedure's rules (maa.audit.rules), each run once the fields it reads are validated: pydantic
         runs a model's own validators only when every field is valid, so one bad field would hide them all."""
+        assert info.field_name is not None, "a validator bound to fields is always called for one"
         problems = RULES[info.field_name](value, info.data)
         if problems:
             raise DefinitionProblems(problems)
@@ -263,6 +267,20 @@ class AuditDefinition(_Strict):
         if self.type is AuditType.PAA:
             return list(self.areas or DEFAULT_AREAS)
         return list(self.domains)
+
+    @property
+    def nominator(self) -> Agency:
+        """The agency that nominates the cases; the rules require one in a case audit (MACA, MATA)."""
+        if self.nominating_agency is None:
+            raise ValueError(f"{self.ref} is a {self.type.value}: it has no nominating agency")
+        return self.agency(self.nominating_agency)
+
+    @property
+    def audited_period(self) -> Period:
+        """The period a PAA audits; the rules require one in a PAA."""
+        if self.period is None:
+            raise ValueError(f"{self.ref} is a {self.type.value}: it audits no period")
+        return self.period
 
     @property
     def concerns_email(self) -> str:

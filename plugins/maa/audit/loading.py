@@ -21,7 +21,10 @@ MAX_DEPTH = 20
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 # libyaml's loader is ten times faster than the pure-Python one; it matters at DAG parse time.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+try:
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeLoader
 
 
 class DefinitionLoader(_SafeLoader):

@@ -136,13 +136,14 @@ def _has_external_target(xml: bytes) -> bool:
 
 def _sheet_findings(archive: zipfile.ZipFile, by_lower: dict[str, str]) -> Iterator[str]:
     """Sheets whose content is missing, and hidden sheets that hold any value."""
-    targets = {}
+    targets: dict[str | None, str] = {}  # relationship id -> part name, lower case
     rels = by_lower.get("xl/_rels/workbook.xml.rels")
     if rels is not None:
         for relationship in ElementTree.fromstring(archive.read(rels)).iter(f"{_RELS_NS}Relationship"):
             target = relationship.get("Target", "")
-            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            targets[relationship.get("Id")] = part.lower()
+            target_part = (target.lstrip("/") if target.startswith("/")
+                           else posixpath.normpath(posixpath.join("xl", target)))
+            targets[relationship.get("Id")] = target_part.lower()
     workbook = ElementTree.fromstring(archive.read(by_lower[WORKBOOK_PART]))
     for position, entry in enumerate(workbook.iter(f"{_MAIN_NS}sheet"), start=1):
         part = by_lower.get(targets.get(entry.get(f"{_DOC_RELS_NS}id"), ""))

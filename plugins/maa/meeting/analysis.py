@@ -83,7 +83,7 @@ def check_analysis(definition: AuditDefinition, data: bytes, narrative: bytes | 
         problems += check_narrative(narrative, matcher)
     result.problems = sorted(problems, key=lambda p: (p.sheet or "", p.row or 0, p.line or 0, p.column or "",
                                                       p.message))
-    if not result.problems:
+    if not result.problems and themes is not None and actions is not None:  # a missing sheet is a problem
         result.themes = [{c: row.get(c, "") for c in THEMES_COLUMNS} for _, row in themes.rows]
         result.actions = [_action(row) for _, row in actions.rows]
         result.narrative_html = markdown_to_safe_html(narrative_text(narrative)) if narrative else ""

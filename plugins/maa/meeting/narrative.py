@@ -77,7 +77,10 @@ def narrative_text(data: bytes) -> str:
 
 def markdown_to_safe_html(text: str) -> str:
     """The chair's Markdown as HTML, raw HTML escaped and unsafe links neutralised (also after the check)."""
-    return _markdown(mistune.HTMLRenderer(escape=True))(text)
+    html = _markdown(mistune.HTMLRenderer(escape=True))(text)
+    if not isinstance(html, str):  # mistune types its output for any renderer; an HTML renderer gives text
+        raise TypeError("mistune's HTML renderer returned tokens, not HTML")
+    return html
 
 
 def check_narrative(data: bytes, matcher: IdentifierMatcher) -> list[Problem]:
@@ -117,6 +120,8 @@ def _line_problems(number: int, line: str, matcher: IdentifierMatcher) -> Iterat
 def _markdown_problems(text: str, lines: list[str]) -> list[Problem]:
     """Images, raw HTML and links other than https, then the caps, from the parsed Markdown."""
     blocks, _ = _markdown(None).parse(text)
+    if isinstance(blocks, str):  # without a renderer mistune gives its tokens
+        raise TypeError("mistune rendered the narrative where its tokens were asked for")
     line_ends = [offset for offset, character in enumerate(text) if character == "\n"]
     starts = [bisect.bisect_left(line_ends, block.get("_start", 0)) + 1 for block in blocks] + [len(lines) + 1]
     problems: list[Problem] = []

@@ -16,7 +16,7 @@ import secrets
 import shutil
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -25,6 +25,9 @@ from maa.audit.definitions import AuditDefinition, load_definition
 from maa.meeting.analysis import THEMES_COLUMNS as ANALYSIS_THEME_COLUMNS
 from maa.outputs.private_files import private_file, private_folder, write_private
 from maa.pipeline.pseudonym_key import SENSITIVE_NAMES_SETTING, with_pseudonym_sensitive
+
+if TYPE_CHECKING:
+    from maa.outputs.store import Store
 
 SAMPLE_AUDIT = "MATA-2026-01.yaml"
 SAMPLE_SECONDS_PER_WEEK = 10
@@ -81,7 +84,7 @@ class SampleRoles:
         for code, answers in self.answers.items():
             self._drop_return(code, answers, case_refs, mistakes=answers.get("first_attempt_mistakes") or {})
 
-    def correct_refused_returns(self, store: Any, case_refs: list[str]) -> None:
+    def correct_refused_returns(self, store: Store, case_refs: list[str]) -> None:
         for event in store.events(self.definition.ref, "return_refused"):
             code = event["subject"].split("/")[0]
             if code not in self.corrected:

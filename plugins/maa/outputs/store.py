@@ -27,6 +27,9 @@ from maa import config
 from maa.outputs.private_files import private_folder
 
 if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+
     from maa.audit.definitions import AuditDefinition
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -187,11 +190,13 @@ class Store:
         """Insert, or on a key conflict update (or leave) the row; returns the rows written."""
         if not rows:
             return 0
+        statement: PostgresqlInsert | SqliteInsert
         if self.engine.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
+            from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+            statement = postgresql_insert(self.table(table))
         else:
-            from sqlalchemy.dialects.sqlite import insert
-        statement = insert(self.table(table))
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+            statement = sqlite_insert(self.table(table))
         columns = [c for c in rows[0] if c not in keys]
         if update and columns:
             statement = statement.on_conflict_do_update(

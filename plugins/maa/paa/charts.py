@@ -36,7 +36,7 @@ def monthly_columns(months: Sequence[str], series: Sequence[tuple[str, Sequence[
              _text(LEFT_SPACE - 4, TOP_SPACE + 8, max(totals, default=0), size=9, fill="#444444", anchor="end")]
     for index, (month, total) in enumerate(zip(months, totals, strict=True)):
         x = LEFT_SPACE + index * slot + (slot - column_width) / 2
-        top = baseline
+        top: float = baseline
         for series_index, (category, counts) in enumerate(series):
             height = counts[index] * scale
             if height <= 0:

@@ -178,7 +178,7 @@ class DataSection:
 
 def compute(definition: AuditDefinition, store: Store, population: Population | None = None) -> DataSection:
     """Counts by month and category, outcomes, the change on the previous period and rates, per measure."""
-    period_from, period_to = definition.period.from_, definition.period.to
+    period_from, period_to = definition.audited_period.from_, definition.audited_period.to
     previous_from, previous_to = previous_period(period_from, period_to)
     population = population if population is not None else load_population()
     now_pop = population_for(population, period_from, period_to)
@@ -279,6 +279,8 @@ class Formats:
     def summary(figures: MeasureFigures) -> str:
         """One sentence per measure: the period's events, the comparison and the rate."""
         total = figures.total
+        if total is None:
+            raise ValueError(f"{figures.label} has no figures to summarise: no extract was received")
         text = f"{figures.label}: {total.current:,} events in the period"
         if total.previous is None:
             text += "; the extract has no rows before the period, so there is no comparison"

@@ -8,11 +8,14 @@ links to follows the same rule, and whoever reads it is already trusted.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from maa import config
+
+if TYPE_CHECKING:
+    from maa.outputs.mailer import Mailer
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +23,7 @@ AUDIT_CONSEQUENCE = ("Nothing later in the audit runs until the task is cleared 
                      "to rerun: nothing already sent is sent again.")
 
 
-def notify_operator(context: Any) -> None:
+def notify_operator(context: Mapping[str, Any]) -> None:
     """on_failure_callback of an audit's DAG: the audit named, its rehearsal and dry-run settings kept."""
     from maa.audit.definitions import load_current
     from maa.pipeline.context import audit_clock, task_mailer, task_store
@@ -31,19 +34,19 @@ def notify_operator(context: Any) -> None:
            lambda: task_mailer(context, task_store(), rehearsal=rehearsal, resume=False))  # a retry resumes its own
 
 
-def programme_alert(ref: str, about: str, consequence: str) -> Callable[[Any], None]:
+def programme_alert(ref: str, about: str, consequence: str) -> Callable[[Mapping[str, Any]], None]:
     """on_failure_callback for a programme-wide DAG (no one audit's definition): `ref` keys its emails."""
     return partial(_programme_alert, ref=ref, about=about, consequence=consequence)
 
 
-def _programme_alert(context: Any, *, ref: str, about: str, consequence: str) -> None:
+def _programme_alert(context: Mapping[str, Any], *, ref: str, about: str, consequence: str) -> None:
     from maa.pipeline import resources
     from maa.pipeline.context import task_store
 
     _alert(context, ref, about, consequence, lambda: resources.mailer(task_store()))
 
 
-def _alert(context: Any, ref: str, about: str, consequence: str, mailer: Callable[[], Any]) -> None:
+def _alert(context: Mapping[str, Any], ref: str, about: str, consequence: str, mailer: Callable[[], Mailer]) -> None:
     """One email per failed task instance and try, to the address in MAA_OPERATOR_EMAIL."""
     from maa.outputs import rendering
     from maa.outputs.mailer import OFFICIAL, Email

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Mapping
 from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -42,15 +43,15 @@ def task_store() -> Store:
     return _store_at(resources.store_url())
 
 
-def is_dry_run(context: Any) -> bool:
+def is_dry_run(context: Mapping[str, Any]) -> bool:
     return bool((context.get("params") or {}).get("dry_run", False))
 
 
-def audit_clock(context: Any, definition: AuditDefinition) -> clock.AuditClock:
+def audit_clock(context: Mapping[str, Any], definition: AuditDefinition) -> clock.AuditClock:
     return clock.for_run(context, at_send_time(definition.timetable["notice_issued"]))
 
 
-def task_spool(context: Any) -> Path:
+def task_spool(context: Mapping[str, Any]) -> Path:
     """This task instance's own spool folder (shared by its tries, never by another task, so no two
     processes deliver the same spooled message); under the data folder, which every worker mounts."""
     ti = context["ti"]
@@ -59,7 +60,7 @@ def task_spool(context: Any) -> Path:
     return config.data_dir().joinpath("spool", *(re.sub(r"[^A-Za-z0-9._-]+", "_", part) for part in parts))
 
 
-def task_mailer(context: Any, store: Store, *, rehearsal: bool = False, resume: bool = True) -> Mailer:
+def task_mailer(context: Mapping[str, Any], store: Store, *, rehearsal: bool = False, resume: bool = True) -> Mailer:
     """A task's mailer, spooling into the task's own folder; with `resume`, it first delivers what an earlier
     try of the task could not (the SMTP server was down): a retry owes those messages before anything else."""
     mailer = resources.mailer(store, dry_run=is_dry_run(context), rehearsal=rehearsal, spool=task_spool(context))
@@ -71,7 +72,7 @@ def task_mailer(context: Any, store: Store, *, rehearsal: bool = False, resume: 
 class AuditContext:
     """What every step of one audit's run works with; the mailer is made when a step first sends."""
 
-    def __init__(self, context: Any, definition: AuditDefinition, definition_file: str, *,
+    def __init__(self, context: Mapping[str, Any], definition: AuditDefinition, definition_file: str, *,
                  resume_spool: bool = True):
         self._context = context
         self._resume_spool = resume_spool
@@ -96,7 +97,7 @@ class AuditContext:
         return self.clock.rehearsal
 
     @classmethod
-    def for_task(cls, context: Any, definition_file: str, *, resume_spool: bool = True) -> AuditContext:
+    def for_task(cls, context: Mapping[str, Any], definition_file: str, *, resume_spool: bool = True) -> AuditContext:
         """The definition as it is now (a withdrawn audit skips whatever is left of its run)."""
         definition = load_current(definition_file)
         if definition.status is Status.withdrawn:

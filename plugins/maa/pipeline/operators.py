@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,8 @@ from maa.audit.definitions import Status
 from maa.audit.timetable import at_send_time, end_of_day
 
 if TYPE_CHECKING:
+    from airflow.sdk import Context
+
     from maa.pipeline.context import AuditContext
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ class AuditStepOperator(BaseOperator):
         self.definition_file = definition_file
         self.step_args = step_args
 
-    def execute(self, context: Any) -> Any:
+    def execute(self, context: Context) -> Any:
         from maa.pipeline.context import AuditContext
 
         return self.step(AuditContext.for_task(context, self.definition_file), *self.step_args)
@@ -67,7 +69,7 @@ class _DefinitionAwareWait(BaseOperator):
         super().__init__(**kwargs)
         self.definition_file = definition_file
 
-    def current_audit(self, context: Any) -> AuditContext:
+    def current_audit(self, context: Mapping[str, Any]) -> AuditContext:
         """The audit as its definition is now; waits while paused; skips the rest when withdrawn."""
         from maa.pipeline.context import AuditContext
 
@@ -90,7 +92,7 @@ class _DefinitionAwareWait(BaseOperator):
         poll = config.settings().inbox_poll_seconds
         self.defer(trigger=InboxTrigger([inbox_file], min(moments).isoformat(), poll), method_name="resume")
 
-    def resume(self, context: Any, event: Any = None) -> Any:
+    def resume(self, context: Context, event: Any = None) -> Any:
         return self.execute(context)
 
 
@@ -103,7 +105,7 @@ class MilestoneSensor(_DefinitionAwareWait):
         self.milestone = milestone
         self.until_day_end = until_day_end
 
-    def execute(self, context: Any) -> str:
+    def execute(self, context: Context) -> str:
         while True:
             audit = self.current_audit(context)
             definition = audit.definition
@@ -130,7 +132,7 @@ class NominationsSensor(_DefinitionAwareWait):
 
     ui_color = "#fdf0d5"
 
-    def execute(self, context: Any) -> str:
+    def execute(self, context: Context) -> str:
         from maa.pipeline.resources import pseudonym_key
         from maa.preparation.case_list import receive_nominations
 
@@ -156,7 +158,7 @@ class ReturnSensor(_DefinitionAwareWait):
         super().__init__(**kwargs)
         self.agency_code = agency_code
 
-    def execute(self, context: Any) -> str:
+    def execute(self, context: Context) -> str:
         from maa.returns.receiving import ReturnStatus, receive_return
 
         audit = self.current_audit(context)
@@ -183,7 +185,7 @@ class AnalysisSensor(_DefinitionAwareWait):
         super().__init__(**kwargs)
         self.revision_round = revision_round
 
-    def execute(self, context: Any) -> int:
+    def execute(self, context: Context) -> int:
         from maa.meeting.chair_analysis import receive_analysis
         from maa.signoff.drafts import revision_follows_version
 

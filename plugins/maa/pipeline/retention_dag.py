@@ -8,7 +8,7 @@ passing file lists through XCom, which carries counts only.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import DAG, BaseOperator, Param
 
@@ -17,6 +17,9 @@ from maa.config import LONDON
 from maa.pipeline.alerts import programme_alert
 from maa.pipeline.factory import DEFAULT_ARGS
 from maa.pipeline.permissions import PROGRAMME_ACCESS_CONTROL, access_control_unwarned, when_applied
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
 
 DAG_ID = "maa_retention"
 RETENTION_CONSEQUENCE = ("Identifying files due for removal stay on disk until it succeeds. Every run is safe "
@@ -70,7 +73,7 @@ class RetentionOperator(BaseOperator):
         super().__init__(**kwargs)
         self.remove = remove
 
-    def execute(self, context: Any) -> dict[str, Any]:
+    def execute(self, context: Context) -> dict[str, Any]:
         from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
         from maa.outputs.store import migrate

@@ -9,13 +9,16 @@ skips an approval.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.providers.standard.operators.hitl import HITLBranchOperator
 from airflow.sdk import Param
 
 from maa.audit.roles import STAGE_ROLES, assignee
 from maa.signoff.decisions import APPROVE, REQUEST_CHANGES, STAGES
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
 
 
 def comment_param() -> dict[str, Param]:
@@ -49,7 +52,7 @@ class SignoffOperator(HITLBranchOperator):
         self.round_number = round_number
         self.definition_file = definition_file
 
-    def execute(self, context: Any) -> Any:
+    def execute(self, context: Context) -> Any:
         from airflow.providers.common.compat.sdk import conf
 
         from maa.pipeline.context import AuditContext
@@ -67,7 +70,7 @@ class SignoffOperator(HITLBranchOperator):
         drafts.request_decision(audit.definition, audit.mailer, self.stage, self.round_number, link)
         return super().execute(context)
 
-    def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:
         from maa.audit.definitions import load_current
         from maa.pipeline.context import task_store
         from maa.signoff.decisions import Decision, record_decision

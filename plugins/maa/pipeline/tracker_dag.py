@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import DAG, BaseOperator, CronTriggerTimetable, Param
 
@@ -20,6 +20,9 @@ from maa.config import LONDON, TRACKER_REF
 from maa.pipeline.alerts import programme_alert
 from maa.pipeline.factory import DEFAULT_ARGS
 from maa.pipeline.permissions import PROGRAMME_ACCESS_CONTROL, access_control_unwarned, when_applied
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
 
 DAG_ID = "maa_action_tracker"
 TRACKER_CONSEQUENCE = ("Tomorrow's run tries again; clearing the task reruns today's now. Every task is safe to "
@@ -69,7 +72,7 @@ class TrackerStepOperator(BaseOperator):
         super().__init__(**kwargs)
         self.step = step
 
-    def execute(self, context: Any) -> Any:
+    def execute(self, context: Context) -> Any:
         from maa.outputs.store import migrate
         from maa.pipeline.context import task_mailer, task_store
         from maa.tracker.register import Tracker

@@ -89,7 +89,7 @@ def _take_nominations(definition: AuditDefinition, store: Store, mailer: Mailer,
     def tell_sender(taken: Taken[NominationsResult]) -> None:
         if taken.accepted:
             return
-        nominator = definition.agency(definition.nominating_agency)
+        nominator = definition.nominator
         body = rendering.render("email/nominations_refused.txt", **template_context(definition),
                                 reasons=taken.reasons, version=taken.version, kept_as=taken.kept_as.name)
         for recipient in dict.fromkeys([definition.business_unit.email, nominator.coordinator.email]):
@@ -103,7 +103,7 @@ def _take_nominations(definition: AuditDefinition, store: Store, mailer: Mailer,
 
 def _nominations_chase(definition: AuditDefinition, mailer: Mailer, kind: str, what: str,
                        to_nominator: bool = True) -> None:
-    nominator = definition.agency(definition.nominating_agency)
+    nominator = definition.nominator
     halfway, ended = notice_reminder_times(definition)
     body = rendering.render(f"email/{kind}.txt", **template_context(definition), nominating=nominator,
                           notice_end=ended.date(), deadline=definition.timetable["submission_deadline"])

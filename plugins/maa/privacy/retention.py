@@ -75,6 +75,11 @@ class IdentifyingFile:
         return f"{self.root}:{self.path}"
 
 
+def first_purge_day(approved: date, retention_days: int) -> date:
+    """The first day an audit's files may go: the approval day plus `retention_days` whole days have passed."""
+    return approved + timedelta(days=retention_days + 1)
+
+
 @dataclass(frozen=True)
 class AuditRetention:
     """What retention decided for one audit on `today`, and the identifying files it found (DUE only)."""
@@ -88,10 +93,10 @@ class AuditRetention:
 
     @property
     def purge_from(self) -> date | None:
-        """The first day the files may go: the approval day plus `retention_days` whole days have passed."""
+        """The first day the files may go, once approved under a known retention."""
         if self.approved_on is None or self.retention_days is None:
             return None
-        return self.approved_on + timedelta(days=self.retention_days + 1)
+        return first_purge_day(self.approved_on, self.retention_days)
 
     @property
     def size(self) -> int:
@@ -202,7 +207,7 @@ def _decide(store: Store, ref: str, definition: AuditDefinition | None, today: d
         return AuditRetention(ref, HELD, approved, reason=f"approved {approved:%Y-%m-%d} but its definition is "
                                                           f"not in {config.audits_dir()}: retention_days unknown")
     kept = AuditRetention(ref, WITHIN_RETENTION, approved, definition.retention_days)
-    if today < kept.purge_from:
+    if today < first_purge_day(approved, definition.retention_days):
         return kept
     return AuditRetention(ref, DUE, approved, definition.retention_days,
                           tuple(identifying_files(ref, inbox_root)))

@@ -84,7 +84,8 @@ def check_return(definition: AuditDefinition, data: bytes, *, agency_code: str |
         return result
     problems: list[Problem] = []
     try:
-        tables = {name: read_required(workbook, name, problems) for name in ("Overview", "Findings")}
+        overview_table = read_required(workbook, "Overview", problems)
+        findings_table = read_required(workbook, "Findings", problems)
         concerns_sheet = sheet(workbook, "Concerns")
         concerns = read_table(concerns_sheet, "Concerns", problems) if concerns_sheet is not None else None
     except Refused as refused:
@@ -95,18 +96,18 @@ def check_return(definition: AuditDefinition, data: bytes, *, agency_code: str |
     if concerns is not None:
         result.concerns = [Concern(n, v.get("case_ref", ""), v.get("concern", "")) for n, v in concerns.rows
                            if v.get("concern")]
-    if any(t is None for t in tables.values()):
+    if overview_table is None or findings_table is None:
         result.problems = problems
         return result
     matcher = IdentifierMatcher(children)
-    overview = _overview_values(tables["Overview"], problems)
+    overview = _overview_values(overview_table, problems)
     result.agency_code = agency_code or overview.get("agency_code", "").upper() or None
     if result.agency_code not in {a.code for a in definition.agencies}:
-        problems.append(Problem(_field_row(tables["Overview"], "agency_code"), "agency_code",
+        problems.append(Problem(_field_row(overview_table, "agency_code"), "agency_code",
                                 "not one of this audit's agencies", "Overview"))
     else:
-        problems += _check_overview(definition, result.agency_code, tables["Overview"], overview, matcher)
-    findings_problems, findings = _check_findings(definition, tables["Findings"], sorted(set(case_refs)), matcher)
+        problems += _check_overview(definition, result.agency_code, overview_table, overview, matcher)
+    findings_problems, findings = _check_findings(definition, findings_table, sorted(set(case_refs)), matcher)
     problems += findings_problems
     result.problems = sorted(problems, key=lambda p: (p.sheet or "", p.row or 0, p.column or "", p.message))
     result.overview = overview

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from maa import config
 from maa.audit.definitions import AuditDefinition, Status
 from maa.audit.timetable import MILESTONE_LABELS, MILESTONES
 from maa.returns.receiving import ACCEPTED, NO_RETURN
+
+if TYPE_CHECKING:
+    from maa.outputs.store import Store
 
 # The procedure's phases (seeds: "Phase 1 - Preparation" ... "Phase 5 - Showing impact").
 NOT_STARTED = "Not started"
@@ -61,7 +64,7 @@ class AuditSummary:
     reports: tuple[str, ...]
 
 
-def packs_sent(store: Any, ref: str) -> bool:
+def packs_sent(store: Store, ref: str) -> bool:
     """The audit packs have gone (the ledger says so): Phase 1 is over and returns are awaited."""
     return any(e["kind"] == "audit_pack" and e["status"] == "sent" for e in store.emails(ref))
 
@@ -83,7 +86,7 @@ def _position(day: date, first: date, last: date) -> float:
     return round(100 * (day - first).days / max((last - first).days, 1), 1)
 
 
-def summarise(definition: AuditDefinition, store: Any, today: date, run_id: str | None = None) -> AuditSummary:
+def summarise(definition: AuditDefinition, store: Store, today: date, run_id: str | None = None) -> AuditSummary:
     """One audit's row; `run_id` is its latest DAG run (the API server asks Airflow for it)."""
     from maa.signoff.decisions import approval
 
@@ -116,7 +119,7 @@ def summarise(definition: AuditDefinition, store: Any, today: date, run_id: str 
     )
 
 
-def programme(definitions: list[AuditDefinition], store: Any, today: date,
+def programme(definitions: list[AuditDefinition], store: Store, today: date,
               runs: dict[str, str] | None = None) -> list[AuditSummary]:
     """Every audit, the soonest next deadline first; finished and withdrawn ones last."""
     rows = [summarise(d, store, today, (runs or {}).get(d.dag_id)) for d in definitions]

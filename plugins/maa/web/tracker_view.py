@@ -6,12 +6,15 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from maa.preparation.return_template import safe_cell
 from maa.tracker.actions import stored_register, tracked_actions
 from maa.tracker.register import STATUSES
 from maa.tracker.report import ACTION_COLUMNS, RAG_ORDER, action_row
+
+if TYPE_CHECKING:
+    from maa.outputs.store import Store
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class TrackerPage:
     findings: dict[str, str]  # review ref -> its title, for the finding filter's labels
 
 
-def tracker_page(store: Any, today: date, chosen: TrackerFilter) -> TrackerPage:
+def tracker_page(store: Store, today: date, chosen: TrackerFilter) -> TrackerPage:
     every = [action_row(a, today) for a in tracked_actions(store)]
     register = {f.ref: f.title for f in stored_register(store)}
     cited = sorted({ref for row in every for ref in filter(None, row["review_refs"].split("; "))})

@@ -16,11 +16,14 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from maa.audit.definitions import AuditDefinition, Status
 from maa.intake.xlsx import MAX_FILE_BYTES
 from maa.outputs.private_files import write_private
+
+if TYPE_CHECKING:
+    from maa.outputs.store import Store
 
 OPEN = "open"
 
@@ -49,12 +52,12 @@ class ReturnSlot:
     waiting_file: bool  # a file sits in the inbox, not yet taken
 
 
-def history(store: Any, ref: str, code: str) -> tuple[Outcome, ...]:
+def history(store: Store, ref: str, code: str) -> tuple[Outcome, ...]:
     return tuple(Outcome(f["version"], f["outcome"], tuple(filter(None, (f["reasons"] or "").split("\n"))),
                          f["sha256"]) for f in store.inbox_files(ref, "return", code))
 
 
-def _state(definition: AuditDefinition, store: Any, code: str) -> str:
+def _state(definition: AuditDefinition, store: Store, code: str) -> str:
     from maa.returns.receiving import ACCEPTED, NO_RETURN
     from maa.web.dashboard import packs_sent
 
@@ -70,7 +73,7 @@ def _state(definition: AuditDefinition, store: Any, code: str) -> str:
     return OPEN
 
 
-def return_slots(definitions: list[AuditDefinition], store: Any, code: str) -> list[ReturnSlot]:
+def return_slots(definitions: list[AuditDefinition], store: Store, code: str) -> list[ReturnSlot]:
     """The audits this agency takes part in (its code matched ignoring case), and whether each takes a
     return now."""
     from maa.pipeline.resources import inbox_root
@@ -143,7 +146,7 @@ def _is_local(path: Any) -> bool:
     return getattr(path, "protocol", "file") in ("file", "local")
 
 
-async def await_outcome(store: Any, ref: str, code: str, sha256: str, seen: int, timeout: float,
+async def await_outcome(store: Store, ref: str, code: str, sha256: str, seen: int, timeout: float,
                         poll: float = 1.0) -> Outcome | None:
     """This file's outcome once the DAG has taken it: a record after the `seen` earlier ones, of the same
     content (another upload taken meanwhile is not mistaken for it)."""

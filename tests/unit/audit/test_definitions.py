@@ -103,6 +103,9 @@ def test_every_field_of_a_mata_definition(tmp_path: Path) -> None:
     assert definition.concerns_email == "mash@example.org"
     assert definition.qiip.emails == ["qiip.one@example.org", "qiip.two@example.org"]
     assert definition.nominating_agency == "CSC"
+    assert definition.nominator.name == "Children's Social Care"
+    with pytest.raises(ValueError, match="^MATA-2027-01 is a MATA: it audits no period$"):
+        definition.audited_period  # noqa: B018
     assert [(a.code, a.name, a.coordinator.name, a.coordinator.email) for a in definition.agencies] == [
         ("CSC", "Children's Social Care", "Amira Shah", "amira@example.org"),
         ("POL", "Police", "Ben Okafor", "ben@example.org"),
@@ -126,6 +129,9 @@ def test_every_field_of_a_paa_definition(tmp_path: Path) -> None:
     assert definition.type == "PAA"
     assert definition.nominating_agency is None
     assert (definition.period.from_, definition.period.to) == (date(2026, 4, 1), date(2027, 3, 31))
+    assert definition.audited_period == definition.period
+    with pytest.raises(ValueError, match="^PAA-2027-01 is a PAA: it has no nominating agency$"):
+        definition.nominator  # noqa: B018
     assert definition.review_units == ["Escalation process", "Data", "Early help"]
     assert definition.timescale.model_dump() == MATA_DEFAULTS
 

@@ -63,6 +63,11 @@ def test_an_extract_starting_with_the_period_has_no_comparison(paa: AuditDefinit
     assert "no comparison" in figures.Formats.summary(m)
 
 
+def test_a_measure_without_its_extract_has_no_summary() -> None:
+    with pytest.raises(ValueError, match="^Contacts has no figures to summarise: no extract was received$"):
+        figures.Formats.summary(figures.MeasureFigures("contacts", "Contacts", None))
+
+
 @pytest.mark.parametrize(("period", "previous"), [
     ((date(2025, 4, 1), date(2026, 3, 31)), (date(2024, 4, 1), date(2025, 3, 31))),
     ((date(2023, 4, 1), date(2024, 3, 31)), (date(2022, 4, 1), date(2023, 3, 31))),  # a leap day: still a year
