@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 
 from airflow.sdk import DAG, Asset, Param, TaskGroup, get_parsing_context
+from airflow.sdk.definitions.param import ParamsDict
 
 from maa.audit.definitions import AuditDefinition, AuditType, definition_files, load_all
 from maa.audit.lookup import definition_for_dag
@@ -88,7 +89,7 @@ def build_dag(definition: AuditDefinition, path: Path) -> DAG:
     # Set once the tasks exist: a DAG's params are deep-copied into every task built inside it, and each copy
     # is validated again whenever the DAG is serialised. Tasks see them all the same (the run's params are
     # the DAG's merged with the task's own).
-    dag.params = run_params()
+    dag.params = ParamsDict(run_params())
     return dag
 
 
