@@ -39,9 +39,11 @@ def median(samples: list[dict[str, Any]], read: Callable[[dict[str, Any]], float
 
 
 def _format(value: float, unit: str) -> str:
-    """Seconds under 0.1 read better as milliseconds than as '0.00 s'."""
+    """Seconds under 0.1 read better as milliseconds than as '0.00 s', and milliseconds from 1000 as seconds."""
     if unit == "s" and value < 0.1:
-        return _format(value * 1000, "ms")
+        return _FORMATS["ms"].format(value * 1000)
+    if unit == "ms" and value >= 1000:
+        return _FORMATS["s"].format(value / 1000)
     return _FORMATS[unit].format(value)
 
 
