@@ -59,7 +59,7 @@ def test_each_stage_is_answered_by_its_role_only_and_the_decisions_name_the_peop
     state = wait_until(lambda: airflow.run_state(DAG_ID, run_id, "business-unit"), lambda s: s in FINISHED,
                        timeout=300)
     assert state == "success"
-    recorded = [(d.stage, d.option, d.by, d.role, d.login) for d in decisions(resources.store(), REF)]
+    recorded = [(d.stage, d.option, d.name, d.role, d.by) for d in decisions(resources.store(), REF)]
     assert recorded == [("bu_quality_assurance", "Approve", "Dana Jones", BUSINESS_UNIT, "business-unit"),
                         ("qiip_signoff", "Approve", "Priya Nair", QIIP, "qiip")]
     final = pdf_text(folders.output / REF / "audit-overview-report.pdf")
