@@ -215,14 +215,17 @@ def _recorded(store: Store, arrival: Arrival, version: int, sha256: str) -> dict
 
 
 def _kept_copy(arrival: Arrival, sha256: str) -> tuple[int, Path] | None:
-    """A kept copy of these very bytes still beside the inbox file: a take that stopped before the end."""
+    """A kept copy of these very bytes, made after the inbox file landed: a take of it that stopped before the
+    end. The same bytes sent again land after their earlier copy was kept, and are a new arrival."""
+    landed = arrival.source.stat().st_mtime_ns if hasattr(arrival.source.stat(), "st_mtime_ns") else None
     for outcome in Outcome:
         folder = kept_path(arrival, outcome, 1).parent
         if not folder.is_dir():
             continue
         for version in range(inbox.next_version(arrival.folder, arrival.relative) - 1, 0, -1):
             candidate = kept_path(arrival, outcome, version)
-            if candidate.is_file() and inbox.sha256_of(candidate) == sha256:
+            if candidate.is_file() and inbox.sha256_of(candidate) == sha256 and (
+                    landed is None or candidate.stat().st_mtime_ns >= landed):
                 return version, candidate
     return None
 

@@ -112,3 +112,17 @@ def test_a_take_cut_short_after_its_record_is_finished_once(folders: AuditFolder
     assert len(store.inbox_files(REF, "return", "POL")) == 1 and len(store.events(REF, "return_accepted")) == 1
     assert sorted(p.name for p in kept("accepted", 1).parent.iterdir()) == ["POL.v1.xlsx"]
     assert not (folders.inbox(REF) / "returns" / "POL.xlsx").exists()
+
+
+def test_the_same_bytes_sent_again_are_a_new_arrival_not_an_interrupted_take(folders: AuditFolders) -> None:
+    store, sender = resources.store(), Sender()
+    refuse_first = iter([Verdict(["sheet Themes: a problem"]), Verdict()])
+
+    first = take(arrive(folders, b"PK same"), lambda data, _: next(refuse_first), store, event=event,
+                 tell_sender=sender)
+    again = take(arrive(folders, b"PK same"), lambda data, _: next(refuse_first), store, event=event,
+                 tell_sender=sender)
+
+    assert (first.outcome, first.version) == (Outcome.REFUSED, 1)
+    assert (again.outcome, again.version) == (Outcome.ACCEPTED, 2), "checked afresh under the next version"
+    assert [f["version"] for f in store.inbox_files(REF, "return", "POL")] == [1, 2]
