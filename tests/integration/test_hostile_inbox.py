@@ -8,16 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from maa.audit.definitions import load_definition
 from maa.config import LONDON
-from maa.outputs.store import Store
-from maa.pipeline import resources
-from maa.preparation import case_list
 from maa.returns import receiving
+from tests.helpers.case_lists import audit_with_cases
 from tests.helpers.definitions import AuditFolders
 from tests.helpers.hostile import SAVE_AGAIN, broken_after_first_row, repack, with_extra_sheet
 from tests.helpers.mail import MailCatcher
-from tests.helpers.nominations import nominations_csv
 from tests.helpers.workbooks import completed_return
 
 REF = "MATA-2026-01"
@@ -36,12 +32,7 @@ HOSTILE = {
 @pytest.mark.parametrize("case", sorted(HOSTILE))
 def test_a_hostile_return_leaves_the_inbox_on_the_first_look_with_its_reason(
         case: str, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path) -> None:
-    definition = load_definition(folders.write_definition())
-    store = Store(f"sqlite:///{folders.data / 'store.sqlite'}")
-    mailer = resources.mailer(store)
-    (folders.inbox(REF) / "nominations.csv").write_text(nominations_csv())
-    assert case_list.receive_nominations(definition, store, mailer, BEFORE_DEADLINE,
-                                         key=resources.pseudonym_key).accepted
+    definition, store, mailer = audit_with_cases(folders, BEFORE_DEADLINE)
     smtp_server.messages.clear()
     make, expected = HOSTILE[case]
     hostile = make(completed_return(definition, "POL", ["C-01", "C-02"], tmp_path))

@@ -11,17 +11,16 @@ import pytest
 from openpyxl import load_workbook
 
 from maa.audit.clock import AuditClock
-from maa.audit.definitions import load_definition
 from maa.config import LONDON
 from maa.intake.xlsx import MAX_ROWS
-from maa.outputs.store import Store
 from maa.pipeline import resources
 from maa.preparation import case_list
 from maa.returns import at_deadline, receiving
 from maa.returns.checks import check_return
+from tests.helpers.case_lists import audit_with_cases
 from tests.helpers.definitions import AuditFolders
 from tests.helpers.mail import MailCatcher
-from tests.helpers.nominations import DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
+from tests.helpers.nominations import DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID
 from tests.helpers.workbooks import ENCRYPTED, completed_return, with_macros, zip_bomb
 
 REF = "MATA-2026-01"
@@ -36,14 +35,9 @@ AFTER_GRACE = datetime(2026, 7, 24, 0, 5, tzinfo=LONDON)
 @pytest.fixture
 def audit(folders: AuditFolders, smtp_server: MailCatcher):
     """The sample audit with its two cases accepted, as after Phase 1."""
-    definition = load_definition(folders.write_definition())
-    store = Store(f"sqlite:///{folders.data / 'store.sqlite'}")
-    mailer = resources.mailer(store)
-    (folders.inbox(REF) / "nominations.csv").write_text(nominations_csv())
-    assert case_list.receive_nominations(definition, store, mailer, BEFORE_DEADLINE,
-                                         key=resources.pseudonym_key).accepted
+    accepted = audit_with_cases(folders, BEFORE_DEADLINE)
     smtp_server.messages.clear()
-    return definition, store, mailer
+    return accepted
 
 
 def drop(folders: AuditFolders, code: str, data: bytes) -> Path:
