@@ -11,7 +11,7 @@ Settle (the caller waits for that), read within limits, check, then accept or re
 4. the outcome, the file's record and its event (and, when accepted, what it brings) are written in
    one transaction: whoever sees the outcome finds the kept file;
 5. the sender is told (the email's key carries the version, so telling twice sends once);
-6. the file leaves the inbox.
+6. the file leaves the inbox, unless it was replaced meanwhile (then the new file waits for the next look).
 
 A crash anywhere leaves the file in the inbox; the next look finds its kept copy (by digest) and its
 record under the same version, records nothing twice, tells no one twice, and finishes.
@@ -251,7 +251,21 @@ def _keep_copies(taken: Taken[Any], data: bytes | None) -> None:
 
 
 def _leave_inbox(taken: Taken[Any]) -> None:
-    taken.arrival.source.unlink(missing_ok=True)
-    for source, _ in taken.arrival.companions:
-        if source.exists():
-            source.unlink()
+    """Remove what was taken from the inbox, but never a file that has been replaced since it was read: a
+    sender who corrects a file the moment the refusal reaches them has sent a new arrival, for the next look."""
+    if _still_there(taken.arrival.source, taken.sha256):
+        taken.arrival.source.unlink(missing_ok=True)
+    for source, kept_name in taken.arrival.companions:
+        read = taken.companions.get(kept_name)
+        if _still_there(source, hashlib.sha256(read).hexdigest() if read is not None else None):
+            source.unlink(missing_ok=True)
+
+
+def _still_there(source: Any, sha256: str | None) -> bool:
+    """The file is in the inbox with the content taken (`sha256` None: a companion left unread, any content)."""
+    try:
+        if sha256 is None:
+            return bool(source.exists())
+        return sha256 == inbox.sha256_of(source)
+    except OSError:  # gone already
+        return False

@@ -126,3 +126,27 @@ def test_the_same_bytes_sent_again_are_a_new_arrival_not_an_interrupted_take(fol
     assert (first.outcome, first.version) == (Outcome.REFUSED, 1)
     assert (again.outcome, again.version) == (Outcome.ACCEPTED, 2), "checked afresh under the next version"
     assert [f["version"] for f in store.inbox_files(REF, "return", "POL")] == [1, 2]
+
+
+def test_a_file_replaced_while_its_sender_is_told_stays_for_the_next_look(folders: AuditFolders) -> None:
+    """A coordinator who sends the corrected file the moment the refusal reaches them: that file is a new
+    arrival, never removed with the one it replaces."""
+    store = resources.store()
+    returns = folders.inbox(REF) / "returns"
+    refuse_first = iter([Verdict(["sheet Findings, row 2, column grade: not a grade"]), Verdict()])
+
+    def sender_who_corrects_at_once(taken: Taken[Verdict]) -> None:
+        if not taken.accepted:
+            (returns / "POL.xlsx").write_bytes(b"PK corrected")
+
+    first = take(arrive(folders, b"PK first"), lambda data, _: next(refuse_first), store, event=event,
+                 tell_sender=sender_who_corrects_at_once)
+    assert first.outcome is Outcome.REFUSED
+    assert (returns / "POL.xlsx").read_bytes() == b"PK corrected", "the correction waits in the inbox"
+
+    second = take(Arrival(REF, InboxKind.RETURN, "POL", returns / "POL.xlsx", Path("returns/POL.xlsx"),
+                          "an agency return workbook", 1000),
+                  lambda data, _: next(refuse_first), store, event=event, tell_sender=sender_who_corrects_at_once)
+    assert (second.outcome, second.version) == (Outcome.ACCEPTED, 2)
+    assert kept("accepted", 2).read_bytes() == b"PK corrected"
+    assert not (returns / "POL.xlsx").exists()
