@@ -12,6 +12,7 @@ of maa.web.auth_manager): `maa roles sync` runs before the services start.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import signal
@@ -28,9 +29,13 @@ from typing import Any
 
 from maa.outputs.private_files import OWNER_ONLY_UMASK, private_folder, write_private
 
+log = logging.getLogger(__name__)
+
 COMPONENTS = ("scheduler", "dag-processor", "triggerer", "api-server")
 FINISHED = ("success", "failed")
 AUTH_MANAGER = "maa.web.auth_manager.AuditFabAuthManager"
+# A read the API server did not answer in time (the machine busy) is asked again; a write is never repeated.
+READ_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -219,11 +224,19 @@ class LocalAirflow:
         request.add_header("Content-Type", "application/json")
         if token:
             request.add_header("Authorization", f"Bearer {token}")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                text = response.read().decode()
-        except urllib.error.HTTPError as error:
-            raise AirflowApiError(error.code, method, path, error.read().decode(errors="replace")) from None
+        for attempt in range(1, READ_ATTEMPTS + 1):
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    text = response.read().decode()
+                break
+            except urllib.error.HTTPError as error:
+                raise AirflowApiError(error.code, method, path, error.read().decode(errors="replace")) from None
+            except (TimeoutError, ConnectionResetError, urllib.error.URLError) as error:
+                slow = isinstance(error, TimeoutError | ConnectionResetError) or isinstance(
+                    getattr(error, "reason", None), TimeoutError)
+                if method != "GET" or not slow or attempt == READ_ATTEMPTS:
+                    raise
+                log.info("%s %s: no answer within 30 s (a busy machine), asking again", method, path)
         return json.loads(text) if text else {}
 
     def wait_for_dag(self, dag_id: str, user: str, timeout: float = 90) -> None:
