@@ -20,6 +20,7 @@ from maa.outputs.store import Store
 from maa.returns.receiving import WALL_CLOCK
 from maa.signoff.decisions import approval, shown
 from maa.signoff.drafts import report_context
+from maa.signoff.sharing import PUBLISHED
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def publish_final(definition: AuditDefinition, store: Store, mailer: Mailer, tod
     briefing = rendering.html_to_pdf(rendering.render("reports/learning_briefing.html", **context),
                                    output / "learning-briefing.pdf")
     store.save_actions(definition.ref, [{**a, "status": "Not started"} for a in analysis.actions])
-    store.record_event(definition.ref, "final_published", "final", f"analysis v{version}, approved by {approved.who}")
+    store.record_event(definition.ref, PUBLISHED, "final", f"analysis v{version}, approved by {approved.who}")
     recipients = dict.fromkeys([*definition.qiip.emails, definition.chair.email, definition.business_unit.email,
                                 *(a.coordinator.email for a in definition.agencies),
                                 *(email for _, _, email in in_attendance(definition, store))])
