@@ -18,11 +18,15 @@ from openpyxl import load_workbook
 from maa.audit.clock import now
 from maa.audit.definitions import load_definition
 from maa.intake.xlsx import MAX_FILE_BYTES
+from maa.meeting import practitioner_pack
+from maa.meeting.attendance import attendance, in_attendance
 from maa.outputs.store import Store
 from maa.pipeline import resources
 from maa.pipeline.permissions import COORDINATOR_PAIRS
 from maa.preparation import audit_packs, case_list, notice
 from maa.returns import receiving
+from maa.signoff.sharing import PUBLISHED, sharing_status
+from maa.web.attendance_view import attendance_form
 from tests.helpers.definitions import AuditFolders
 from tests.helpers.mail import MailCatcher
 from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
@@ -379,3 +383,57 @@ def test_the_registration_form_names_a_date_it_cannot_use_beside_a_broken_defini
             '(2000 to 2100)</span>') in refused.text
     registered = client.post("/maa/audits/new", data=values | {"start": "2027-01-04"})
     assert registered.status_code == 200 and "Registered as MACA-2027-03.yaml" in registered.text
+
+
+def test_the_business_unit_records_attendance_and_a_coordinator_confirms_the_learning_was_shared(
+        browser_as, audit, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path) -> None:
+    definition, store = audit
+    mailer = resources.mailer(store)
+    manager = "sam.patel@police.example.org"
+    (folders.inbox(REF) / "returns").mkdir(exist_ok=True)
+    (folders.inbox(REF) / "returns" / "POL.xlsx").write_bytes(completed_return(
+        definition, "POL", CASES, tmp_path, overview={"attendee_1": f"Sam Patel; Team manager; {manager}"}))
+    receiving.receive_return(definition, store, mailer, "POL", now())
+    office = browser_as("business-unit")
+    assert REF not in office.get("/maa/attendance").text, "no meeting is called before the invitation goes"
+    assert office.get(f"/maa/attendance/{REF}").status_code == 404
+    practitioner_pack.send_practitioner_pack(definition, store, mailer, now().date())
+    assert browser_as("coordinator-pol").get(f"/maa/attendance/{REF}").status_code == 403
+
+    page = office.get(f"/maa/attendance/{REF}").text
+    assert f'href="./attendance/{REF}"' in office.get("/maa/attendance").text
+    assert "Sam Patel" in page and "POL: Team manager" in page and "Pat Practitioner" in page
+    numbers = {p.person.email: p.number for p in attendance_form(definition, store).people}
+    answers = {f"attended-{numbers['pat.practitioner@agency.example.org']}": "yes",
+               f"attended-{numbers[manager]}": "no"}
+    assert browser_as("business-unit", origin="https://elsewhere.example").post(
+        f"/maa/attendance/{REF}", data=answers).status_code == 403
+    assert office.post(f"/maa/attendance/{REF}", data={}).status_code == 400
+    recorded = office.post(f"/maa/attendance/{REF}", data=answers)
+    assert recorded.status_code == 200 and "Recorded (version 1)." in recorded.text
+    assert attendance(store, REF) == {"pat.practitioner@agency.example.org": True, manager: False}
+    assert f'name="attended-{numbers[manager]}" value="no" checked' in recorded.text
+    assert (folders.data / "archive" / REF / "attendance.v1.csv").exists(), "the intake path's archive"
+    assert any("Attendance at the findings meeting recorded" in m["Subject"]
+               for m in smtp_server.to(definition.business_unit.email))
+    assert manager not in {p.email for p in in_attendance(definition, store)}
+
+    police = browser_as("coordinator-pol")
+    assert 'id="sharing"' not in police.get("/maa/upload/POL").text, "nothing to confirm before the briefing"
+    store.record_event(REF, PUBLISHED, "final")
+    upload_page = police.get("/maa/upload/POL").text
+    assert f'action="../upload/POL/{REF}/shared"' in upload_page
+    future = (now().date() + timedelta(days=2)).isoformat()
+    refused = police.post(f"/maa/upload/POL/{REF}/shared", data={"shared_on": future, "how": ""})
+    assert refused.status_code == 400 and "is after today" in refused.text and "say how it was shared" in refused.text
+    assert browser_as("coordinator-pol").post(f"/maa/upload/ICB/{REF}/shared",
+                                              data={"shared_on": "2026-01-01", "how": "x"}).status_code == 403
+    today = now().date()
+    confirmed = police.post(f"/maa/upload/POL/{REF}/shared", data={"shared_on": today.isoformat(),
+                                                                   "how": "Briefings at each station"})
+    assert confirmed.status_code == 200 and f"sharing confirmed for {REF}" in confirmed.text
+    assert "Briefings at each station" in confirmed.text
+    (pol,) = [s.shared for s in sharing_status(definition, store) if s.agency.code == "POL"]
+    assert pol is not None and (pol.shared_on, pol.how) == (today, "Briefings at each station")
+    for identifier in CHILD:
+        assert identifier not in page + confirmed.text

@@ -27,19 +27,26 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db", "fab_auth_
 REF, DAG_ID = "MATA-2026-01", "maa_mata_2026_01"
 CASES = ["C-01", "C-02"]
 RETURNING = ["CSC", "POL", "ICB", "GHC", "EDU"]  # PROB never returns
+MEETING = {"link": "https://meet.example.org/j/mata-2026-01", "recorded": True, "part1": "10:00-12:30"}
+MANAGER = "sam.patel@csc.example.org"  # a further attendee CSC's return lists
 
 
 @pytest.fixture
 def audit(folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path):
-    """The sample audit with every file its people send, dropped before the rehearsal starts."""
-    definition = load_definition(folders.write_definition())
+    """The sample audit with every file its people send, dropped before the rehearsal starts: the attendance
+    record too (taken in when the final report goes out): POL's practitioner and CSC's manager came, ICB's
+    practitioner did not."""
+    definition = load_definition(folders.write_definition({"meeting": MEETING}))
     inbox = folders.inbox(REF)
     (inbox / "nominations.csv").write_text(nominations_csv())
     (inbox / "returns").mkdir()
     for code in RETURNING:
         (inbox / "returns" / f"{code}.xlsx").write_bytes(completed_return(
-            definition, code, CASES, tmp_path, overview={"nominated_practitioner": f"Practitioner {code}",
-                                                         "nominated_practitioner_email": practitioner(code)}))
+            definition, code, CASES, tmp_path, overview={
+                "nominated_practitioner": f"Practitioner {code}", "nominated_practitioner_email": practitioner(code),
+                **({"attendee_1": f"Sam Patel; Team manager; {MANAGER}"} if code == "CSC" else {})}))
+    (inbox / "attendance.csv").write_text(f"email,attended\n{practitioner('POL')},yes\n{MANAGER},YES\n"
+                                          f"{practitioner('ICB')},no\n")
     (inbox / "chair").mkdir()
     (inbox / "chair" / "analysis.xlsx").write_bytes(chair_analysis(definition, tmp_path))
     (inbox / "chair" / "narrative.md").write_text("## Overview\n\nCases **C-01** and C-02 show drift.\n")
@@ -86,13 +93,20 @@ def test_approved_first_time_the_final_report_goes_out_and_the_actions_are_track
     pack_to = {m["To"] for m in smtp_server.messages if kinds_of(m) == "practitioner_pack"}
     assert {audit.chair.email, *(a.coordinator.email for a in audit.agencies)} <= pack_to
     carried_to = pack_to | {m["To"] for m in smtp_server.messages if kinds_of(m) == "practitioner_pack_addendum"}
-    assert {practitioner(code) for code in RETURNING} <= carried_to
+    assert {practitioner(code) for code in RETURNING} | {MANAGER} <= carried_to
+    invitation = next(message_text(m) for m in smtp_server.messages if m["To"] == MANAGER
+                      and kinds_of(m).startswith("practitioner_pack"))
+    assert MEETING["link"] in invitation and "The meeting is recorded" in invitation
+    assert "10:00 to 12:30: Part 1 (2.5 hours)" in invitation and "13:00 to 15:00: Part 2 (2 hours)" in invitation
     assert "5 of 6 agencies returned" in briefing
     assert sent["chair_briefing"] == 1
     assert sent["bu_quality_assurance_request"] == 1 and sent["qiip_signoff_request"] == 2
     finals = [m for m in smtp_server.messages if "final_report" in m["X-MAA-Key"]]
     assert {"qiip.chair@example.org", "chair.ellery@example.org", "business.unit@example.org",
-            "ben.okafor@police.example.org", practitioner("POL")} <= {m["To"] for m in finals}
+            "ben.okafor@police.example.org", practitioner("POL"), MANAGER, practitioner("CSC")} <= {
+        m["To"] for m in finals}
+    assert practitioner("ICB") not in {m["To"] for m in finals}, "recorded as absent"
+    assert sent["attendance_recorded"] == 1 and not (folders.inbox(REF) / "attendance.csv").exists()
     keys = [m["X-MAA-Key"] for m in smtp_server.messages]
     assert len(keys) == len(set(keys)), "no email twice"
     request = next(m for m in smtp_server.messages if "qiip_signoff_request" in m["X-MAA-Key"])

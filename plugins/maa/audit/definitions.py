@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from maa import config
+from maa.audit.findings_meeting import FindingsMeeting
 from maa.audit.loading import DefinitionError, DefinitionProblems, problems_from, read_mapping, read_text
 from maa.audit.rules import RULES
 from maa.audit.timetable import Timetable, build_timetable
@@ -196,6 +197,7 @@ class AuditDefinition(_Strict):
     extensions: dict[Code, Day] = Field(default_factory=dict)
     late_grace_days: int = Field(default=3, strict=True, ge=0, le=30)
     retention_days: int = Field(default=90, strict=True, ge=1, le=3650)
+    meeting: FindingsMeeting = Field(default_factory=FindingsMeeting)
 
     @model_validator(mode="before")
     @classmethod

@@ -43,6 +43,7 @@ class InboxKind(StrEnum):
     ANALYSIS = "analysis"
     PAA_DATA = "paa_data"
     ACTION_UPDATE = "action_update"
+    ATTENDANCE = "attendance"
 
 
 class Outcome(StrEnum):

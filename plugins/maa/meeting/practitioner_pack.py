@@ -13,6 +13,8 @@ from typing import Any
 
 from maa import config
 from maa.audit.definitions import AuditDefinition
+from maa.audit.findings_meeting import FindingsMeeting, MeetingPart
+from maa.meeting.invitees import invitees
 from maa.outputs import rendering
 from maa.outputs.mailer import OFFICIAL, Email, Mailer
 from maa.outputs.store import Store
@@ -21,14 +23,28 @@ from maa.returns.receiving import ACCEPTED
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class AgendaItem:
+    part: str
+    when: MeetingPart
+    what: str
 
-AGENDA = (
-    ("Part 1 (morning, 2.5 hours)", "Each nominated practitioner presents their agency's return and takes "
-                                    "questions from the chair and the other agencies; first themes noted."),
-    ("Break", ""),
-    ("Part 2 (2 hours)", "Open discussion of the learning, the audit findings and the key questions; the "
-                         "framework of the chair's analysis report and its key findings."),
-)
+
+def agenda(meeting: FindingsMeeting) -> list[AgendaItem]:
+    """The day as the definition's `meeting:` holds it (the 2021 process's by default)."""
+    items = [AgendaItem(f"Part 1 ({_hours(meeting.part1)})", meeting.part1,
+                        "Each agency's nominated practitioner presents the agency's return and takes questions from "
+                        "the chair and the other agencies; first themes and areas of focus noted.")]
+    if meeting.break_time is not None:
+        items.append(AgendaItem("Break", meeting.break_time, ""))
+    items.append(AgendaItem(f"Part 2 ({_hours(meeting.part2)})", meeting.part2,
+                            "Open discussion of the learning, the audit findings and the key questions; the "
+                            "framework of the chair's analysis report and its key findings."))
+    return items
+
+
+def _hours(part: MeetingPart) -> str:
+    return f"{part.hours:g} hour{'' if part.hours == 1 else 's'}"
 
 
 def report_basics(definition: AuditDefinition, rehearsal: bool, today: date, marking: str = OFFICIAL) -> dict[str, Any]:
@@ -64,18 +80,6 @@ def agency_returns(definition: AuditDefinition, store: Store) -> list[AgencyRetu
     return result
 
 
-def attendees(definition: AuditDefinition, store: Store) -> list[tuple[str, str, str]]:
-    """(role, name, email) of everyone invited to the findings meeting."""
-    people = [("Chair", definition.chair.name, definition.chair.email)]
-    returns = store.returns(definition.ref)
-    for agency in definition.agencies:
-        people.append((f"{agency.code} coordinator", agency.coordinator.name, agency.coordinator.email))
-        stored = returns.get(agency.code, {})
-        if stored.get("status") in ACCEPTED and stored.get("practitioner_email"):
-            people.append((f"{agency.code} practitioner", stored["practitioner_name"], stored["practitioner_email"]))
-    return people
-
-
 PACK_SENT = "practitioner_pack_sent"
 
 
@@ -83,8 +87,8 @@ def _pack(definition: AuditDefinition, store: Store, today: date, rehearsal: boo
           template: str, file_name: str) -> Path:
     stored = store.returns(definition.ref)
     html = rendering.render(
-        template, **report_basics(definition, rehearsal, today), agenda=AGENDA, attendees=attendees(definition, store),
-        returns=returns,
+        template, **report_basics(definition, rehearsal, today), agenda=agenda(definition.meeting),
+        attendees=invitees(definition, store), returns=returns,
         awaiting=[a for a in definition.agencies if stored.get(a.code, {}).get("status") not in ACCEPTED],
     )
     return rendering.html_to_pdf(html, config.audit_output(definition.ref) / file_name)
@@ -123,9 +127,9 @@ def send_pack(definition: AuditDefinition, store: Store, mailer: Mailer, path: P
               template: str) -> int:
     """The pack to every practitioner, coordinator and the chair (once each)."""
     sent = 0
-    for role, name, email in attendees(definition, store):
+    for role, name, email in invitees(definition, store):
         body = rendering.render(template, audit=definition, name=name, role=role,
-                              timetable=definition.timetable.dates)
+                                timetable=definition.timetable.dates, agenda=agenda(definition.meeting))
         sent += mailer.send(Email(ref=definition.ref, kind=kind, recipient=email, what=what, body=body,
                                   marking=OFFICIAL, attachments=(path,), reply_to=definition.business_unit.email))
     return sent

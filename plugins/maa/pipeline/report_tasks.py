@@ -82,7 +82,10 @@ def remind_qiip_of_signoff(audit: AuditContext) -> str:
 
 
 def publish_final_report(audit: AuditContext) -> dict[str, Any]:
-    """Approved: the final report and learning briefing emailed; the actions into the tracker."""
+    """Approved: any attendance record in the inbox taken in first, then the final report and learning briefing
+    emailed to those in attendance; the actions into the tracker."""
+    from maa.meeting.attendance import receive_attendance
     from maa.signoff import final_report
 
+    receive_attendance(audit.definition, audit.store, audit.mailer, audit.inbox)
     return final_report.publish_final(audit.definition, audit.store, audit.mailer, audit.today, audit.clock)

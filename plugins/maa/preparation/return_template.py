@@ -17,8 +17,10 @@ if TYPE_CHECKING:
 
 TEMPLATE_VERSION = "2026.1"
 GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate", "Not involved")
+# Further attendees of the findings meeting, optional, each "name; role; email" (maa.returns.attendees).
+ATTENDEE_FIELDS = tuple(f"attendee_{n}" for n in range(1, 10))
 OVERVIEW_FIELDS = ("audit_ref", "agency_code", "completed_by", "completed_by_email", "nominated_practitioner",
-                   "nominated_practitioner_email", "summary", "template_version")
+                   "nominated_practitioner_email", "summary", "template_version", *ATTENDEE_FIELDS)
 FINDINGS_COLUMNS = ("case_ref", "domain", "grade", "worked_well", "worked_less_well", "learning")
 PAA_FINDINGS_COLUMNS = ("area", "grade", "worked_well", "worked_less_well", "learning")
 _FORMULA_START = ("=", "+", "-", "@")
@@ -34,6 +36,7 @@ def safe_cell(value: object) -> object:
 def write_return_template(definition: AuditDefinition, agency_code: str, case_refs: list[str],
                           target: Path) -> Path:
     from openpyxl import Workbook
+    from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -44,6 +47,9 @@ def write_return_template(definition: AuditDefinition, agency_code: str, case_re
     prefilled = {"audit_ref": definition.ref, "agency_code": agency_code, "template_version": TEMPLATE_VERSION}
     for name in OVERVIEW_FIELDS:
         overview.append([name, safe_cell(prefilled.get(name))])
+    overview.cell(row=2 + OVERVIEW_FIELDS.index(ATTENDEE_FIELDS[0]), column=1).comment = Comment(
+        "Optional: others coming to the findings meeting (managers, subject-matter experts, strategic leads), "
+        "one per row as: name; role; email", "MAA")
     overview.column_dimensions["A"].width = 32
     overview.column_dimensions["B"].width = 70
 

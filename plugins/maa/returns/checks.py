@@ -34,6 +34,7 @@ from maa.preparation.return_template import (
     PAA_FINDINGS_COLUMNS,
     TEMPLATE_VERSION,
 )
+from maa.returns.attendees import Attendee, check_attendees
 
 MAX_NARRATIVE = 4000
 MAX_SHORT_TEXT = 300
@@ -58,6 +59,7 @@ class ReturnResult:
     overview: dict[str, str] = field(default_factory=dict)
     findings: list[dict[str, str]] = field(default_factory=list)
     concerns: list[Concern] = field(default_factory=list)
+    attendees: list[Attendee] = field(default_factory=list)
 
     @property
     def accepted(self) -> bool:
@@ -107,11 +109,15 @@ def check_return(definition: AuditDefinition, data: bytes, *, agency_code: str |
                                 "not one of this audit's agencies", "Overview"))
     else:
         problems += _check_overview(definition, result.agency_code, overview_table, overview, matcher)
+    attendee_problems, result.attendees = check_attendees(
+        overview_table, overview.get("nominated_practitioner_email", ""), matcher)
+    problems += attendee_problems
     findings_problems, findings = _check_findings(definition, findings_table, sorted(set(case_refs)), matcher)
     problems += findings_problems
     result.problems = sorted(problems, key=lambda p: (p.sheet or "", p.row or 0, p.column or "", p.message))
     result.overview = overview
     result.findings = findings if not result.problems else []
+    result.attendees = result.attendees if not result.problems else []
     return result
 
 

@@ -26,6 +26,7 @@ from maa.outputs import rendering
 from maa.outputs.mailer import OFFICIAL, OFFICIAL_SENSITIVE, Email, Mailer
 from maa.outputs.store import Store
 from maa.preparation.case_list import audit_children
+from maa.returns.attendees import save_return_attendees
 from maa.returns.checks import Concern, ReturnResult, check_return
 
 log = logging.getLogger(__name__)
@@ -148,6 +149,7 @@ def _take_return(definition: AuditDefinition, store: Store, mailer: Mailer, code
                           practitioner=(overview.get("nominated_practitioner", ""),
                                         overview.get("nominated_practitioner_email", "")),
                           findings=result.findings, received_at=arrived)
+        save_return_attendees(store, definition.ref, code, result.attendees)
 
     def event(taken: Taken[ReturnResult]) -> tuple[str, str, str]:
         if taken.accepted and taken.result is not None:

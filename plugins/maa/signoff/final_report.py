@@ -1,5 +1,6 @@
-"""Once QiiP approves: the final Audit Overview Report and the one-page learning briefing, emailed to
-everyone in attendance; the agreed actions into the tracker.
+"""Once QiiP approves: the final Audit Overview Report and the one-page learning briefing, emailed to QiiP,
+the chair, the Business Unit, the coordinators and everyone invited to the findings meeting but those recorded
+as absent; the agreed actions into the tracker.
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ from typing import Any
 from maa import config
 from maa.audit.clock import AuditClock
 from maa.audit.definitions import AuditDefinition
+from maa.meeting.attendance import in_attendance
 from maa.meeting.chair_analysis import read_accepted_analysis
-from maa.meeting.practitioner_pack import attendees
 from maa.outputs import rendering
 from maa.outputs.mailer import OFFICIAL, Email, Mailer
 from maa.outputs.store import Store
 from maa.returns.receiving import WALL_CLOCK
 from maa.signoff.decisions import approval, shown
 from maa.signoff.drafts import report_context
+from maa.signoff.sharing import PUBLISHED
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +43,10 @@ def publish_final(definition: AuditDefinition, store: Store, mailer: Mailer, tod
     briefing = rendering.html_to_pdf(rendering.render("reports/learning_briefing.html", **context),
                                    output / "learning-briefing.pdf")
     store.save_actions(definition.ref, [{**a, "status": "Not started"} for a in analysis.actions])
-    store.record_event(definition.ref, "final_published", "final", f"analysis v{version}, approved by {approved.who}")
+    store.record_event(definition.ref, PUBLISHED, "final", f"analysis v{version}, approved by {approved.who}")
     recipients = dict.fromkeys([*definition.qiip.emails, definition.chair.email, definition.business_unit.email,
-                                *(email for _, _, email in attendees(definition, store))])
+                                *(a.coordinator.email for a in definition.agencies),
+                                *(email for _, _, email in in_attendance(definition, store))])
     body = rendering.render("email/final_report.txt", audit=definition, approved=shown(approved, audit_clock),
                           actions=len(analysis.actions))
     sent = sum(mailer.send(Email(ref=definition.ref, kind="final_report", recipient=r, body=body, marking=OFFICIAL,

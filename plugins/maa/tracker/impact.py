@@ -21,6 +21,7 @@ from maa.audit.definitions import AuditDefinition
 from maa.outputs import rendering
 from maa.outputs.mailer import OFFICIAL, OFFICIAL_SENSITIVE, Email
 from maa.signoff.decisions import approval, shown
+from maa.signoff.sharing import sharing_status
 from maa.tracker.actions import TrackedAction
 from maa.tracker.register import STATUSES, Tracker
 from maa.tracker.report import RAG_ORDER, action_row
@@ -158,4 +159,5 @@ def impact_context(tracker: Tracker, definition: AuditDefinition, actions: list[
         "rows": rows, "replied": replied, "rag_order": RAG_ORDER,
         "rag_counts": Counter(r["rag"] for r in rows),
         "status_counts": [(s, sum(1 for r in rows if r["status"] == s)) for s in STATUSES],
+        "sharing": sharing_status(definition, tracker.store),
     }

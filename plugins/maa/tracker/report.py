@@ -18,6 +18,7 @@ from maa.outputs import rendering
 from maa.outputs.mailer import OFFICIAL, Email
 from maa.outputs.private_files import private_file
 from maa.preparation.return_template import safe_cell
+from maa.signoff.sharing import SharingStatus, sharing_status
 from maa.tracker.actions import TrackedAction, stored_register
 from maa.tracker.register import AMBER, GREEN, RED, TRACKER_FOLDER, TRACKER_REF, Tracker, rag
 
@@ -58,7 +59,15 @@ def report_context(tracker: Tracker) -> dict[str, Any]:
         "not_in_register": sorted((ref, r) for ref, r in citing.items() if ref not in known),
         "unanswered": [f for f in register if f.ref not in citing],
         "overdue": sorted((r for r in rows if r["rag"] == RED), key=lambda r: (r["due_date"], r["audit_ref"])),
+        "sharing": learning_shared(tracker, list(by_audit)),
     }
+
+
+def learning_shared(tracker: Tracker, refs: list[str]) -> dict[str, list[SharingStatus]]:
+    """Phase 4: per audit, which agencies have confirmed sharing the learning briefing (none listed for an
+    audit whose definition has left the audits folder: its agencies are not known)."""
+    return {ref: sharing_status(tracker.definitions[ref], tracker.store) if ref in tracker.definitions else []
+            for ref in refs}
 
 
 def _title(tracker: Tracker, ref: str) -> str:
@@ -114,6 +123,9 @@ def write_tracker_workbook(context: dict[str, Any], target: Path) -> Path:
     _sheet(workbook, "Overdue", ACTION_COLUMNS, [[r[c] for c in ACTION_COLUMNS] for r in context["overdue"]])
     _sheet(workbook, "Unanswered findings", ("review_ref", "review_type", "title", "finding"),
            [[f.ref, f.review_type, f.title, f.finding] for f in context["unanswered"]])
+    _sheet(workbook, "Learning shared", ("audit_ref", "agency_code", "shared_on", "how"),
+           [[ref, s.agency.code, *((s.shared.shared_on, s.shared.how) if s.shared else (None, "not yet confirmed"))]
+            for ref, statuses in context["sharing"].items() for s in statuses])
     with private_file(target) as handle:
         workbook.save(handle)
     return target

@@ -69,6 +69,10 @@ class Visitor:
         if not self.business_unit:
             raise Forbidden("Only the Business Unit registers audits.")
 
+    def check_attendance(self) -> None:
+        if not self.business_unit:
+            raise Forbidden("Only the Business Unit records who attended a findings meeting.")
+
     def check_upload(self, agency_code: str) -> None:
         """A coordinator uploads for their own agency only; the Business Unit for any (a return sent to it)."""
         if not (self.business_unit or agency_code.upper() in self.agencies):

@@ -168,11 +168,14 @@ async def report(ref: str, name: str, visitor: CurrentVisitor) -> Response:
 
 
 def _upload_page(request: Request, visitor: Visitor, code: str, **context: Any) -> Response:
+    from maa.web.sharing_view import sharing_slots
     from maa.web.uploads import return_slots
 
-    slots = return_slots(_definitions(), _store(), code)
-    return _page(request, "web/upload.html", visitor, code=code, slots=slots,
-                 **{"result": None, "refused": None, "ref": None, **context})
+    definitions, store = _definitions(), _store()
+    return _page(request, "web/upload.html", visitor, code=code, slots=return_slots(definitions, store, code),
+                 sharing=sharing_slots(definitions, store, code),
+                 **{"result": None, "refused": None, "ref": None, "shared_refused": None, "shared_saved": False,
+                    **context})
 
 
 @app.get("/upload/{code}")
@@ -271,3 +274,86 @@ async def register_audit(request: Request, visitor: CurrentVisitor) -> Response:
         log.info("%s registered %s (%s)", visitor.login, registration.value("ref"), written.name)
     return _page(request, "web/register.html", visitor, form=registration,
                  registered=written.name if written else None, status_code=200 if written else 400)
+
+
+# The findings meeting's attendance and Phase 4's sharing of the learning ---------------------------------
+
+def _form_text(form: Any, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _audit(ref: str) -> Any:
+    definition = next((d for d in _definitions() if d.ref == ref), None)
+    if definition is None:
+        raise HTTPException(404, "No such audit")
+    return definition
+
+
+@app.post("/upload/{code}/{ref}/shared")
+async def learning_shared(request: Request, code: str, ref: str, visitor: CurrentVisitor) -> Response:
+    """A coordinator confirms when and how the learning briefing was shared in the agency."""
+    from maa.signoff.sharing import SharingRefused, confirm_sharing
+
+    visitor.check_upload(code)
+    _same_origin(request)
+    code = code.upper()
+    form = await request.form(max_files=0, max_fields=4)
+    definition = await asyncio.to_thread(_audit, ref)
+    try:
+        await asyncio.to_thread(confirm_sharing, definition, _store(), code, _form_text(form, "shared_on"),
+                                _form_text(form, "how"), visitor.name, now().date())
+    except SharingRefused as refused:
+        return await asyncio.to_thread(_upload_page, request, visitor, code, shared_refused=refused.problems, ref=ref,
+                                       status_code=400)
+    log.info("%s: %s confirmed the learning was shared in %s", ref, visitor.login, code)
+    return await asyncio.to_thread(_upload_page, request, visitor, code, shared_saved=True, ref=ref)
+
+
+def _attendance_form(ref: str) -> Any:
+    from maa.web.attendance_view import attendance_form, meetings
+
+    definition = _audit(ref)
+    if not meetings([definition], _store()):
+        raise HTTPException(404, "No findings meeting has been called for this audit yet")
+    return attendance_form(definition, _store())
+
+
+def _attendance_page(request: Request, visitor: Visitor, **context: Any) -> Response:
+    return _page(request, "web/attendance.html", visitor, **{"form": None, "meetings": [], "taken": None,
+                                                            "refused": None, **context})
+
+
+@app.get("/attendance")
+async def attendance_index(request: Request, visitor: CurrentVisitor) -> Response:
+    from maa.web.attendance_view import meetings
+
+    visitor.check_attendance()
+    found = await asyncio.to_thread(lambda: meetings(_definitions(), _store()))
+    return _attendance_page(request, visitor, meetings=found)
+
+
+@app.get("/attendance/{ref}")
+async def attendance_page(request: Request, ref: str, visitor: CurrentVisitor) -> Response:
+    visitor.check_attendance()
+    return _attendance_page(request, visitor, form=await asyncio.to_thread(_attendance_form, ref))
+
+
+@app.post("/attendance/{ref}")
+async def attendance_record(request: Request, ref: str, visitor: CurrentVisitor) -> Response:
+    """The Business Unit's record of who attended, taken in as an attendance.csv in the inbox would be."""
+    from maa.pipeline.resources import inbox_root, mailer
+    from maa.web.attendance_view import AttendanceRefused, record_attendance
+
+    visitor.check_attendance()
+    _same_origin(request)
+    answers = {k: v for k, v in (await request.form(max_files=0, max_fields=200)).items() if isinstance(v, str)}
+    form = await asyncio.to_thread(_attendance_form, ref)
+    try:
+        taken = await asyncio.to_thread(
+            lambda: record_attendance(form, answers, _store(), mailer(_store()), inbox_root()))
+    except AttendanceRefused as refused:
+        return _attendance_page(request, visitor, form=form, refused=str(refused), status_code=400)
+    log.info("%s: %s recorded attendance (version %s, %s)", ref, visitor.login, taken.version, taken.outcome)
+    return _attendance_page(request, visitor, form=await asyncio.to_thread(_attendance_form, ref), taken=taken,
+                            status_code=200 if taken.accepted else 400)

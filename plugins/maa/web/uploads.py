@@ -114,8 +114,14 @@ def drop_in_inbox(slot: ReturnSlot, data: bytes, file_name: str) -> str:
                             "sent.")
     if len(data) > MAX_FILE_BYTES:
         raise UploadRefused(f"The file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB.")
-    target = return_path(slot.definition, slot.code, inbox_root())
-    partial = target.parent / f".{slot.code}.{uuid.uuid4().hex}.uploading"
+    write_into_inbox(return_path(slot.definition, slot.code, inbox_root()), data, slot.code)
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_into_inbox(target: Any, data: bytes, hint: str) -> None:
+    """`data` written whole under a name of its own (`hint` in it), then moved to `target` in the inbox without
+    replacing a file waiting there (UploadRefused)."""
+    partial = target.parent / f".{hint}.{uuid.uuid4().hex}.uploading"
     if _is_local(target):  # owner-only from its first byte: a return names practitioners, and may a child
         write_private(Path(partial.path), data, exclusive=True)
     else:
@@ -126,7 +132,6 @@ def drop_in_inbox(slot: ReturnSlot, data: bytes, file_name: str) -> str:
     finally:
         if partial.exists():
             partial.unlink()
-    return hashlib.sha256(data).hexdigest()
 
 
 def _move_in(partial: Any, target: Any) -> None:

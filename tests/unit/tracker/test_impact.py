@@ -7,7 +7,9 @@ from datetime import date
 
 from openpyxl import load_workbook
 
+from maa.audit.definitions import load_definition
 from maa.outputs.store import Store
+from maa.signoff.sharing import PUBLISHED, confirm_sharing
 from maa.tracker.actions import tracked_actions
 from maa.tracker.impact import ask_for_progress, send_reports
 from maa.tracker.updates import check_updates, receive_updates
@@ -46,6 +48,9 @@ def test_impact_review_asks_owners_reminds_once_and_reports_progress_against_wha
     assert ask_for_progress(tracker_on(store, date(2027, 2, 12))) == {}, "one reminder"
     assert send_reports(tracker_on(store, date(2027, 2, 17))) == [], "replies are on time all of the last day"
 
+    store.record_event(REF_A, PUBLISHED, "final")
+    confirm_sharing(load_definition(folders.audits / f"{REF_A}.yaml"), store, "EDU", "2026-10-14",
+                    "Assemblies for designated safeguarding leads", "Lena Fox", date(2027, 2, 18))
     assert send_reports(tracker_on(store, date(2027, 2, 18))) == [REF_A]
     assert send_reports(tracker_on(store, date(2027, 2, 19))) == []
 
@@ -57,6 +62,9 @@ def test_impact_review_asks_owners_reminds_once_and_reports_progress_against_wha
     assert "Neglect toolkit training: 40 staff trained; C-01's school now included." in text
     assert "CSC no reply" in text and "EDU replied" in text and "POL replied" in text
     assert "A3" in text and "No update reported." in text
+    assert "Learning briefing shared in the agencies: 1 of 6 confirmed" in text
+    assert "(EDU) 14 Oct 2026 Assemblies for designated safeguarding leads" in text
+    assert "Police (POL) — not yet confirmed" in text
     assert DISTINCTIVE_NAME not in text
     to_qiip = [m for m in smtp_server.messages if "impact_update_report" in m["X-MAA-Key"]]
     assert sorted(m["To"] for m in to_qiip) == ["qiip.chair@example.org", "qiip.deputy@example.org"]

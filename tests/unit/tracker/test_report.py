@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from openpyxl import load_workbook
 
+from maa.audit.definitions import load_definition
 from maa.outputs.store import Store
+from maa.signoff.sharing import PUBLISHED, confirm_sharing
 from maa.tracker.register import AMBER, GREEN, RED, refresh_register
 from maa.tracker.report import publish_monthly_report
 from tests.helpers.definitions import AuditFolders
@@ -29,6 +31,9 @@ def test_the_monthly_report_shows_rag_by_audit_and_finding_and_is_formula_safe(
     with store.engine.begin() as connection:  # an action whose text a spreadsheet would run
         connection.execute(store.table("actions").update().where(store.table("actions").c.action_id == "=1+1")
                            .values(action="=HYPERLINK(\"http://evil.example\",\"click\")"))
+    store.record_event(REF_B, PUBLISHED, "final")
+    confirm_sharing(load_definition(folders.audits / f"{REF_B}.yaml"), store, "POL", "2026-12-01", "=Team briefings",
+                    "Ben Okafor", IMPACT_DAY)
     tracker = tracker_on(store, IMPACT_DAY)
     refresh_register(tracker)
 
@@ -47,7 +52,13 @@ def test_the_monthly_report_shows_rag_by_audit_and_finding_and_is_formula_safe(
     assert "RR-2024-11" in unanswered and "RR-2025-07" in unanswered and "SCR-2019-01" not in unanswered
 
     workbook = load_workbook(xlsx)
-    assert workbook.sheetnames == ["About", "Actions", "By review finding", "Overdue", "Unanswered findings"]
+    assert workbook.sheetnames == ["About", "Actions", "By review finding", "Overdue", "Unanswered findings",
+                                   "Learning shared"]
+    shared = [[c.value for c in r] for r in workbook["Learning shared"].iter_rows(min_row=2)]
+    assert [REF_B, "POL", datetime(2026, 12, 1), "'=Team briefings"] in shared
+    assert [REF_A, "POL", None, "not yet confirmed"] in shared
+    assert "Learning briefing shared in the agencies: 0 of 6 confirmed" in text
+    assert "Learning briefing shared in the agencies: 1 of 6 confirmed" in text
     cells = [c.value for row in workbook["Actions"].iter_rows() for c in row]
     assert "'=1+1" in cells and "'=HYPERLINK(\"http://evil.example\",\"click\")" in cells
     assert not any(c.data_type == "f" for sheet in workbook for row in sheet.iter_rows() for c in row)
