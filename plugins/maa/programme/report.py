@@ -90,13 +90,19 @@ def write_programme_workbook(records: ProgrammeRecords, target: Path, today: dat
     return target
 
 
+def financial_year(day: date) -> Period:
+    """The financial year (1 April to 31 March) `day` falls in: the partnership's yearly report's period."""
+    first = date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+    return Period(first, date(first.year + 1, 3, 31))
+
+
 def period_from_text(first: str, last: str) -> Period:
     """The period as typed (YYYY-MM-DD twice); ValueError saying which is wrong."""
     days: list[date] = []
-    for name, text in (("from", first), ("to", last)):
+    for which, text in (("first", first), ("last", last)):
         try:
             days.append(date.fromisoformat(text.strip()))
         except ValueError:
-            raise ValueError(f"--{name} {text!r}: not a date; write it as YYYY-MM-DD") from None
+            raise ValueError(f"the period's {which} day, {text!r}, is not a date: write it as YYYY-MM-DD") from None
     return Period(*days)
 

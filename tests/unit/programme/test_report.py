@@ -81,8 +81,9 @@ def test_a_theme_a_spreadsheet_would_run_is_stored_as_text(programme: Programme)
     assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in themes
 
 
-def test_a_period_typed_wrongly_is_refused_naming_the_option() -> None:
-    for first, last, said in (("2026-13-01", "2027-03-31", "--from"), ("2026-04-01", "31/03/2027", "--to")):
+def test_a_period_typed_wrongly_is_refused_naming_the_day() -> None:
+    for first, last, said in (("2026-13-01", "2027-03-31", "the period's first day, '2026-13-01', is not a date"),
+                              ("2026-04-01", "31/03/2027", "the period's last day, '31/03/2027', is not a date")):
         try:
             period_from_text(first, last)
         except ValueError as refused:
