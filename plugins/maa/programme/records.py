@@ -30,13 +30,11 @@ from maa.tracker.register import STATUSES, rag
 from maa.tracker.report import RAG_ORDER
 from maa.web.dashboard import packs_sent, phase_of
 
-WEAK_GRADES = ("Requires improvement", "Inadequate")
-GOOD_GRADES = ("Outstanding", "Good")
-NO_DEFINITION = "Not known: its definition is no longer in the audits folder"
-
 
 @dataclass(frozen=True)
 class Period:
+    """The days a report covers, both ends included."""
+
     first: date
     last: date
 
@@ -46,6 +44,11 @@ class Period:
 
     def covers(self, day: date) -> bool:
         return self.first <= day <= self.last
+
+
+WEAK_GRADES = ("Requires improvement", "Inadequate")
+GOOD_GRADES = ("Outstanding", "Good")
+NO_DEFINITION = "Not known: its definition is no longer in the audits folder"
 
 
 @dataclass(frozen=True)
