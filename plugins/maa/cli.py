@@ -247,6 +247,21 @@ def _business_unit_member(login: str) -> str:
     return f"{found.full_name} ({found.login}), {BUSINESS_UNIT}"
 
 
+def _programme_report(args: argparse.Namespace) -> int:
+    from maa.pipeline import resources
+    from maa.programme.report import build_programme_report, period_from_text
+
+    try:
+        period = period_from_text(args.first, args.last)
+    except ValueError as wrong:
+        print(str(wrong), file=sys.stderr)
+        return 1
+    pdf, xlsx, records = build_programme_report(resources.store(), list(load_all().definitions.values()), period,
+                                                clock.now().date())
+    print(f"{pdf}\n{xlsx}\n{len(records.audits)} audits, {len(records.actions)} actions")
+    return 0
+
+
 def _roles_sync(args: argparse.Namespace) -> int:
     from maa.ops.roles import run_sync
 
@@ -321,6 +336,11 @@ def parser() -> argparse.ArgumentParser:
                          help="your Airflow login; it must hold the Business Unit role, and the request is "
                               "recorded as you (with the OS account used)")
     resolve.set_defaults(run=_resolve_case, airflow=True)
+
+    report = commands.add_parser("programme-report", help="QiiP's view across audits: PDF and .xlsx, output/programme")
+    report.add_argument("--from", dest="first", required=True, help="the period's first day, YYYY-MM-DD")
+    report.add_argument("--to", dest="last", required=True, help="its last day, YYYY-MM-DD")
+    report.set_defaults(run=_programme_report, airflow=True)
 
     roles = commands.add_parser("roles", help="the project's roles in Airflow (FAB auth manager)")
     roles_commands = roles.add_subparsers(dest="roles_command", required=True)

@@ -437,3 +437,27 @@ def test_the_business_unit_records_attendance_and_a_coordinator_confirms_the_lea
     assert pol is not None and (pol.shared_on, pol.how) == (today, "Briefings at each station")
     for identifier in CHILD:
         assert identifier not in page + confirmed.text
+
+
+def test_the_programme_report_is_on_the_dashboard_for_the_business_unit_and_qiip(browser_as, audit) -> None:
+    from maa.programme.report import financial_year
+    from tests.helpers.outputs import readable_bytes
+
+    definition, store = audit
+    store.save_audit(definition, f"{REF}.yaml")  # as its run's first task records it
+    year = financial_year(now().date())
+    period = {"from": year.first.isoformat(), "to": year.last.isoformat()}
+    page = browser_as("qiip").get("/maa/dashboard").text
+    assert 'action="./programme-report"' in page and f'value="{period["from"]}"' in page
+    for user in ("business-unit", "qiip"):
+        pdf = browser_as(user).get("/maa/programme-report", params={**period, "kind": "pdf"})
+        assert (pdf.status_code, pdf.headers["content-type"]) == (200, "application/pdf"), user
+        assert f"{REF} MATA" in " ".join(readable_bytes("report.pdf", pdf.content).split())
+    workbook = browser_as("qiip").get("/maa/programme-report", params={**period, "kind": "xlsx"})
+    audits = load_workbook(io.BytesIO(workbook.content))["Audits"]
+    assert [row[0] for row in audits.iter_rows(min_row=2, values_only=True)] == [REF]
+    assert browser_as("coordinator-pol").get("/maa/programme-report", params=period).status_code == 403
+    refused = browser_as("qiip").get("/maa/programme-report", params={**period, "to": "31/03"})
+    assert refused.status_code == 400 and "is not a date: write it as YYYY-MM-DD" in refused.text
+    for child in CHILD:
+        assert child not in readable_bytes("report.pdf", pdf.content)

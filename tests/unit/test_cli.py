@@ -463,3 +463,25 @@ def test_validate_analysis_needs_the_workbook(folders: AuditFolders, capsys) -> 
     assert main(["validate-analysis", str(folders.write_definition()), str(folders.data)]) == 1
     assert ours(capsys.readouterr(), folders.data) == ([], [
         f"{folders.data / 'analysis.xlsx'}: no such file (the narrative comes with the workbook, not alone)"])
+
+
+# maa programme-report --------------------------------------------------------------------------------
+
+def test_programme_report_writes_the_pdf_and_workbook_for_the_period(maa: Maa, folders: AuditFolders) -> None:
+    from openpyxl import load_workbook
+
+    from tests.helpers.outputs import pdf_text
+    from tests.helpers.programme_seed import seed_programme
+
+    programme = seed_programme(folders, resources.store())  # the store the command opens
+    result = maa("programme-report", "--from", "2026-04-01", "--to", "2027-03-31")
+    assert result.returncode == 0, result.stderr
+    pdf, xlsx = (folders.output / "programme" / f"programme-report-2026-04-01-2027-03-31.{kind}" for kind in
+                 ("pdf", "xlsx"))
+    assert result.stdout.splitlines()[:2] == [str(pdf), str(xlsx)]
+    audits = [row[0] for row in load_workbook(xlsx)["Audits"].iter_rows(min_row=2, values_only=True)]
+    assert audits == list(programme.in_year)
+    text = pdf_text(pdf)
+    assert all(ref in text for ref in programme.in_year) and "Returns on time, by agency" in text
+    assert maa("programme-report", "--from", "2027-04-01", "--to", "2027-03-31").stderr.startswith(
+        "the period ends (2027-03-31) before it starts")

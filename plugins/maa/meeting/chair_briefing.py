@@ -93,7 +93,7 @@ def build_chair_briefing(definition: AuditDefinition, store: Store, today: date,
         returns=agency_returns(definition, store), themes=recurring_themes(definition, store),
         no_return=[a for a in definition.agencies if returns.get(a.code, {}).get("status") == NO_RETURN],
         awaiting=[a for a in definition.agencies if returns.get(a.code, {}).get("status") is None],
-        data_section=figures.section(definition, store), register=load_review_findings(),
+        data_section=figures.section(definition, store, today), register=load_review_findings(),
     )
     return rendering.html_to_pdf(html, config.audit_output(definition.ref) / "chair-briefing.pdf")
 

@@ -40,11 +40,17 @@ log = logging.getLogger(__name__)
 
 # The procedure's area 10, in its own order; the file name is the key.
 MEASURES = {
-    "contacts": "Contacts (MARF)",
+    "contacts": "Multi-agency referral forms (MARF)",
     "marac": "MARAC",
     "conferences": "Child protection conferences",
     "strategy_discussions": "Strategy discussions",
     "allegations": "Allegations management",
+}
+
+# Measures about adults, never given as a rate per 10,000 children, and why: the reports say so.
+NOT_ABOUT_CHILDREN = {
+    "marac": "MARAC's cases are adult victims of domestic abuse",
+    "allegations": "allegations management concerns adults who work with children",
 }
 
 

@@ -18,7 +18,7 @@ from maa.audit.definitions import AuditDefinition, AuditType
 from maa.intake.checks import Problem
 from maa.intake.csvtext import read_records
 from maa.outputs.store import Store
-from maa.paa.extracts import MEASURES
+from maa.paa.extracts import MEASURES, NOT_ABOUT_CHILDREN
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +160,11 @@ class MeasureFigures:
     by_category: list[Change] = field(default_factory=list)
     total: Change | None = None
 
+    @property
+    def not_rated(self) -> str | None:
+        """Why the measure has no rate per 10,000 children (it is about adults); None when it has one."""
+        return NOT_ABOUT_CHILDREN.get(self.measure)
+
     def month_total(self, month: str) -> int:
         return sum(self.monthly.get((month, c), 0) for c in self.categories)
 
@@ -200,9 +205,10 @@ def compute(definition: AuditDefinition, store: Store, population: Population | 
         if extract is None:
             measures.append(MeasureFigures(measure, label, None))
             continue
+        rated = measure not in NOT_ABOUT_CHILDREN  # a rate per 10,000 children only for measures about children
         measures.append(_measure(measure, label, extract, months, by_month[by_month.measure == measure],
                                  outcomes[outcomes.measure == measure], compared[compared.measure == measure],
-                                 previous_from, now_pop, then_pop))
+                                 previous_from, now_pop if rated else None, then_pop if rated else None))
     return DataSection(period_from, period_to, previous_from, previous_to, now_pop, then_pop,
                        [str(p) for p in population.problems], measures)
 
@@ -234,10 +240,12 @@ def _measure(measure: str, label: str, extract: dict[str, Any], months: list[str
     return MeasureFigures(measure, label, extract, months, categories, monthly, outcome_rows, by_category, total)
 
 
-def section(definition: AuditDefinition, store: Store) -> dict[str, Any] | None:
-    """What the chair's briefing and the Audit Overview Report show; None for audits other than a PAA."""
+def section(definition: AuditDefinition, store: Store, today: date) -> dict[str, Any] | None:
+    """What the chair's briefing and the Audit Overview Report show of a PAA (area 1 from the programme's
+    records, the year's data for area 10); None for audits other than a PAA. `today` is the audit's day."""
     if definition.type is not AuditType.PAA:
         return None
+    from maa.paa.areas import area_one
     from maa.paa.charts import monthly_columns
 
     figures = compute(definition, store)
@@ -245,7 +253,8 @@ def section(definition: AuditDefinition, store: Store) -> dict[str, Any] | None:
         [month_label(month) for month in m.months],
         [(c, [m.monthly.get((month, c), 0) for month in m.months]) for c in m.categories],
         f"{m.label}: events by month") for m in figures.measures if m.extract}
-    return {"figures": figures, "charts": charts, "month_label": month_label, "format": Formats}
+    return {"figures": figures, "charts": charts, "month_label": month_label, "format": Formats,
+            "area_one": area_one(definition, store, today)}
 
 
 def month_label(month: str) -> str:
@@ -286,7 +295,9 @@ class Formats:
             text += "; the extract has no rows before the period, so there is no comparison"
         else:
             text += f", against {total.previous:,} in the previous period; change {Formats.change(total)}"
-        if total.rate is not None:
+        if figures.not_rated:
+            text += f"; no rate per 10,000 children, as {figures.not_rated}"
+        elif total.rate is not None:
             text += f"; {total.rate:,.1f} per 10,000 children"
             if total.previous_rate is not None:
                 text += f" ({total.previous_rate:,.1f} in the previous period)"

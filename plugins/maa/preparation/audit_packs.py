@@ -13,6 +13,7 @@ from maa.audit.definitions import AuditDefinition, AuditType
 from maa.outputs import rendering
 from maa.outputs.mailer import OFFICIAL_SENSITIVE, Email, Mailer
 from maa.outputs.store import Store
+from maa.paa.areas import area_one, questions
 from maa.preparation.case_list import accepted_nominations
 from maa.preparation.nominations import read_accepted
 from maa.preparation.notice import template_context
@@ -36,13 +37,15 @@ def build_audit_packs(definition: AuditDefinition, store: Store, today: date, re
             raise RuntimeError(f"{definition.ref}: no accepted nominations in the store")
         nominees = read_accepted(archived)
     case_refs = [n.case_ref for n in nominees]
+    outputs = area_one(definition, store, today)  # a PAA's area 1, from the programme's records
     for agency in definition.agencies:
         pdf, workbook = pack_paths(definition, agency.code)
         html = rendering.render("reports/audit_pack.html", **template_context(definition), agency=agency,
                               nominees=nominees, marking=OFFICIAL_SENSITIVE, generated_on=today, rehearsal=rehearsal,
-                              deadline=definition.submission_deadline_for(agency.code))
+                              deadline=definition.submission_deadline_for(agency.code), area_one=outputs,
+                              area_questions=questions)
         rendering.html_to_pdf(html, pdf)
-        write_return_template(definition, agency.code, case_refs, workbook)
+        write_return_template(definition, agency.code, case_refs, workbook, outputs)
     return [a.code for a in definition.agencies]
 
 

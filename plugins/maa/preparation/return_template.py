@@ -14,6 +14,7 @@ from maa.outputs.private_files import private_file
 
 if TYPE_CHECKING:
     from maa.meeting.registers import ReviewRegister
+    from maa.paa.areas import AreaOne
 
 TEMPLATE_VERSION = "2026.1"
 GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate", "Not involved")
@@ -23,6 +24,8 @@ OVERVIEW_FIELDS = ("audit_ref", "agency_code", "completed_by", "completed_by_ema
                    "nominated_practitioner_email", "summary", "template_version", *ATTENDEE_FIELDS)
 FINDINGS_COLUMNS = ("case_ref", "domain", "grade", "worked_well", "worked_less_well", "learning")
 PAA_FINDINGS_COLUMNS = ("area", "grade", "worked_well", "worked_less_well", "learning")
+QUESTIONS_COLUMN = "questions"  # a PAA's Findings: what each area asks, for the agency to answer
+AREA_ONE_SHEET = "Area 1 records"
 _FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -34,7 +37,9 @@ def safe_cell(value: object) -> object:
 
 
 def write_return_template(definition: AuditDefinition, agency_code: str, case_refs: list[str],
-                          target: Path) -> Path:
+                          target: Path, area_one: AreaOne | None = None) -> Path:
+    """The workbook an agency fills in. For a PAA each area's row carries its questions (a column the checks
+    do not read) and `area_one`, the programme's records for area 1, is a sheet of its own."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font
@@ -55,9 +60,11 @@ def write_return_template(definition: AuditDefinition, agency_code: str, case_re
 
     findings = workbook.create_sheet("Findings")
     if definition.type is AuditType.PAA:
-        findings.append(list(PAA_FINDINGS_COLUMNS))
+        from maa.paa.areas import questions
+
+        findings.append([*PAA_FINDINGS_COLUMNS, QUESTIONS_COLUMN])
         for area in definition.review_units:
-            findings.append([safe_cell(area)])
+            findings.append([safe_cell(area), None, None, None, None, safe_cell("\n".join(questions(area)))])
     else:
         findings.append(list(FINDINGS_COLUMNS))
         for case_ref in case_refs:
@@ -79,6 +86,13 @@ def write_return_template(definition: AuditDefinition, agency_code: str, case_re
     for row in findings.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if area_one is not None:
+        records = workbook.create_sheet(AREA_ONE_SHEET)
+        records.append([f"{area_one.records.period.first:%d %B %Y} to {area_one.records.period.last:%d %B %Y}: "
+                        "the programme's own records for area 1 (for reference: not read back)"])
+        for line in area_one.lines():
+            records.append([safe_cell(line)])
+        records.column_dimensions["A"].width = 120
 
     with private_file(target) as handle:
         workbook.save(handle)

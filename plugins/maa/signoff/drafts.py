@@ -90,7 +90,7 @@ def report_context(definition: AuditDefinition, store: Store, analysis: Analysis
         "worked": {domain: by_domain[domain] for domain in matrix["domains"] if domain in by_domain},
         "analysis": analysis, "actions": actions,
         "decisions": [shown(d, audit_clock) for d in decisions(store, definition.ref)],
-        "data_section": figures.section(definition, store),  # PAA only: the year's data (procedure area 10)
+        "data_section": figures.section(definition, store, today),  # PAA only: the year's data (procedure area 10)
     }
 
 

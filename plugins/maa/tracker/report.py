@@ -116,22 +116,23 @@ def write_tracker_workbook(context: dict[str, Any], target: Path) -> Path:
     for line in ([context["marking"]], ["Action tracker report", context["generated_on"]],
                  ["RAG", "green: complete or due more than 14 days ahead; amber: due within 14 days; red: overdue"]):
         about.append([safe_cell(value) for value in line])
-    _sheet(workbook, "Actions", ACTION_COLUMNS, [[r[c] for c in ACTION_COLUMNS] for r in context["rows"]])
-    _sheet(workbook, "By review finding", ("review_ref", "review_type", "title", *ACTION_COLUMNS[:2], "rag"),
-           [[f.ref, f.review_type, f.title, r["audit_ref"], r["action_id"], r["rag"]]
-            for f, rows in context["by_finding"] for r in rows])
-    _sheet(workbook, "Overdue", ACTION_COLUMNS, [[r[c] for c in ACTION_COLUMNS] for r in context["overdue"]])
-    _sheet(workbook, "Unanswered findings", ("review_ref", "review_type", "title", "finding"),
-           [[f.ref, f.review_type, f.title, f.finding] for f in context["unanswered"]])
-    _sheet(workbook, "Learning shared", ("audit_ref", "agency_code", "shared_on", "how"),
-           [[ref, s.agency.code, *((s.shared.shared_on, s.shared.how) if s.shared else (None, "not yet confirmed"))]
-            for ref, statuses in context["sharing"].items() for s in statuses])
+    write_sheet(workbook, "Actions", ACTION_COLUMNS, [[r[c] for c in ACTION_COLUMNS] for r in context["rows"]])
+    write_sheet(workbook, "By review finding", ("review_ref", "review_type", "title", *ACTION_COLUMNS[:2], "rag"),
+                [[f.ref, f.review_type, f.title, r["audit_ref"], r["action_id"], r["rag"]]
+                 for f, rows in context["by_finding"] for r in rows])
+    write_sheet(workbook, "Overdue", ACTION_COLUMNS, [[r[c] for c in ACTION_COLUMNS] for r in context["overdue"]])
+    write_sheet(workbook, "Unanswered findings", ("review_ref", "review_type", "title", "finding"),
+                [[f.ref, f.review_type, f.title, f.finding] for f in context["unanswered"]])
+    write_sheet(workbook, "Learning shared", ("audit_ref", "agency_code", "shared_on", "how"),
+                [[ref, s.agency.code,
+                  *((s.shared.shared_on, s.shared.how) if s.shared else (None, "not yet confirmed"))]
+                 for ref, statuses in context["sharing"].items() for s in statuses])
     with private_file(target) as handle:
         workbook.save(handle)
     return target
 
 
-def _sheet(workbook: Any, title: str, header: tuple[str, ...], rows: list[list[Any]]) -> None:
+def write_sheet(workbook: Any, title: str, header: tuple[str, ...], rows: list[list[Any]]) -> None:
     from openpyxl.styles import Font, PatternFill
 
     sheet = workbook.create_sheet(title)

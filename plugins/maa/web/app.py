@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from maa import config
@@ -144,6 +144,7 @@ async def home(visitor: CurrentVisitor) -> Response:
 
 @app.get("/dashboard")
 async def dashboard(request: Request, visitor: CurrentVisitor) -> Response:
+    from maa.programme.report import financial_year
     from maa.web.dashboard import programme
 
     visitor.check_programme()
@@ -152,7 +153,29 @@ async def dashboard(request: Request, visitor: CurrentVisitor) -> Response:
     runs = await asyncio.to_thread(_latest_runs, [d.dag_id for d in definitions])
     audits = await asyncio.to_thread(lambda: programme(definitions, _store(), now().date(), runs))
     broken = [(path.name, error.problems) for path, error in sorted(loaded.errors.items())]
-    return _page(request, "web/dashboard.html", visitor, audits=audits, broken=broken)
+    return _page(request, "web/dashboard.html", visitor, audits=audits, broken=broken,
+                 report_period=financial_year(now().date()))
+
+
+_REPORT_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@app.get("/programme-report")
+async def programme_report(request: Request, visitor: CurrentVisitor, first: Annotated[str, Query(alias="from")] = "",
+                           last: Annotated[str, Query(alias="to")] = "", kind: str = "pdf") -> Response:
+    """QiiP's programme report for the period asked, built as `maa programme-report` builds it (the same files
+    under output/programme/), and sent as the PDF or the workbook."""
+    from maa.programme.report import build_programme_report, period_from_text
+
+    visitor.check_programme()
+    try:
+        period = period_from_text(first, last)
+    except ValueError as wrong:
+        return _page(request, "web/report_refused.html", visitor, status_code=400, reason=str(wrong))
+    definitions = await asyncio.to_thread(_definitions)
+    pdf, xlsx, _ = await asyncio.to_thread(build_programme_report, _store(), definitions, period, now().date())
+    chosen = xlsx if kind == "xlsx" else pdf
+    return FileResponse(chosen, media_type=_REPORT_TYPES[chosen.suffix[1:]], filename=chosen.name)
 
 
 @app.get("/reports/{ref}/{name}")

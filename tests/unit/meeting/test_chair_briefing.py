@@ -34,7 +34,8 @@ def test_the_chair_briefing_shows_the_data_and_says_which_measures_have_no_extra
             f"change {now - before:+d} ({percent:+.1f}%); {rate(now, 121_250)} per 10,000 children "
             f"({rate(before, 119_400)} in the previous period).") in text
     assert "121,250 children in 2025 (the year in which the middle of the period falls)" in text
-    assert "No extract was received for Contacts (MARF) (contacts.csv): this measure is not reported." in text
+    assert ("No extract was received for Multi-agency referral forms (MARF) (contacts.csv): this measure is not "
+            "reported.") in text
     assert "No extract was received for Allegations management (allegations.csv)" in text
     april = Counter(c for d, c, _ in rows if (d.year, d.month) == (2025, 4))
     assert f"Apr 2025 {april['Section 17']} {april['Section 47']} {april.total()}" in text, "the month's table row"
@@ -44,5 +45,5 @@ def test_case_audits_have_no_data_section(folders: AuditFolders, tmp_path: Path)
     mata = load_definition(folders.write_definition())
     store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     store.save_audit(mata, "MATA-2026-01.yaml")
-    assert figures.section(mata, store) is None
+    assert figures.section(mata, store, date(2026, 8, 1)) is None
     assert "Data for the period" not in pdf_text(chair_briefing.build_chair_briefing(mata, store, date(2026, 8, 1)))

@@ -12,6 +12,7 @@ import pytest
 from maa.audit.definitions import AuditDefinition
 from maa.outputs.store import Store
 from maa.paa import figures
+from maa.paa.extracts import NOT_ABOUT_CHILDREN
 from tests.helpers.paa_data import PERIOD, POPULATION, PREVIOUS, events, load, rate, within
 
 
@@ -40,10 +41,15 @@ def test_counts_outcomes_change_and_rates_match_plain_counting(paa: AuditDefinit
         assert (m.total.current, m.total.previous) == (len(in_period), len(before))
         assert m.total.change == len(in_period) - len(before)
         assert m.total.change_percent == round((len(in_period) - len(before)) * 100 / len(before), 1)
-        assert m.total.rate == rate(len(in_period), POPULATION[2025])
-        assert m.total.previous_rate == rate(len(before), POPULATION[2024])
-        for row in m.by_category:
-            assert row.rate == rate(current[row.label], POPULATION[2025])
+        if measure in NOT_ABOUT_CHILDREN:  # adults: never a rate per 10,000 children
+            assert (m.total.rate, m.total.previous_rate) == (None, None) and m.not_rated
+            assert {row.rate for row in m.by_category} == {None}
+            assert f"no rate per 10,000 children, as {m.not_rated}" in figures.Formats.summary(m)
+        else:
+            assert m.total.rate == rate(len(in_period), POPULATION[2025])
+            assert m.total.previous_rate == rate(len(before), POPULATION[2024])
+            for row in m.by_category:
+                assert row.rate == rate(current[row.label], POPULATION[2025])
         if measure == "allegations":
             assert m.outcomes == [] and not m.extract["has_outcome"]
         else:

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from maa.audit.definitions import DEFAULT_AREAS, DEFAULT_DOMAINS, AuditDefinition
+from maa.paa.areas import questions
 from maa.preparation.return_template import TEMPLATE_VERSION, safe_cell, write_return_template
 from tests.helpers.definitions import sample_definition
 
@@ -79,8 +80,9 @@ def test_findings_follow_the_definitions_own_domains(tmp_path: Path) -> None:
 
 def test_a_paa_lists_its_areas(tmp_path: Path) -> None:
     findings = rows(written(paa(), tmp_path, cases=[])["Findings"])
-    assert findings[0] == PAA_FINDINGS_HEADER
+    assert findings[0] == [*PAA_FINDINGS_HEADER, "questions"]
     assert [row[0] for row in findings[1:]] == list(DEFAULT_AREAS)
+    assert [row[5] for row in findings[1:]] == ["\n".join(questions(area)) for area in DEFAULT_AREAS]
     assert len(findings) == 11
 
 
