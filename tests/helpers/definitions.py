@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
+
+from maa.audit.definitions import DefinitionError, load_definition
 
 PROJECT = Path(__file__).resolve().parents[2]
 SAMPLE_DEFINITION = PROJECT / "include" / "audits" / "MATA-2026-01.yaml"
@@ -41,3 +44,25 @@ class AuditFolders:
         folder = self.data / "inbox" / ref
         folder.mkdir(parents=True, exist_ok=True)
         return folder
+
+
+def problems(path: Path) -> dict[str, str]:
+    """Field -> problem, for a file that must be refused; the error names the file on every line."""
+    with pytest.raises(DefinitionError) as raised:
+        load_definition(path)
+    error = raised.value
+    assert error.path == path
+    for line in error.describe().splitlines():
+        assert line.startswith(f"{path}: ")
+    return dict(error.problems)
+
+
+def assert_refused(path: Path, field: str, *words: str) -> str:
+    found = problems(path)
+    assert field in found, found
+    for word in words:
+        assert word.lower() in found[field].lower(), found[field]
+    with pytest.raises(DefinitionError) as raised:
+        load_definition(path)
+    assert str(path) in str(raised.value) and field in str(raised.value)
+    return found[field]
