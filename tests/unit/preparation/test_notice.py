@@ -25,3 +25,10 @@ def test_the_notice_gives_the_panels_decision_in_counts_and_reasons() -> None:
 
 def test_a_notice_without_a_panel_block_says_nothing_of_one() -> None:
     assert "Audit Panel's decision" not in notice_text(AuditDefinition.model_validate(sample_definition()))
+
+
+def test_the_notice_says_on_what_basis_information_is_shared_and_what_an_audit_is_not() -> None:
+    text = " ".join(notice_text(AuditDefinition.model_validate(sample_definition())).split())
+    assert "public task (UK GDPR Article 6(1)(e))" in text and "section 11 of the Children Act 2004" in text
+    assert "not a forum for making decisions about a child's case or for settling disagreements between " \
+           "professionals" in text
