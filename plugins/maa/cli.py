@@ -82,7 +82,7 @@ def _validate_return(args: argparse.Namespace) -> int:
     children = read_accepted(archived[-1]) if archived else []  # for the check that no child is named
     if args.cases:
         case_refs = [c.strip() for c in args.cases.split(",") if c.strip()]
-    elif children or definition.type == "PAA":
+    elif children or not definition.has_cases:
         case_refs = [child.case_ref for child in children]
     else:
         print(f"{path}: give --cases C1,C2,... or accept the audit's nominations first "

@@ -14,10 +14,12 @@ from maa.audit.definitions import DefinitionError, load_definition
 
 PROJECT = Path(__file__).resolve().parents[2]
 SAMPLE_DEFINITION = PROJECT / "include" / "audits" / "MATA-2026-01.yaml"
+THEMATIC_DEFINITION = PROJECT / "include" / "audits" / "MATA-2026-02.yaml"  # a MATA without nominated cases
 
 
-def sample_definition(changes: dict[str, Any] | None = None, remove: tuple[str, ...] = ()) -> dict[str, Any]:
-    definition = yaml.safe_load(SAMPLE_DEFINITION.read_text())
+def sample_definition(changes: dict[str, Any] | None = None, remove: tuple[str, ...] = (),
+                      source: Path = SAMPLE_DEFINITION) -> dict[str, Any]:
+    definition = yaml.safe_load(source.read_text())
     definition = copy.deepcopy(definition)
     definition.update(changes or {})
     for key in remove:
@@ -34,8 +36,8 @@ class AuditFolders:
     output: Path
 
     def write_definition(self, changes: dict[str, Any] | None = None, name: str | None = None,
-                         remove: tuple[str, ...] = ()) -> Path:
-        definition = sample_definition(changes, remove)
+                         remove: tuple[str, ...] = (), source: Path = SAMPLE_DEFINITION) -> Path:
+        definition = sample_definition(changes, remove, source)
         path = self.audits / (name or f"{definition['ref']}.yaml")
         path.write_text(yaml.safe_dump(definition, sort_keys=False))
         return path
