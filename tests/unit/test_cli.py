@@ -20,7 +20,7 @@ from maa import cli
 from maa.intake import checks
 from maa.pipeline import resources
 from tests.helpers.case_lists import accept_case_list
-from tests.helpers.definitions import SAMPLE_DEFINITION, AuditFolders
+from tests.helpers.definitions import SAMPLE_DEFINITION, THEMATIC_DEFINITION, AuditFolders
 from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
 from tests.helpers.paa_data import events, extract_csv
 from tests.helpers.tracker_seed import ACTIONS_A, REF_A, seed_audit, update_workbook
@@ -218,6 +218,19 @@ def test_a_thematic_mata_without_cases_passes_check_and_has_a_timetable(maa: Maa
                                     remove=("nominating_agency",))
     assert maa("check", path).returncode == 0
     assert json.loads(maa("timetable", path, "--json").stdout)["milestones"]["signoff_due"] == "2026-08-24"
+
+
+def test_validate_return_of_a_mata_without_cases_needs_no_case_list(maa: Maa, folders: AuditFolders,
+                                                                    tmp_path: Path) -> None:
+    from maa.audit.definitions import load_definition
+    from tests.helpers.workbooks import completed_return
+
+    path = folders.write_definition(source=THEMATIC_DEFINITION)
+    workbook = tmp_path / "POL.xlsx"
+    workbook.write_bytes(completed_return(load_definition(path), "POL", [], tmp_path))
+    result = maa("validate-return", path, workbook)
+    assert result.returncode == 0, result.stderr
+    assert "accepted (POL, 6 findings rows, 0 concerns)" in result.stdout
 
 
 def test_timetable_of_a_bad_definition_fails_cleanly(maa: Maa, folders: AuditFolders) -> None:

@@ -255,7 +255,7 @@ class AuditDefinition(_Strict):
 
     @property
     def nominator(self) -> Agency:
-        """The agency that nominates the cases; the rules require one in a case audit (MACA, MATA)."""
+        """The agency that nominates the cases, which an audit with cases (`has_cases`) has."""
         if self.nominating_agency is None:
             raise ValueError(f"{self.ref} is a {self.type.value}: it has no nominating agency")
         return self.agency(self.nominating_agency)
