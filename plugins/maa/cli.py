@@ -35,7 +35,8 @@ def _timetable(args: argparse.Namespace) -> int:
     definition = load_definition(args.file)
     timetable = definition.timetable
     if args.json:
-        print(json.dumps({"ref": definition.ref, "milestones": timetable.as_json()}))
+        panel = {"panel": definition.panel.model_dump(mode="json")} if definition.panel else {}
+        print(json.dumps({"ref": definition.ref, "milestones": timetable.as_json(), **panel}))
         return 0
     print(f"{definition.ref}: {definition.title} ({definition.type}, start {definition.start:%a %d %b %Y})")
     for name, day in timetable.dates.items():
@@ -44,6 +45,8 @@ def _timetable(args: argparse.Namespace) -> int:
         print(f"  Extension for {code:<26} {day:%a %d %b %Y}")
     if definition.timescale_reason:
         print(f"  Timescale reason: {definition.timescale_reason}")
+    for line in definition.panel.summary_lines() if definition.panel else ():
+        print(f"  {line}")
     return 0
 
 
@@ -79,7 +82,7 @@ def _validate_return(args: argparse.Namespace) -> int:
     children = read_accepted(archived[-1]) if archived else []  # for the check that no child is named
     if args.cases:
         case_refs = [c.strip() for c in args.cases.split(",") if c.strip()]
-    elif children or definition.type == "PAA":
+    elif children or not definition.has_cases:
         case_refs = [child.case_ref for child in children]
     else:
         print(f"{path}: give --cases C1,C2,... or accept the audit's nominations first "

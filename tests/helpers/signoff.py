@@ -51,13 +51,20 @@ class Answerer:
     thread: threading.Thread | None = None
 
     def _awaiting(self, task_id: str) -> bool:
-        from airflow.models import TaskInstance
+        """The task asks, and dag.test() runs no other task meanwhile. An answer looks up the store's
+        connection, which in this process goes through the task runner's one in-process supervisor channel
+        while a task holds it: answering then would take the channel from under that task."""
+        from airflow.models import DagRun, TaskInstance
         from airflow.utils.session import create_session
 
         with create_session() as session:
-            states = [ti.state for ti in session.query(TaskInstance).filter(
-                TaskInstance.dag_id == self.dag_id, TaskInstance.task_id == task_id)]
-        return any(str(state) in ("awaiting_input", "TaskInstanceState.AWAITING_INPUT") for state in states)
+            run = session.query(DagRun).filter(DagRun.dag_id == self.dag_id).order_by(DagRun.id.desc()).first()
+            if run is None:
+                return False
+            states = [(ti.task_id, str(getattr(ti.state, "value", ti.state))) for ti in session.query(TaskInstance)
+                      .filter(TaskInstance.dag_id == self.dag_id, TaskInstance.run_id == run.run_id)]
+        asking = (task_id, "awaiting_input") in states
+        return asking and not any(state in ("scheduled", "queued", "running") for _, state in states)
 
     def run(self) -> None:
         from fastapi import HTTPException

@@ -32,7 +32,7 @@ def completed_return(definition: AuditDefinition, code: str, case_refs: list[str
         if row[0].value in values:
             row[1].value = values[row[0].value]
     findings = workbook["Findings"]
-    grade_column = 2 if findings["A1"].value == "area" else 3
+    grade_column = 2 if findings["A1"].value in ("area", "domain") else 3
     for number, row in enumerate(findings.iter_rows(min_row=2), start=2):
         row[grade_column - 1].value = "Good" if number % 4 else "not involved"
         if number % 4:

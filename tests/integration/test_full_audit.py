@@ -4,7 +4,6 @@ people holding the roles (FAB user records), each decision naming the person."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -14,13 +13,13 @@ from pypdf import PdfReader
 
 from maa.audit.definitions import load_definition
 from maa.pipeline import resources
-from tests.helpers.definitions import PROJECT, AuditFolders
+from tests.helpers.definitions import AuditFolders
 from tests.helpers.mail import MailCatcher
 from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
 from tests.helpers.outputs import message_text, pdf_text
-from tests.helpers.rehearsal import kinds, kinds_of, practitioner, run_rehearsal
+from tests.helpers.rehearsal import copy_review_register, drop_returns, kinds, kinds_of, practitioner, run_rehearsal
 from tests.helpers.signoff import APPROVE, REQUEST_CHANGES, Answer, Answerer
-from tests.helpers.workbooks import ACTIONS, THEMES, chair_analysis, completed_return
+from tests.helpers.workbooks import ACTIONS, THEMES, chair_analysis
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db", "fab_auth_manager")]
 
@@ -39,20 +38,14 @@ def audit(folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path):
     definition = load_definition(folders.write_definition({"meeting": MEETING}))
     inbox = folders.inbox(REF)
     (inbox / "nominations.csv").write_text(nominations_csv())
-    (inbox / "returns").mkdir()
-    for code in RETURNING:
-        (inbox / "returns" / f"{code}.xlsx").write_bytes(completed_return(
-            definition, code, CASES, tmp_path, overview={
-                "nominated_practitioner": f"Practitioner {code}", "nominated_practitioner_email": practitioner(code),
-                **({"attendee_1": f"Sam Patel; Team manager; {MANAGER}"} if code == "CSC" else {})}))
+    drop_returns(inbox, definition, RETURNING, CASES, tmp_path,
+                 further={"CSC": {"attendee_1": f"Sam Patel; Team manager; {MANAGER}"}})
     (inbox / "attendance.csv").write_text(f"email,attended\n{practitioner('POL')},yes\n{MANAGER},YES\n"
                                           f"{practitioner('ICB')},no\n")
     (inbox / "chair").mkdir()
     (inbox / "chair" / "analysis.xlsx").write_bytes(chair_analysis(definition, tmp_path))
     (inbox / "chair" / "narrative.md").write_text("## Overview\n\nCases **C-01** and C-02 show drift.\n")
-    registers = folders.data / "registers"
-    registers.mkdir()
-    shutil.copy(PROJECT / "include" / "sample" / "data" / "registers" / "review_findings.csv", registers)
+    copy_review_register(folders.data)
     return definition
 
 

@@ -73,6 +73,30 @@ def test_a_bad_case_list_is_quarantined_with_reasons_and_the_business_unit_told(
     assert [c["case_ref"] for c in store.cases(REF)] == ["C-01", "C-02"]
 
 
+def test_a_case_list_of_other_than_the_cases_the_panel_selected_is_refused_with_that_reason(
+        folders: AuditFolders, smtp_server: MailCatcher) -> None:
+    panel = {"approved_on": "2026-05-14", "minute": "Audit Panel 2026-05 item 4", "nominated": 6, "selected": 3,
+             "not_selected": [{"count": 3, "reason": "outside the theme"}]}
+    definition = load_definition(folders.write_definition({"panel": panel}))
+    store = Store(f"sqlite:///{folders.data / 'store.sqlite'}")
+    mailer = resources.mailer(store)
+    inbox = folders.inbox(REF) / "nominations.csv"
+    inbox.write_text(nominations_csv([DISTINCTIVE, GOOD]))
+
+    assert not case_list.receive_nominations(definition, store, mailer, NOW, key=resources.pseudonym_key).accepted
+    expected = ("2 cases listed; the Audit Panel selected 3 cases (Audit Panel 2026-05 item 4; the definition's "
+                "panel.selected): send exactly those")
+    reasons = (folders.data / "quarantine" / REF / "nominations.v1.csv.reasons.txt").read_text()
+    assert expected in reasons
+    assert expected in smtp_server.to(definition.business_unit.email)[0].get_content()
+    assert store.cases(REF) == []
+
+    inbox.write_text(nominations_csv([DISTINCTIVE, GOOD, ("C-03", "QZX-55667788", "Fictional Child Three",
+                                                          "2018-01-09")]))
+    assert case_list.receive_nominations(definition, store, mailer, NOW, key=resources.pseudonym_key).accepted
+    assert [c["case_ref"] for c in store.cases(REF)] == ["C-01", "C-02", "C-03"]
+
+
 def test_the_stored_cases_carry_a_keyed_hash_and_an_age_band_only(audit, folders: AuditFolders) -> None:
     definition, store, mailer = audit
     (folders.inbox(REF) / "nominations.csv").write_text(nominations_csv([DISTINCTIVE, GOOD]))

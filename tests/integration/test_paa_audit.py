@@ -5,7 +5,6 @@ that the store holds, counted here with plain SQL."""
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -16,15 +15,19 @@ import sqlalchemy as sa
 from maa.audit.definitions import load_definition
 from maa.outputs.store import Store
 from maa.pipeline import resources
-from tests.helpers.definitions import PROJECT, AuditFolders
+from tests.helpers.definitions import AuditFolders
 from tests.helpers.mail import MailCatcher
 from tests.helpers.nominations import DISTINCTIVE_NAME
 from tests.helpers.outputs import pdf_text
 from tests.helpers.paa_data import PERIOD, PREVIOUS, events, extract_csv, paa_definition_changes, rate, within
-from tests.helpers.rehearsal import kinds, practitioner, run_rehearsal
-from tests.helpers.signoff import APPROVE, Answer, Answerer
+from tests.helpers.rehearsal import (
+    copy_review_register,
+    drop_returns,
+    kinds,
+    rehearse_approved_first_time,
+)
 from tests.helpers.tracker_seed import seed_audit
-from tests.helpers.workbooks import THEMES, chair_analysis, completed_return
+from tests.helpers.workbooks import THEMES, chair_analysis
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db", "fab_auth_manager")]
 
@@ -51,11 +54,7 @@ def paa(folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path):
     changes, remove = paa_definition_changes(REF)
     definition = load_definition(folders.write_definition(changes, remove=remove))
     inbox = folders.inbox(REF)
-    (inbox / "returns").mkdir()
-    for code in RETURNING:
-        (inbox / "returns" / f"{code}.xlsx").write_bytes(completed_return(
-            definition, code, [], tmp_path, overview={"nominated_practitioner": f"Practitioner {code}",
-                                                      "nominated_practitioner_email": practitioner(code)}))
+    drop_returns(inbox, definition, RETURNING, [], tmp_path)
     (inbox / "data").mkdir()
     for measure, rows in EXTRACTS.items():
         (inbox / "data" / f"{measure}.csv").write_bytes(extract_csv(rows))
@@ -63,10 +62,8 @@ def paa(folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path):
     (inbox / "data" / "allegations.csv").write_text(identifying)
     (inbox / "chair").mkdir()
     (inbox / "chair" / "analysis.xlsx").write_bytes(chair_analysis(definition, tmp_path))
-    registers = folders.data / "registers"
-    registers.mkdir()
-    shutil.copy(PROJECT / "include" / "sample" / "data" / "registers" / "review_findings.csv", registers)
-    (registers / "population.csv").write_text("year,children_0_17\n" + "".join(
+    copy_review_register(folders.data)
+    (folders.data / "registers" / "population.csv").write_text("year,children_0_17\n" + "".join(
         f"{year},{children}\n" for year, children in CHILDREN.items()))
     return definition
 
@@ -115,13 +112,7 @@ def area_one_in_the_store(store: Store) -> list[str]:
 
 def test_a_paa_runs_to_sign_off_with_the_years_data_in_its_report(
         paa, folders: AuditFolders, smtp_server: MailCatcher) -> None:
-    answerer = Answerer(DAG_ID, [
-        Answer("round_1.bu_quality_assurance", "business-unit", APPROVE),
-        Answer("round_1.qiip_signoff", "qiip", APPROVE),
-    ]).start()
-
-    assert run_rehearsal(DAG_ID) == "success"
-    answerer.thread.join(timeout=10)
+    rehearse_approved_first_time(DAG_ID)
 
     output = folders.output / REF
     final = pdf_text(output / "audit-overview-report.pdf")

@@ -20,7 +20,7 @@ from maa import cli
 from maa.intake import checks
 from maa.pipeline import resources
 from tests.helpers.case_lists import accept_case_list
-from tests.helpers.definitions import SAMPLE_DEFINITION, AuditFolders
+from tests.helpers.definitions import SAMPLE_DEFINITION, THEMATIC_DEFINITION, AuditFolders
 from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
 from tests.helpers.paa_data import events, extract_csv
 from tests.helpers.tracker_seed import ACTIONS_A, REF_A, seed_audit, update_workbook
@@ -121,7 +121,11 @@ def test_check_accepts_good_definitions(maa: Maa, folders: AuditFolders) -> None
      "timescale.signoff"),
     ({"extensions": {"FIRE": date(2026, 7, 24)}}, (), "extensions.FIRE"),
     ({"timescle": {"notice": 2}}, (), "timescle"),
-], ids=["no theme", "bad email", "signoff out of bounds", "unknown agency", "misspelt field"])
+    ({"panel": {"approved_on": "2026-05-01", "minute": "AP 4", "nominated": 2, "selected": 3}}, (), "panel.selected"),
+    ({"panel": {"approved_on": "2026-06-08", "minute": "AP 4"}}, (), "panel.approved_on"),
+    ({"methods": ["focus groups"], "type": "MACA"}, (), "methods"),
+], ids=["no theme", "bad email", "signoff out of bounds", "unknown agency", "misspelt field",
+        "Panel selects more than nominated", "Panel approves after the start", "methods of a MACA"])
 def test_check_fails_naming_file_and_field(maa: Maa, folders: AuditFolders, changes: dict, remove: tuple,
                                           field: str) -> None:
     good = folders.write_definition({"ref": "MATA-2027-09"}, name="good.yaml")
@@ -195,6 +199,38 @@ def test_timetable_text_prints_the_timescale_reason(maa: Maa, folders: AuditFold
     assert result.returncode == 0, result.stderr
     assert reason in result.stdout
     assert "Mon 20 Jul 2026" in result.stdout
+
+
+def test_timetable_shows_the_panels_decision(maa: Maa, folders: AuditFolders) -> None:
+    panel = {"approved_on": "2026-05-14", "minute": "Audit Panel 2026-05 item 4", "nominated": 4, "selected": 2,
+             "not_selected": [{"count": 2, "reason": "outside the theme"}]}
+    path = folders.write_definition({"panel": panel})
+    text = maa("timetable", path).stdout
+    assert "Approved by the Audit Panel on Thu 14 May 2026 (Audit Panel 2026-05 item 4)." in text
+    assert "Cases nominated 4, selected 2." in text and "Not selected: 2, outside the theme." in text
+    printed = json.loads(maa("timetable", path, "--json").stdout)
+    assert printed["panel"]["selected"] == 2 and printed["panel"]["approved_on"] == "2026-05-14"
+
+
+def test_a_thematic_mata_without_cases_passes_check_and_has_a_timetable(maa: Maa, folders: AuditFolders) -> None:
+    path = folders.write_definition({"methods": ["focus groups", "policy review"],
+                                     "panel": {"approved_on": "2026-05-14", "minute": "AP 4"}},
+                                    remove=("nominating_agency",))
+    assert maa("check", path).returncode == 0
+    assert json.loads(maa("timetable", path, "--json").stdout)["milestones"]["signoff_due"] == "2026-08-24"
+
+
+def test_validate_return_of_a_mata_without_cases_needs_no_case_list(maa: Maa, folders: AuditFolders,
+                                                                    tmp_path: Path) -> None:
+    from maa.audit.definitions import load_definition
+    from tests.helpers.workbooks import completed_return
+
+    path = folders.write_definition(source=THEMATIC_DEFINITION)
+    workbook = tmp_path / "POL.xlsx"
+    workbook.write_bytes(completed_return(load_definition(path), "POL", [], tmp_path))
+    result = maa("validate-return", path, workbook)
+    assert result.returncode == 0, result.stderr
+    assert "accepted (POL, 6 findings rows, 0 concerns)" in result.stdout
 
 
 def test_timetable_of_a_bad_definition_fails_cleanly(maa: Maa, folders: AuditFolders) -> None:

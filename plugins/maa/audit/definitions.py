@@ -15,9 +15,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     StringConstraints,
     ValidationError,
@@ -27,8 +24,11 @@ from pydantic import (
 )
 
 from maa import config
+from maa.audit.fields import Day, Text
+from maa.audit.fields import Strict as _Strict
 from maa.audit.findings_meeting import FindingsMeeting
 from maa.audit.loading import DefinitionError, DefinitionProblems, problems_from, read_mapping, read_text
+from maa.audit.panel import Panel
 from maa.audit.rules import RULES
 from maa.audit.timetable import Timetable, build_timetable
 
@@ -57,31 +57,12 @@ DEFAULT_AREAS = (
 
 EMAIL_PATTERN = r"^[^@\s<>,;]+@[^@\s<>,;]+\.[A-Za-z]{2,}$"
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=EMAIL_PATTERN)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_]{1,20}$")]
 # A letter first and single dashes between letters and digits, so that every ref gives its own DAG id.
 Ref = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40,
                                        pattern=r"^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$")]
 # The programme DAGs' ids (maa.pipeline.tracker_dag, retention_dag): no audit may take one over.
 PROGRAMME_DAG_IDS = frozenset({"maa_action_tracker", "maa_retention"})
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-
-
-def _calendar_date(value: Any) -> date:
-    """A day written YYYY-MM-DD, in the years an audit can mean: later dates would overflow the timetable."""
-    if isinstance(value, str) and len(value.strip()) == 10:
-        try:
-            value = date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"{value.strip()} is not a real date") from None
-    if type(value) is not date:
-        raise ValueError("not a date: write it as YYYY-MM-DD")
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValueError(f"{value} is outside the years a definition may use ({FIRST_YEAR} to {LAST_YEAR})")
-    return value
-
-
-Day = Annotated[date, BeforeValidator(_calendar_date)]
 
 
 class AuditType(StrEnum):
@@ -94,10 +75,6 @@ class Status(StrEnum):
     active = "active"
     paused = "paused"
     withdrawn = "withdrawn"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Person(_Strict):
@@ -188,10 +165,12 @@ class AuditDefinition(_Strict):
     concerns_to: Mailbox | None = None
     qiip: Qiip
     nominating_agency: Code | None = Field(default=None, validate_default=True)
+    methods: list[Text] | None = Field(default=None, validate_default=True)  # how a MATA gathers its evidence
     agencies: list[Agency] = Field(min_length=2)
     domains: list[Text] = Field(default_factory=lambda: list(DEFAULT_DOMAINS), min_length=1)
     areas: list[Text] | None = None
     period: Period | None = Field(default=None, validate_default=True)
+    panel: Panel | None = None  # the Audit Panel's decision (maa.audit.panel)
     timescale: Timescale
     timescale_reason: Text | None = Field(default=None, validate_default=True)
     extensions: dict[Code, Day] = Field(default_factory=dict)
@@ -271,8 +250,14 @@ class AuditDefinition(_Strict):
         return list(self.domains)
 
     @property
+    def has_cases(self) -> bool:
+        """Whether the audit grades nominated cases: a MACA, or a MATA with a nominating agency (a thematic MATA
+        without one gathers its evidence by its `methods` and grades each domain once; a PAA has areas)."""
+        return self.type is not AuditType.PAA and self.nominating_agency is not None
+
+    @property
     def nominator(self) -> Agency:
-        """The agency that nominates the cases; the rules require one in a case audit (MACA, MATA)."""
+        """The agency that nominates the cases, which an audit with cases (`has_cases`) has."""
         if self.nominating_agency is None:
             raise ValueError(f"{self.ref} is a {self.type.value}: it has no nominating agency")
         return self.agency(self.nominating_agency)

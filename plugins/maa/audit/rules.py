@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from maa.audit.panel import panel_rule
 from maa.audit.timetable import build_timetable
 
 HARD_LIMIT_WEEKS = 8
@@ -27,8 +28,19 @@ def _nominating_agency(code: str | None, data: Mapping[str, Any]) -> Problems:
     audit_type = data.get("type")
     if audit_type == "PAA" and code is not None:
         return [("nominating_agency", "a PAA has no cases to nominate")]
-    if audit_type in CASE_AUDITS and code is None:
-        return [("nominating_agency", f"required for a {audit_type}")]
+    if audit_type == "MACA" and code is None:
+        return [("nominating_agency", "required for a MACA")]
+    return []
+
+
+def _methods(methods: list[str] | None, data: Mapping[str, Any]) -> Problems:
+    """A MATA without nominated cases says how it gathers its evidence; only a MATA lists methods."""
+    audit_type = data.get("type")
+    if methods is not None and audit_type in ("MACA", "PAA"):
+        return [("methods", "only a MATA lists its methods")]
+    if audit_type == "MATA" and "nominating_agency" in data and data["nominating_agency"] is None and not methods:
+        return [("methods", "required for a MATA without a nominating_agency (a thematic audit without nominated "
+                            "cases): how its evidence is gathered, e.g. [focus groups, policy review]")]
     return []
 
 
@@ -80,6 +92,7 @@ def _extensions(extensions: dict[str, Any], data: Mapping[str, Any]) -> Problems
 
 # field -> its rule
 RULES: dict[str, Callable[[Any, Mapping[str, Any]], Problems]] = {
-    "theme": _theme, "nominating_agency": _nominating_agency, "agencies": _agencies, "areas": _areas,
-    "period": _period, "timescale_reason": _timescale_reason, "extensions": _extensions,
+    "theme": _theme, "nominating_agency": _nominating_agency, "methods": _methods, "agencies": _agencies,
+    "areas": _areas, "period": _period, "panel": panel_rule, "timescale_reason": _timescale_reason,
+    "extensions": _extensions,
 }

@@ -36,7 +36,10 @@ def grade_matrix(definition: AuditDefinition, store: Store) -> dict[str, Any]:
     """Grades by (case or area, domain) and agency, distributions per domain, and learning by domain."""
     findings = store.findings(definition.ref)
     domains = [""] if definition.type == "PAA" else definition.domains
-    units = definition.review_units if definition.type == "PAA" else sorted({f["unit_ref"] for f in findings})
+    if definition.has_cases:
+        units = sorted({f["unit_ref"] for f in findings})
+    else:  # a PAA's areas, or the one empty unit of a MATA without cases (each domain graded once)
+        units = definition.review_units if definition.type == "PAA" else [""]
     grid: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
     distribution: dict[str, Counter] = {d: Counter() for d in domains}
     for f in findings:
@@ -58,7 +61,8 @@ def statements_by_domain(findings: list[dict[str, Any]], columns: tuple[str, ...
             said.setdefault((f["domain"], column, f[column]), {}).setdefault(f["agency_code"], []).append(f["unit_ref"])
     result: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
     for (domain, column, text), by_agency in said.items():
-        where = "; ".join(f"{code}: {', '.join(units)}" for code, units in by_agency.items())
+        # An agency's refs, where the audit has cases or areas; a MATA without cases has none to name.
+        where = "; ".join(f"{code}: {', '.join(units)}" if any(units) else code for code, units in by_agency.items())
         result[domain][column].append((text, where))
     return result
 

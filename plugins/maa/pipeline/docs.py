@@ -26,6 +26,8 @@ def doc_md(definition: AuditDefinition, file_name: str) -> str:
     ]
     if definition.timescale_reason:
         lines += ["", f"**Timescale outside the usual bounds:** {definition.timescale_reason}"]
+    if definition.panel:
+        lines += ["", "**Audit Panel** " + " ".join(definition.panel.summary_lines())]
     if definition.extensions:
         lines += ["", "**Extensions** " + ", ".join(f"{c}: {d:%d %b %Y}" for c, d in definition.extensions.items())]
     lines += ["", "Trigger with **dry_run** on to write every email to `output/outbox/dry-run/` only."]

@@ -72,7 +72,7 @@ def build_dag(definition: AuditDefinition, path: Path) -> DAG:
         notice = step(step=tasks.send_notice)
         packs = step(step=tasks.build_audit_packs)
         prepared >> notice_date >> notice
-        if definition.type is AuditType.PAA:
+        if not definition.has_cases:  # a PAA, or a thematic MATA: no case list to wait for
             notice >> packs
         else:
             nominations = NominationsSensor(task_id="receive_nominations", definition_file=file_name)

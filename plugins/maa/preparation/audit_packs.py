@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from maa import config
-from maa.audit.definitions import AuditDefinition, AuditType
+from maa.audit.definitions import AuditDefinition
 from maa.outputs import rendering
 from maa.outputs.mailer import OFFICIAL_SENSITIVE, Email, Mailer
 from maa.outputs.store import Store
@@ -31,7 +31,7 @@ def pack_paths(definition: AuditDefinition, code: str) -> tuple[Path, Path]:
 def build_audit_packs(definition: AuditDefinition, store: Store, today: date, rehearsal: bool = False) -> list[str]:
     """Each agency's pack (PDF) and pre-filled return workbook; returns the agency codes."""
     nominees = []
-    if definition.type is not AuditType.PAA:
+    if definition.has_cases:
         archived = accepted_nominations(store, definition.ref)
         if archived is None:
             raise RuntimeError(f"{definition.ref}: no accepted nominations in the store")

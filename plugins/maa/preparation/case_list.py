@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from maa.audit.definitions import AuditDefinition, AuditType
+from maa.audit.definitions import AuditDefinition
 from maa.audit.pseudonym import KeySource
 from maa.audit.timetable import at_send_time, roll_forward
 from maa.intake import inbox
@@ -116,7 +116,7 @@ def _nominations_chase(definition: AuditDefinition, mailer: Mailer, kind: str, w
 def audit_children(definition: AuditDefinition, store: Store) -> tuple[list[str], list[Nominee]]:
     """The audit's case refs, and its nominated children (in memory only) for the name check; none once
     retention has purged the case list (the action tracker reads progress notes long after)."""
-    if definition.type is AuditType.PAA:
+    if not definition.has_cases:
         return [], []
     archived = accepted_nominations(store, definition.ref)
     children = read_accepted(archived) if archived and archived.exists() else []

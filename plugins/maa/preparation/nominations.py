@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from maa.audit.definitions import AuditDefinition, AuditType
+from maa.audit.panel import MATA_MAX_CASES
 from maa.audit.pseudonym import age_band, age_in_years, hash_system_id
 from maa.config import LONDON
 from maa.intake.checks import ROW, Check, Problem, expect, run_checks
@@ -25,7 +26,6 @@ FILE_NAME = "nominations.csv"
 COLUMNS = ("case_ref", "system_id", "child_name", "date_of_birth")
 MAX_BYTES = 1 << 20
 CASE_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
-MATA_MAX_CASES = 60
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,8 @@ def _ref_names_child(case_ref: str, child_name: str) -> bool:
 def check_nominations(definition: AuditDefinition, source: bytes | Path, key: bytes | None = None,
                       today: date | None = None) -> NominationsResult:
     """Every reason the file (its bytes, or a path) cannot be accepted, or the nominees when it can."""
-    if definition.type is AuditType.PAA:
-        return NominationsResult([Problem(None, None, "a PAA has no nominations")])
+    if not definition.has_cases:
+        return NominationsResult([Problem(None, None, f"this {definition.type.value} has no nominated cases")])
     key = key or secrets.token_bytes(32)
     today = today or datetime.now(LONDON).date()
     read = read_records(source if isinstance(source, bytes) else source.read_bytes(), MAX_BYTES, "a case list")
@@ -156,6 +156,10 @@ def _checks(definition: AuditDefinition) -> list[Check]:
         low, high, count_rule = 1, 1, "a MACA audits exactly one case"
     else:
         low, high, count_rule = 2, MATA_MAX_CASES, f"a MATA audits 2 to {MATA_MAX_CASES} cases"
+    if definition.panel is not None and definition.panel.selected is not None:
+        low = high = definition.panel.selected
+        count_rule = (f"the Audit Panel selected {low} case{'s' if low != 1 else ''} ({definition.panel.minute}; "
+                      "the definition's panel.selected): send exactly those")
     start = definition.start.isoformat()
     return [
         Check(expect("ExpectTableRowCountToBeBetween", min_value=low, max_value=high),

@@ -1,5 +1,5 @@
-"""The audit's start: the run recorded (a case audit refuses to start without the pseudonym key) and the notice of
-audit to every agency's coordinator.
+"""The audit's start: the run recorded (an audit with cases refuses to start without the pseudonym key) and the
+notice of audit to every agency's coordinator.
 
 Plain functions over a definition, the store and the mailer, so that they can be tested and rerun
 without Airflow. Emails go through the ledger, so a rerun sends nothing twice.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from maa.audit.definitions import AuditDefinition, AuditType
+from maa.audit.definitions import AuditDefinition
 from maa.audit.pseudonym import KeySource
 from maa.outputs import rendering
 from maa.outputs.mailer import OFFICIAL, Email, Mailer
@@ -27,8 +27,8 @@ def template_context(definition: AuditDefinition) -> dict:
 
 
 def prepare(definition: AuditDefinition, definition_file: str, store: Store, key: KeySource) -> None:
-    """Refuse to start a case audit without the pseudonym key; record the audit as it stands."""
-    if definition.type is not AuditType.PAA:
+    """Refuse to start an audit with cases without the pseudonym key; record the audit as it stands."""
+    if definition.has_cases:
         key()
     store.save_audit(definition, definition_file)
     store.record_event(definition.ref, "run_prepared", definition.ref)

@@ -1,7 +1,8 @@
 """The agency return workbook, generated pre-filled for each agency.
 
 Overview (field, value) and Findings (one row per case and domain; for a PAA
-one row per area) as PRODUCT.md gives them, with a dropdown for the grade.
+one row per area; for a MATA without nominated cases one row per domain), with
+a dropdown for the grade.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ FINDINGS_COLUMNS = ("case_ref", "domain", "grade", "worked_well", "worked_less_w
 PAA_FINDINGS_COLUMNS = ("area", "grade", "worked_well", "worked_less_well", "learning")
 QUESTIONS_COLUMN = "questions"  # a PAA's Findings: what each area asks, for the agency to answer
 AREA_ONE_SHEET = "Area 1 records"
+DOMAIN_FINDINGS_COLUMNS = ("domain", "grade", "worked_well", "worked_less_well", "learning")  # a MATA without cases
 _FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -34,6 +36,13 @@ def safe_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def findings_columns(definition: AuditDefinition) -> tuple[str, ...]:
+    """The Findings sheet's columns: by case and domain, by area (a PAA), or by domain alone (no cases)."""
+    if definition.has_cases:
+        return FINDINGS_COLUMNS
+    return PAA_FINDINGS_COLUMNS if definition.type is AuditType.PAA else DOMAIN_FINDINGS_COLUMNS
 
 
 def write_return_template(definition: AuditDefinition, agency_code: str, case_refs: list[str],
@@ -59,18 +68,20 @@ def write_return_template(definition: AuditDefinition, agency_code: str, case_re
     overview.column_dimensions["B"].width = 70
 
     findings = workbook.create_sheet("Findings")
-    if definition.type is AuditType.PAA:
-        from maa.paa.areas import questions
-
-        findings.append([*PAA_FINDINGS_COLUMNS, QUESTIONS_COLUMN])
-        for area in definition.review_units:
-            findings.append([safe_cell(area), None, None, None, None, safe_cell("\n".join(questions(area)))])
-    else:
-        findings.append(list(FINDINGS_COLUMNS))
+    findings.append([*findings_columns(definition), *((QUESTIONS_COLUMN,) if definition.type is AuditType.PAA else ())])
+    if definition.has_cases:
         for case_ref in case_refs:
             for domain in definition.domains:
                 findings.append([safe_cell(case_ref), safe_cell(domain)])
-    grade_column = "C" if definition.type is not AuditType.PAA else "B"
+    elif definition.type is AuditType.PAA:  # one row per area, with the questions it asks
+        from maa.paa.areas import questions
+
+        for area in definition.review_units:
+            findings.append([safe_cell(area), None, None, None, None, safe_cell("\n".join(questions(area)))])
+    else:  # one row per domain of a MATA without cases
+        for domain in definition.review_units:
+            findings.append([safe_cell(domain)])
+    grade_column = "C" if definition.has_cases else "B"
     grades = DataValidation(type="list", formula1='"' + ",".join(GRADES) + '"', allow_blank=False,
                             showErrorMessage=True, errorTitle="Grade",
                             error="Choose one of: " + ", ".join(GRADES))

@@ -27,13 +27,7 @@ from maa.intake.xlsx import (
     sheet,
 )
 from maa.preparation.nominations import Nominee
-from maa.preparation.return_template import (
-    FINDINGS_COLUMNS,
-    GRADES,
-    OVERVIEW_FIELDS,
-    PAA_FINDINGS_COLUMNS,
-    TEMPLATE_VERSION,
-)
+from maa.preparation.return_template import GRADES, OVERVIEW_FIELDS, TEMPLATE_VERSION, findings_columns
 from maa.returns.attendees import Attendee, check_attendees
 
 MAX_NARRATIVE = 4000
@@ -176,23 +170,26 @@ def _check_overview(definition: AuditDefinition, agency_code: str, table: Table,
 
 def _check_findings(definition: AuditDefinition, table: Table, case_refs: list[str],
                     matcher: IdentifierMatcher) -> tuple[list[Problem], list[dict[str, str]]]:
+    """The Findings rows: one per case and domain, per area of a PAA, or per domain of a MATA without cases
+    (stored with an empty unit_ref)."""
     import pandas as pd
 
-    is_paa = definition.type is AuditType.PAA
-    expected_columns = PAA_FINDINGS_COLUMNS if is_paa else FINDINGS_COLUMNS
-    missing = table.missing_columns(expected_columns)
+    missing = table.missing_columns(findings_columns(definition))
     if missing:
         return missing, []
-    unit_column = "area" if is_paa else "case_ref"
-    units = definition.review_units if is_paa else case_refs
+    is_paa = definition.type is AuditType.PAA
+    unit_column = "case_ref" if definition.has_cases else "area" if is_paa else None
+    units = case_refs if definition.has_cases else definition.review_units if is_paa else [""]
+    domains = [""] if is_paa else definition.domains
     canonical_unit = {u.lower(): u for u in units}
-    canonical_domain = {d.lower(): d for d in definition.domains}
+    canonical_domain = {d.lower(): d for d in domains}
 
     records, frame_rows = [], []
     for number, row in table.rows:
         grade = _GRADE_BY_LOWER.get(row.get("grade", "").lower())
+        unit = row.get(unit_column, "") if unit_column else ""
         record = {
-            "unit_ref": canonical_unit.get(row.get(unit_column, "").lower(), row.get(unit_column, "")),
+            "unit_ref": canonical_unit.get(unit.lower(), unit),
             "domain": "" if is_paa else canonical_domain.get(row.get("domain", "").lower(), row.get("domain", "")),
             "grade": grade or row.get("grade", ""),
             **{c: row.get(c, "") for c in NARRATIVE_COLUMNS},
@@ -201,35 +198,41 @@ def _check_findings(definition: AuditDefinition, table: Table, case_refs: list[s
         frame_rows.append({
             ROW: number,
             "unit": record["unit_ref"] or None,
-            "domain": record["domain"] if not is_paa else "",
+            "domain": record["domain"],
             "grade": grade,
             "narrative_ok": grade == NOT_INVOLVED or any(record[c] for c in NARRATIVE_COLUMNS),
             **narrative_flags(record, NARRATIVE_COLUMNS, matcher),
         })
     frame = pd.DataFrame(frame_rows, columns=[ROW, "unit", "domain", "grade", "narrative_ok"]
                          + narrative_flag_columns(NARRATIVE_COLUMNS))
-    unit_list = ", ".join(units) or "none known"
+    row_key = " and ".join(c for c in (unit_column, None if is_paa else "domain") if c)
     checks = [
-        Check(expect("ExpectColumnValuesToNotBeNull", column="unit"), f"{unit_column} is empty", unit_column),
-        Check(expect("ExpectColumnValuesToBeInSet", column="unit", value_set=list(units)),
-              f"not one of this audit's {'areas' if is_paa else 'cases'} ({unit_list})", unit_column),
         Check(expect("ExpectColumnValuesToNotBeNull", column="grade"),
               "not a grade: use " + ", ".join(GRADES), "grade"),
         Check(expect("ExpectColumnValuesToBeInSet", column="narrative_ok", value_set=[True]),
               "say what worked well, less well or the learning (only 'Not involved' needs none)", "worked_well"),
         Check(expect("ExpectCompoundColumnsToBeUnique", column_list=["unit", "domain"]),
-              f"the same {unit_column}{'' if is_paa else ' and domain'} appear on more than one row", unit_column),
+              f"the same {row_key} appear{'s' if ' and ' not in row_key else ''} on more than one row",
+              unit_column or "domain"),
     ]
+    if unit_column:
+        unit_list = ", ".join(units) or "none known"
+        checks[:0] = [
+            Check(expect("ExpectColumnValuesToNotBeNull", column="unit"), f"{unit_column} is empty", unit_column),
+            Check(expect("ExpectColumnValuesToBeInSet", column="unit", value_set=list(units)),
+                  f"not one of this audit's {'areas' if is_paa else 'cases'} ({unit_list})", unit_column),
+        ]
     if not is_paa:
-        checks.insert(3, Check(expect("ExpectColumnValuesToBeInSet", column="domain", value_set=definition.domains),
-                               "not one of this audit's domains (" + ", ".join(definition.domains) + ")", "domain"))
+        checks.append(Check(expect("ExpectColumnValuesToBeInSet", column="domain", value_set=definition.domains),
+                            "not one of this audit's domains (" + ", ".join(definition.domains) + ")", "domain"))
     checks += narrative_checks(NARRATIVE_COLUMNS, MAX_NARRATIVE)
     problems = [Problem(p.row, p.column, p.message, "Findings", table.cell(p.column or "", p.row))
                 for p in run_checks(frame, checks, sheet="Findings")]
     present = {(r["unit_ref"], r["domain"]) for r in records}
     for unit in units:
-        for domain in ([""] if is_paa else definition.domains):
+        for domain in domains:
             if (unit, domain) not in present:
-                what = f"area '{unit}'" if is_paa else f"case {unit}, domain '{domain}'"
+                what = (f"case {unit}, domain '{domain}'" if definition.has_cases
+                        else f"area '{unit}'" if is_paa else f"domain '{domain}'")
                 problems.append(Problem(None, None, f"no row for {what}", "Findings"))
     return problems, records

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from maa.audit.definitions import DEFAULT_AREAS, DEFAULT_DOMAINS, DefinitionError, dag_id_for, load_all, load_definition
-from tests.helpers.definitions import AuditFolders, sample_definition
+from tests.helpers.definitions import AuditFolders, assert_refused, problems, sample_definition
 
 MATA_DEFAULTS = dict(notice=2, agency_audit=5, review=2, chair_report=2, signoff=1, impact_review_months=6)
 MACA_DEFAULTS = dict(notice=1, agency_audit=2, review=1, chair_report=2, signoff=1, impact_review_months=6)
@@ -62,28 +62,6 @@ def write(folders: AuditFolders, changes: dict[str, Any] | None = None, remove: 
 
 def paa_changes(extra: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"type": "PAA", "period": PERIOD, **(extra or {})}
-
-
-def problems(path: Path) -> dict[str, str]:
-    """Field -> problem, for a file that must be refused; the error names the file on every line."""
-    with pytest.raises(DefinitionError) as raised:
-        load_definition(path)
-    error = raised.value
-    assert error.path == path
-    for line in error.describe().splitlines():
-        assert line.startswith(f"{path}: ")
-    return dict(error.problems)
-
-
-def assert_refused(path: Path, field: str, *words: str) -> str:
-    found = problems(path)
-    assert field in found, found
-    for word in words:
-        assert word.lower() in found[field].lower(), found[field]
-    with pytest.raises(DefinitionError) as raised:
-        load_definition(path)
-    assert str(path) in str(raised.value) and field in str(raised.value)
-    return found[field]
 
 
 # Every field ----------------------------------------------------------------------------------
@@ -271,9 +249,24 @@ def test_a_maca_needs_no_theme(folders: AuditFolders) -> None:
     assert load_definition(write(folders, {"type": "MACA"}, remove=("theme",))).theme is None
 
 
-@pytest.mark.parametrize("audit_type", ["MACA", "MATA"])
-def test_maca_and_mata_need_a_nominating_agency(folders: AuditFolders, audit_type: str) -> None:
-    assert_refused(write(folders, {"type": audit_type}, remove=("nominating_agency",)), "nominating_agency")
+def test_a_maca_needs_a_nominating_agency(folders: AuditFolders) -> None:
+    assert_refused(write(folders, {"type": "MACA"}, remove=("nominating_agency",)), "nominating_agency")
+
+
+def test_a_mata_without_a_nominating_agency_needs_its_methods(folders: AuditFolders) -> None:
+    assert_refused(write(folders, remove=("nominating_agency",)), "methods", "required")
+    thematic = load_definition(write(folders, {"methods": ["focus groups", "policy review"]},
+                                     remove=("nominating_agency",)))
+    assert thematic.methods == ["focus groups", "policy review"] and not thematic.has_cases
+    assert load_definition(write(folders)).has_cases
+
+
+@pytest.mark.parametrize("audit_type", ["MACA", "PAA"])
+def test_only_a_mata_lists_methods(folders: AuditFolders, audit_type: str) -> None:
+    changes = paa_changes({"methods": ["focus groups"]}) if audit_type == "PAA" else {
+        "type": audit_type, "methods": ["focus groups"]}
+    remove = ("nominating_agency",) if audit_type == "PAA" else ()
+    assert_refused(write(folders, changes, remove=remove), "methods", "only a MATA")
 
 
 @pytest.mark.parametrize("audit_type", ["MACA", "MATA"])

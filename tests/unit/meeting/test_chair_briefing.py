@@ -10,7 +10,7 @@ from maa.audit.definitions import AuditDefinition, load_definition
 from maa.meeting import chair_briefing
 from maa.outputs.store import Store
 from maa.paa import figures
-from tests.helpers.definitions import AuditFolders
+from tests.helpers.definitions import THEMATIC_DEFINITION, AuditFolders
 from tests.helpers.outputs import pdf_text
 from tests.helpers.paa_data import PERIOD, PREVIOUS, events, load, rate, within
 
@@ -47,3 +47,22 @@ def test_case_audits_have_no_data_section(folders: AuditFolders, tmp_path: Path)
     store.save_audit(mata, "MATA-2026-01.yaml")
     assert figures.section(mata, store, date(2026, 8, 1)) is None
     assert "Data for the period" not in pdf_text(chair_briefing.build_chair_briefing(mata, store, date(2026, 8, 1)))
+
+
+def test_a_mata_without_cases_is_briefed_by_domain_with_no_case_column(folders: AuditFolders, tmp_path: Path) -> None:
+    thematic = load_definition(folders.write_definition(source=THEMATIC_DEFINITION))
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    store.save_audit(thematic, "MATA-2026-02.yaml")
+    for code, grade in (("POL", "Inadequate"), ("CSC", "Requires improvement")):
+        store.save_return(thematic.ref, code, status="accepted", version=1, findings=[
+            {"unit_ref": "", "domain": domain, "grade": grade, "worked_well": "", "worked_less_well": "",
+             "learning": "Share the return interview with the school." if code == "POL" else ""}
+            for domain in thematic.domains])
+
+    matrix = chair_briefing.grade_matrix(thematic, store)
+    assert matrix["units"] == [""] and matrix["domains"] == thematic.domains
+    assert matrix["grid"][("", thematic.domains[0])] == {"POL": "Inadequate", "CSC": "Requires improvement"}
+    assert matrix["learning"][thematic.domains[0]] == [("Share the return interview with the school.", "POL")]
+    text = pdf_text(chair_briefing.build_chair_briefing(thematic, store, date(2026, 10, 30)))
+    assert "Domain CSC POL" in text and "Case" not in text
+    assert f"{thematic.domains[0]} (CSC, POL)" in text, "a domain two agencies found wanting recurs"

@@ -245,6 +245,23 @@ def test_a_paa_refuses_nominations() -> None:
     assert any("PAA" in reason for reason in result.reasons())
 
 
+def test_the_case_list_must_hold_as_many_cases_as_the_panel_selected() -> None:
+    panel = {"approved_on": "2026-05-14", "minute": "AP 4", "nominated": 5, "selected": 3}
+    three = ("C-03", "QZX-55667788", "Fictional Child Three", "2018-01-09")
+    result = check(csv_bytes(CHILD, OTHER), definition(panel=panel))
+    assert not result.accepted and result.nominees == []
+    assert result.reasons() == ["2 cases listed; the Audit Panel selected 3 cases (AP 4; the definition's "
+                                "panel.selected): send exactly those"]
+    assert check(csv_bytes(CHILD, OTHER, three), definition(panel=panel)).accepted
+
+
+def test_a_mata_without_nominated_cases_refuses_a_case_list() -> None:
+    thematic = AuditDefinition.model_validate(sample_definition({"methods": ["focus groups"]},
+                                                                remove=("nominating_agency",)))
+    result = check(csv_bytes(CHILD, OTHER), thematic)
+    assert result.reasons() == ["this MATA has no nominated cases"]
+
+
 # Never repeating a child's identifiers -------------------------------------------------------
 
 NO_HEADER = f"{','.join(CHILD)}\n{','.join(OTHER)}\n".encode()

@@ -12,7 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from maa.audit.definitions import DEFAULT_AREAS, DEFAULT_DOMAINS, AuditDefinition
 from maa.paa.areas import questions
 from maa.preparation.return_template import TEMPLATE_VERSION, safe_cell, write_return_template
-from tests.helpers.definitions import sample_definition
+from tests.helpers.definitions import THEMATIC_DEFINITION, sample_definition
 
 GRADES = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Not involved"]
 OVERVIEW_ROWS = ["audit_ref", "agency_code", "completed_by", "completed_by_email", "nominated_practitioner",
@@ -24,6 +24,10 @@ CASES = ["C-01", "C-02", "C-03"]
 
 def mata(**changes: object) -> AuditDefinition:
     return AuditDefinition.model_validate(sample_definition(dict(changes)))
+
+
+def thematic() -> AuditDefinition:
+    return AuditDefinition.model_validate(sample_definition(source=THEMATIC_DEFINITION))
 
 
 def paa(**changes: object) -> AuditDefinition:
@@ -92,10 +96,17 @@ def test_a_paa_with_more_areas(tmp_path: Path) -> None:
     assert [row[0] for row in findings[1:]] == areas
 
 
-@pytest.mark.parametrize(("kind", "column", "last_row"), [("MATA", "C", 1 + 3 * 6), ("PAA", "B", 1 + 10)])
+def test_a_mata_without_cases_grades_each_domain_once(tmp_path: Path) -> None:
+    findings = rows(written(thematic(), tmp_path, cases=[])["Findings"])
+    assert findings[0] == ["domain", "grade", "worked_well", "worked_less_well", "learning"]
+    assert [row[0] for row in findings[1:]] == list(DEFAULT_DOMAINS)
+
+
+@pytest.mark.parametrize(("kind", "column", "last_row"), [("MATA", "C", 1 + 3 * 6), ("PAA", "B", 1 + 10),
+                                                          ("thematic", "B", 1 + 6)])
 def test_the_grade_column_has_a_dropdown_of_the_five_grades(tmp_path: Path, kind: str, column: str,
                                                             last_row: int) -> None:
-    definition = mata() if kind == "MATA" else paa()
+    definition = {"MATA": mata, "PAA": paa, "thematic": thematic}[kind]()
     sheet = written(definition, tmp_path)["Findings"]
     validation = grade_validation(sheet)
     assert validation.formula1.strip('"').split(",") == GRADES

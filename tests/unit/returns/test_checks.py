@@ -11,7 +11,7 @@ import pytest
 from maa.audit.definitions import AuditDefinition
 from maa.preparation.nominations import Nominee
 from maa.returns.checks import Concern, check_return
-from tests.helpers.definitions import sample_definition
+from tests.helpers.definitions import THEMATIC_DEFINITION, sample_definition
 from tests.helpers.nominations import DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID
 from tests.helpers.workbooks import completed_return
 
@@ -55,3 +55,21 @@ def test_a_return_for_an_agency_not_in_the_audit_is_refused(definition: AuditDef
     data = completed_return(definition, "POL", CASES, tmp_path, overview={"agency_code": "FIRE"})
     assert check_return(definition, data, agency_code=None, case_refs=CASES).reasons() == [
         "sheet Overview, row 3, column agency_code: not one of this audit's agencies"]
+
+
+def test_a_mata_without_cases_is_returned_with_one_row_per_domain(tmp_path: Path) -> None:
+    thematic = AuditDefinition.model_validate(sample_definition(source=THEMATIC_DEFINITION))
+    result = check_return(thematic, completed_return(thematic, "POL", [], tmp_path), agency_code="POL", case_refs=[])
+    assert result.accepted, result.reasons()
+    assert [(f["unit_ref"], f["domain"]) for f in result.findings] == [("", d) for d in thematic.domains]
+
+    # Row 3 repeats row 2's domain and row 4 names one not in the audit: the second and third have no row.
+    data = completed_return(thematic, "POL", [], tmp_path, cells={"A3": thematic.domains[0], "A4": "Housing"})
+    assert check_return(thematic, data, agency_code="POL", case_refs=[]).reasons() == [
+        f"sheet Findings: no row for domain '{thematic.domains[2]}'",
+        f"sheet Findings: no row for domain '{thematic.domains[1]}'",
+        "sheet Findings, row 2, column domain, cell A2: the same domain appears on more than one row",
+        "sheet Findings, row 3, column domain, cell A3: the same domain appears on more than one row",
+        "sheet Findings, row 4, column domain, cell A4: not one of this audit's domains ("
+        + ", ".join(thematic.domains) + ")",
+    ]
