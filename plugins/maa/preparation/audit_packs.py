@@ -9,18 +9,17 @@ from datetime import date
 from pathlib import Path
 
 from maa import config
-from maa.audit.definitions import AuditDefinition
+from maa.audit.definitions import Agency, AuditDefinition
 from maa.outputs import rendering
 from maa.outputs.mailer import OFFICIAL_SENSITIVE, Email, Mailer
 from maa.outputs.store import Store
-from maa.paa.areas import area_one, questions
+from maa.paa.areas import AreaOne, area_one, questions
 from maa.preparation.case_list import accepted_nominations
-from maa.preparation.nominations import read_accepted
+from maa.preparation.nominations import Nominee, read_accepted
 from maa.preparation.notice import template_context
 from maa.preparation.return_template import write_return_template
 
 log = logging.getLogger(__name__)
-
 
 
 def pack_paths(definition: AuditDefinition, code: str) -> tuple[Path, Path]:
@@ -40,13 +39,19 @@ def build_audit_packs(definition: AuditDefinition, store: Store, today: date, re
     outputs = area_one(definition, store, today)  # a PAA's area 1, from the programme's records
     for agency in definition.agencies:
         pdf, workbook = pack_paths(definition, agency.code)
-        html = rendering.render("reports/audit_pack.html", **template_context(definition), agency=agency,
-                              nominees=nominees, marking=OFFICIAL_SENSITIVE, generated_on=today, rehearsal=rehearsal,
-                              deadline=definition.submission_deadline_for(agency.code), area_one=outputs,
-                              area_questions=questions)
-        rendering.html_to_pdf(html, pdf)
+        rendering.html_to_pdf(pack_html(definition, agency, nominees, today, rehearsal, outputs), pdf)
         write_return_template(definition, agency.code, case_refs, workbook, outputs)
     return [a.code for a in definition.agencies]
+
+
+def pack_html(definition: AuditDefinition, agency: Agency, nominees: list[Nominee], today: date, rehearsal: bool,
+              outputs: AreaOne | None) -> str:
+    """One agency's pack as HTML: the audit, its cases (the only report naming children) and, for a PAA, each
+    area's questions and area 1's records."""
+    return rendering.render("reports/audit_pack.html", **template_context(definition), agency=agency,
+                            nominees=nominees, marking=OFFICIAL_SENSITIVE, generated_on=today, rehearsal=rehearsal,
+                            deadline=definition.submission_deadline_for(agency.code), area_one=outputs,
+                            area_questions=questions)
 
 
 def send_audit_packs(definition: AuditDefinition, mailer: Mailer) -> int:

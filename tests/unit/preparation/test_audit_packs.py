@@ -6,7 +6,7 @@ import pytest
 
 from maa.audit.definitions import AuditDefinition
 from maa.outputs import rendering
-from maa.outputs.mailer import OFFICIAL_SENSITIVE
+from maa.preparation.audit_packs import pack_html
 from maa.preparation.notice import template_context
 from tests.helpers.definitions import sample_definition
 from tests.helpers.paa_data import paa_definition_changes
@@ -25,9 +25,11 @@ def definitions() -> list[AuditDefinition]:
 @pytest.mark.parametrize("definition", definitions(), ids=lambda d: d.type.value)
 def test_the_pack_says_on_what_basis_information_is_shared(template: str, definition: AuditDefinition) -> None:
     agency = definition.agencies[0]
-    rendered = rendering.render(template, **template_context(definition), agency=agency, nominees=[],
-                                marking=OFFICIAL_SENSITIVE, generated_on=definition.start, rehearsal=False,
-                                deadline=definition.submission_deadline_for(agency.code))
+    if template.startswith("reports/"):
+        rendered = pack_html(definition, agency, [], definition.start, rehearsal=False, outputs=None)
+    else:
+        rendered = rendering.render(template, **template_context(definition), agency=agency,
+                                    deadline=definition.submission_deadline_for(agency.code))
     text = " ".join(rendered.replace("&#39;", "'").split())
     for words in BASIS:
         assert words in text, words
