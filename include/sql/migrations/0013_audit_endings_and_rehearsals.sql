@@ -16,3 +16,7 @@ CREATE TABLE audit_endings (
 -- A purge now follows any ending: the day it counted from, and which ending it was.
 ALTER TABLE purges RENAME COLUMN approved_on TO ended_on;
 ALTER TABLE purges ADD COLUMN ending VARCHAR(30) NOT NULL DEFAULT 'approved';
+
+-- A rehearsal's record (maa.outputs.rehearsals): the audit's store rows came from a rehearsal run, so the
+-- tracker, the pages and the programme's figures leave them out; a real run of the audit removes them first.
+ALTER TABLE audits ADD COLUMN rehearsal BOOLEAN NOT NULL DEFAULT FALSE;
