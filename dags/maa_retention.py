@@ -1,4 +1,4 @@
-"""Airflow DAG `maa_retention`: identifying files removed retention_days after QiiP's approval, daily.
+"""Airflow DAG `maa_retention`: identifying files removed retention_days after the audit ended, daily.
 
 The logic lives in the `maa` package (maa.privacy.retention); this file only asks the factory for the DAG.
 """

@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from maa.ops.demo import ANSWER_AFTER_S
 from maa.ops.services import LocalAirflow
 
 
@@ -26,18 +25,21 @@ def wait_until(read: Callable[[], Any], done: Callable[[Any], bool], timeout: fl
     return value
 
 
-def answer_until_taken(airflow: LocalAirflow, dag_id: str, run_id: str, task_id: str, user: str, attempt: int) -> None:
-    """Answer, and answer again if the task asks again: Airflow 3.3 can lose an answer that beats the
-    executor's report of the parked task, retrying it, and a person would answer again (as maa.ops.demo does)."""
+def wait_until_answerable(airflow: LocalAirflow, dag_id: str, run_id: str, task_id: str, timeout: float) -> int:
+    """The try of `task_id` once an answer can be given to it (LocalAirflow.answerable: no fixed wait)."""
+    ready = wait_until(lambda: airflow.answerable(dag_id, run_id, "business-unit"),
+                       lambda tasks: task_id in tasks, timeout=timeout)
+    assert task_id in ready, f"{task_id} never asked"
+    return ready[task_id]
+
+
+def answer_once(airflow: LocalAirflow, dag_id: str, run_id: str, task_id: str, user: str, attempt: int) -> None:
+    """Answer, and check the answer was taken by the try that asked: the task ends without asking again."""
     def state() -> tuple[str, int]:
         ti = next(ti for ti in airflow.task_instances(dag_id, run_id, "business-unit") if ti["task_id"] == task_id)
         return ti["state"], ti["try_number"]
 
-    for _ in range(3):
-        airflow.answer(dag_id, run_id, task_id, user, "Approve", "Content and tone checked.")
-        current, tried = wait_until(state, lambda s, attempt=attempt: s[0] in ("success", "skipped")
-                                     or (s[0] == "awaiting_input" and s[1] > attempt), timeout=240)
-        if current != "awaiting_input":
-            return
-        attempt = tried
-        time.sleep(ANSWER_AFTER_S)
+    airflow.answer(dag_id, run_id, task_id, user, "Approve", "Content and tone checked.")
+    ended = wait_until(state, lambda s: s[0] not in ("awaiting_input", "scheduled", "queued", "running"),
+                       timeout=240)
+    assert ended == ("success", attempt), f"{task_id}: the answer was not taken by try {attempt}: {ended}"

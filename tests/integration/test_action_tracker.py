@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from maa.config import LONDON
+from maa.outputs import rehearsals
 from maa.outputs.store import Store
 from maa.pipeline import resources
 from maa.tracker.actions import tracked_actions, update_count
@@ -32,6 +33,7 @@ from tests.helpers.tracker_seed import (
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db")]
 
 DAG_ID = "maa_action_tracker"
+REHEARSED = "MATA-2026-07"  # only rehearsed: nothing of it is chased, reported or exported
 
 
 @pytest.fixture
@@ -41,6 +43,9 @@ def seeded(folders: AuditFolders, smtp_server: MailCatcher) -> Store:
     seed_audit(folders, store, {"ref": REF_B, "type": "MACA", "start": "2026-09-07"}, ACTIONS_B)
     seed_audit(folders, store, {"ref": "MATA-2026-05", "start": "2026-10-05"},
                [("C1", "POL", date(2027, 9, 1), "LCSPR-2024-02")])
+    rehearsals.start_run(store, REHEARSED, rehearsal=True)  # approved in a rehearsal, its action overdue
+    seed_audit(folders, store, {"ref": REHEARSED}, [("R1", "POL", date(2026, 12, 1), "SCR-2019-01")])
+    rehearsals.mark_run(store, REHEARSED, rehearsal=True)
     copy_sample_register(folders)
     return store
 
@@ -81,6 +86,9 @@ def test_three_weeks_of_the_tracker(seeded: Store, folders: AuditFolders, smtp_s
     assert "MATA-2026-05: Neglect" in text and "LCSPR-2024-02 (LCSPR)" in text
     overdue = text[text.index("Overdue actions"):text.index("Actions by audit")]
     assert " A2 " in overdue and " B2 " in overdue and " A4 " not in overdue, "A4 was reported complete"
+    assert REHEARSED not in text and " R1 " not in text, "a rehearsal's actions are not the programme's"
+    export = load_workbook(folders.output / "tracker" / "action-tracker-2027-01-27.xlsx")["Actions"]
+    assert REHEARSED not in {r[0].value for r in export.iter_rows(min_row=2)}
 
     # The same day again (an operator's rerun): nothing is sent or written twice.
     before, updates_before = len(smtp_server.messages), update_count(seeded)

@@ -129,6 +129,19 @@ def test_a_missing_case_list_is_chased_halfway_and_escalated_when_the_notice_per
     assert "The audit is waiting: it has not failed." in escalations[0].get_content()
 
 
+def test_a_wait_first_woken_after_the_notice_period_escalates_without_a_reminder_and_records_why(
+        audit, smtp_server: MailCatcher) -> None:
+    definition, store, mailer = audit
+    _, ended = case_list.notice_reminder_times(definition)
+
+    case_list.receive_nominations(definition, store, mailer, ended, key=resources.pseudonym_key)
+
+    assert [m["Subject"].split("] ")[1] for m in smtp_server.messages] == [
+        "Escalation: notice period ended without the case list"]
+    (missed,) = store.events(definition.ref, "reminder_not_sent")
+    assert missed["subject"] == "nominations_reminder"
+
+
 def test_a_case_audit_refuses_to_start_without_the_pseudonym_key(
         audit, monkeypatch: pytest.MonkeyPatch) -> None:
     definition, store, _ = audit

@@ -8,7 +8,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,8 +23,9 @@ from maa.outputs.mailer import Mailer
 from maa.outputs.store import Store
 from maa.pipeline import resources
 from maa.preparation import audit_packs, case_list, notice
+from maa.privacy.endings import Ending, audit_end
 from maa.privacy.resolution import resolutions
-from maa.privacy.retention import DUE, HELD, NOT_APPROVED, WITHIN_RETENTION, purge_of, purged_files, run_retention
+from maa.privacy.retention import DUE, HELD, NOT_ENDED, WITHIN_RETENTION, purge_of, purged_files, run_retention
 from maa.returns import receiving
 from maa.returns.checks import Concern
 from maa.signoff.decisions import APPROVE, Decision, record_decision
@@ -137,20 +138,26 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def expected_identifying(world: World) -> set[str]:
-    """Written out from PRODUCT.md's list for the approved audit, not computed by the code under test."""
-    ref, coordinators = PURGED, [a.coordinator.email for a in world.purged.agencies]
-    concern = [name for name in files_now(world) if name.startswith((f"output/outbox/{ref}--concern-CSC-",
-                                                                      f"data/{SPOOL}/{ref}--concern-POL-"))]
-    assert len(concern) == 2
-    return {
-        f"data/inbox/{ref}/returns/POL.xlsx", f"data/inbox/{ref}/{STRAY_NAME}",
-        f"data/archive/{ref}/nominations.v2.csv", f"data/archive/{ref}/returns/CSC.v1.xlsx",
+def expected_identifying(world: World, ref: str = PURGED) -> set[str]:
+    """Written out from PRODUCT.md's list for an audit as seed_audit left it (with returns for PURGED), not
+    computed by the code under test."""
+    coordinators = [a.coordinator.email for a in world.purged.agencies]  # every seeded audit has the sample's
+    seeded = {
+        f"data/archive/{ref}/nominations.v2.csv",
         f"data/quarantine/{ref}/nominations.v1.csv", f"data/quarantine/{ref}/nominations.v1.csv.reasons.txt",
-        f"data/quarantine/{ref}/returns/ICB.v1.xlsx", f"data/quarantine/{ref}/returns/ICB.v1.xlsx.reasons.txt",
         *(f"output/{ref}/audit-pack-{a.code}.pdf" for a in world.purged.agencies),
         *(f"output/outbox/{ref}--audit_pack--{email}--v1.eml" for email in coordinators),
         *(f"output/outbox/dry-run/{ref}--audit_pack--{email}--v1.eml" for email in coordinators),
+    }
+    if ref != PURGED:
+        return seeded
+    concern = [name for name in files_now(world) if name.startswith((f"output/outbox/{ref}--concern-CSC-",
+                                                                      f"data/{SPOOL}/{ref}--concern-POL-"))]
+    assert len(concern) == 2
+    return seeded | {
+        f"data/inbox/{ref}/returns/POL.xlsx", f"data/inbox/{ref}/{STRAY_NAME}",
+        f"data/archive/{ref}/returns/CSC.v1.xlsx",
+        f"data/quarantine/{ref}/returns/ICB.v1.xlsx", f"data/quarantine/{ref}/returns/ICB.v1.xlsx.reasons.txt",
         *concern,
     }
 
@@ -185,13 +192,14 @@ def test_the_purge_removes_exactly_the_identifying_files_and_logs_each_once(
 
     assert set(files_now(world)) == set(before) - gone
     assert {a.ref: a.state for a in report.audits} == {
-        PURGED: DUE, KEPT_UNAPPROVED: NOT_APPROVED, KEPT_LONGER: WITHIN_RETENTION}
+        PURGED: DUE, KEPT_UNAPPROVED: NOT_ENDED, KEPT_LONGER: WITHIN_RETENTION}
     for folder in ("inbox", "archive", "quarantine"):  # emptied, so removed
         assert not (world.folders.data / folder / PURGED).exists()
     assert purge_log(world.store, PURGED) == {as_recorded(name, before[name][1]): before[name] for name in gone}
     purge = purge_of(world.store, PURGED)
     assert (purge["files"], purge["size_bytes"]) == (len(gone), sum(before[name][0] for name in gone))
-    assert (purge["approved_on"], purge["retention_days"], purge["run_day"]) == (date(2026, 9, 14), 90, PURGE_DAY)
+    assert (purge["ended_on"], purge["ending"], purge["retention_days"], purge["run_day"]) == (
+        date(2026, 9, 14), "approved", 90, PURGE_DAY)
     assert purge_of(world.store, KEPT_LONGER) is None and purge_log(world.store, KEPT_UNAPPROVED) == {}
     assert f"{len(gone)} identifying file(s)" in report.summary()
     assert f"removed output:{PURGED}/audit-pack-CSC.pdf" in caplog.text
@@ -229,7 +237,7 @@ def test_nothing_goes_on_the_last_day_of_retention_nor_for_one_audit_only_asked(
     before = files_now(world)
 
     report = run_retention(world.store, LAST_DAY_KEPT, dry_run=False)
-    assert {a.state for a in report.audits} == {NOT_APPROVED, WITHIN_RETENTION}
+    assert {a.state for a in report.audits} == {NOT_ENDED, WITHIN_RETENTION}
     assert run_retention(world.store, PURGE_DAY, dry_run=False, ref=KEPT_LONGER).files == []
 
     assert files_now(world) == before
@@ -376,3 +384,73 @@ def test_refused_action_updates_go_the_default_retention_after_their_refusal(wor
     run_retention(world.store, PURGE_DAY, dry_run=False)
     assert sorted(p.name for p in quarantine.iterdir()) == ["POL.v2.xlsx"]
     assert set(purge_log(world.store, "ACTION-TRACKER")) == {f"data:{f.path}" for f in listed}
+
+
+def test_a_withdrawn_audit_no_run_has_applied_is_kept_and_the_log_says_why(world: World) -> None:
+    world.folders.write_definition({"ref": KEPT_UNAPPROVED, "status": "withdrawn"})
+
+    report = run_retention(world.store, date(2027, 12, 1), dry_run=True)
+
+    (kept,) = [a for a in report.audits if a.ref == KEPT_UNAPPROVED]
+    assert kept.state == NOT_ENDED and kept.files == ()
+    assert "no run has applied the withdrawal yet (trigger its DAG" in kept.describe()
+
+
+def _purge_through_airflow(world: World, ended: date, ending: Ending) -> None:
+    """KEPT_UNAPPROVED, ended on `ended`, is kept on the last day of retention and purged by the retention DAG
+    on the next, the purge logged; the approved PURGED audit goes too, KEPT_LONGER's 365 days have not passed."""
+    from tests.helpers.dags import dag_bag
+
+    before, own = set(files_now(world)), expected_identifying(world, KEPT_UNAPPROVED)
+    gone = expected_identifying(world) | own
+    assert gone <= before and ended + timedelta(days=91) < date(2027, 9, 15)
+    last_kept = ended + timedelta(days=90)
+    (kept,) = [a for a in run_retention(world.store, last_kept, dry_run=True).audits if a.ref == KEPT_UNAPPROVED]
+    assert (kept.state, kept.purge_from) == (WITHIN_RETENTION, last_kept + timedelta(days=1))
+
+    run = dag_bag().get_dag("maa_retention").test(run_conf={"today": (last_kept + timedelta(days=1)).isoformat()})
+
+    assert str(run.state) == "success"
+    assert set(files_now(world)) == before - gone
+    purge = purge_of(world.store, KEPT_UNAPPROVED)
+    assert (purge["ended_on"], purge["ending"], purge["files"]) == (ended, str(ending), len(own))
+    assert set(purge_log(world.store, KEPT_UNAPPROVED)) == {as_recorded(name, "") for name in own}
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("airflow_db")
+def test_a_withdrawn_audit_is_purged_retention_days_after_its_run_applied_the_withdrawal(world: World) -> None:
+    from tests.helpers.dags import dag_bag
+
+    dag_id = load_definition(world.folders.write_definition({"ref": KEPT_UNAPPROVED, "status": "withdrawn"})).dag_id
+
+    audit_run = dag_bag().get_dag(dag_id).test()
+
+    assert str(audit_run.state) == "success"
+    tasks = audit_run.get_task_instances()
+    assert {str(ti.state) for ti in tasks} == {"skipped"}, "a withdrawn audit skips the rest of its run"
+    ended = audit_end(world.store, KEPT_UNAPPROVED)
+    assert ended is not None and ended.ending is Ending.withdrawn
+    assert audit_run.start_date <= ended.at <= audit_run.end_date, "when the run applied it, not a later look"
+    _purge_through_airflow(world, ended.day, Ending.withdrawn)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("airflow_db")
+def test_a_run_ended_without_approval_is_purged_retention_days_after_its_end_a_rehearsal_never(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.helpers.dags import dag_bag
+
+    dag_id = load_definition(world.folders.audits / f"{KEPT_UNAPPROVED}.yaml").dag_id
+    monkeypatch.delenv("AIRFLOW_VAR_MAA_PSEUDONYM_KEY")  # the run fails at its first step, for good
+
+    rehearsal = dag_bag().get_dag(dag_id).test(run_conf={"rehearsal_seconds_per_week": 30})
+    assert str(rehearsal.state) == "failed" and audit_end(world.store, KEPT_UNAPPROVED) is None
+    real = dag_bag().get_dag(dag_id).test()
+
+    assert str(real.state) == "failed"
+    ended = audit_end(world.store, KEPT_UNAPPROVED)
+    assert ended is not None and ended.ending is Ending.without_approval
+    assert ended.at == real.end_date, "the run's end as Airflow recorded it"
+    assert real.run_id in ended.detail
+    _purge_through_airflow(world, ended.day, Ending.without_approval)

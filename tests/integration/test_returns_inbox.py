@@ -203,6 +203,22 @@ def test_a_reminder_sent_late_in_its_week_names_the_deadline_rather_than_a_week(
                                    "Monday 20 July 2026")
 
 
+def test_a_wait_woken_late_reminds_while_the_deadline_holds_and_records_a_reminder_it_can_no_longer_send(
+        audit, smtp_server: MailCatcher) -> None:
+    """The machine was busy: POL's wait first wakes on the deadline's evening (reminded, once); EDU's only in
+    the grace period, when "due by the end of Monday" would be false: not sent, and the record says why."""
+    definition, store, mailer = audit
+    for _ in range(2):
+        receiving.receive_return(definition, store, mailer, "POL", DEADLINE_EVENING)
+        receiving.receive_return(definition, store, mailer, "EDU", IN_GRACE)
+
+    (reminder,) = smtp_server.messages
+    assert reminder["To"] == definition.agency("POL").coordinator.email
+    (missed,) = store.events(REF, "reminder_not_sent")
+    assert missed["subject"] == "return_reminder-EDU"
+    assert "could no longer say that Education's return is due by the end of Monday 20 July 2026" in missed["detail"]
+
+
 def test_a_refusal_says_by_when_to_send_a_corrected_file_or_that_the_grace_period_is_over(
         audit, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path) -> None:
     """Refused for its content, a return may come again (by the deadline, or late within the grace period);

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from maa.audit.definitions import load_definition
-from maa.ops.demo import ANSWER_AFTER_S
 from maa.ops.services import FINISHED, AirflowApiError, LocalAirflow, Person
 from maa.outputs.store import Store
 from maa.pipeline import resources
@@ -23,7 +21,7 @@ from tests.helpers.definitions import PROJECT, AuditFolders, sample_definition
 from tests.helpers.mail import MailCatcher
 from tests.helpers.nominations import PSEUDONYM_KEY, nominations_csv
 from tests.helpers.postgres import fresh_postgres_database
-from tests.helpers.services import answer_until_taken, task_states, wait_until
+from tests.helpers.services import answer_once, task_states, wait_until, wait_until_answerable
 from tests.helpers.workbooks import ACTIONS, chair_analysis, completed_return
 
 pytestmark = pytest.mark.slow
@@ -196,11 +194,9 @@ def _sign_off_through_the_rest_api(airflow: LocalAirflow, dag_id: str, run_id: s
     """The Business Unit's quality assurance, then QiiP's decision, each refused to the other's user."""
     for task_id, wrong_user, right_user in (("round_1.bu_quality_assurance", "qiip", "business-unit"),
                                             ("round_1.qiip_signoff", "business-unit", "qiip")):
-        waiting = wait_until(lambda: airflow.awaiting_input(dag_id, run_id, "business-unit"),
-                              lambda tasks, task_id=task_id: task_id in tasks, timeout=240)
-        assert list(waiting) == [task_id]
-        time.sleep(ANSWER_AFTER_S)  # as long as a person takes at least (see maa.ops.demo)
+        attempt = wait_until_answerable(airflow, dag_id, run_id, task_id, timeout=240)
+        assert list(airflow.awaiting_input(dag_id, run_id, "business-unit")) == [task_id]
         with pytest.raises(AirflowApiError) as refused:
             airflow.answer(dag_id, run_id, task_id, wrong_user, "Approve")
         assert refused.value.status == 403
-        answer_until_taken(airflow, dag_id, run_id, task_id, right_user, waiting[task_id])
+        answer_once(airflow, dag_id, run_id, task_id, right_user, attempt)

@@ -6,20 +6,18 @@ decisions, the final report and its email name the people who answered, with the
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
 
 from maa.audit.roles import BUSINESS_UNIT, QIIP
-from maa.ops.demo import ANSWER_AFTER_S
 from maa.ops.services import FINISHED, AirflowApiError, LocalAirflow, Person
 from maa.pipeline import resources
 from maa.signoff.decisions import decisions
 from tests.helpers.definitions import AuditFolders
 from tests.helpers.mail import MailCatcher
 from tests.helpers.outputs import pdf_text
-from tests.helpers.services import answer_until_taken, wait_until
+from tests.helpers.services import answer_once, wait_until, wait_until_answerable
 from tests.integration.test_full_audit import DAG_ID, REF, audit, kinds_of  # noqa: F401 (audit: the fixture)
 
 pytestmark = pytest.mark.slow
@@ -44,17 +42,14 @@ def test_each_stage_is_answered_by_its_role_only_and_the_decisions_name_the_peop
         airflow: LocalAirflow, folders: AuditFolders, smtp_server: MailCatcher) -> None:
     run_id = airflow.trigger(DAG_ID, "business-unit", {"rehearsal_seconds_per_week": SECONDS_PER_WEEK})
     for task_id, answers in STAGES:
-        waiting = wait_until(lambda: airflow.awaiting_input(DAG_ID, run_id, "business-unit"),
-                             lambda tasks, task_id=task_id: task_id in tasks, timeout=600)
-        assert task_id in waiting, f"{task_id} never asked"
-        time.sleep(ANSWER_AFTER_S)  # as long as a person takes at least (see maa.ops.demo)
+        attempt = wait_until_answerable(airflow, DAG_ID, run_id, task_id, timeout=600)
         for user in sorted(set(PEOPLE) - {answers}):
             with pytest.raises(AirflowApiError) as refused:
                 airflow.answer(DAG_ID, run_id, task_id, user, "Approve")
             assert refused.value.status == 403, (task_id, user)
             if user in ("admin", "qiip", "business-unit"):  # allowed to edit the DAG: refused as no respondent
                 assert "is not a respondent for the task" in str(refused.value), (task_id, user)
-        answer_until_taken(airflow, DAG_ID, run_id, task_id, answers, waiting[task_id])
+        answer_once(airflow, DAG_ID, run_id, task_id, answers, attempt)
 
     state = wait_until(lambda: airflow.run_state(DAG_ID, run_id, "business-unit"), lambda s: s in FINISHED,
                        timeout=300)

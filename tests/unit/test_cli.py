@@ -382,7 +382,7 @@ def test_purge_prints_each_line_once(maa: Maa, accepted_audit: Path) -> None:
         f"{size} bytes\n"
         f"  would remove data:archive/{REF_A}/{accepted_audit.name} ({size} bytes)\n"
         f"Retention on 2027-01-10: 1 audit(s) past retention, 1 identifying file(s) ({size} bytes) would be "
-        "removed (dry run: nothing removed); 0 within retention, 0 not approved, 0 held\n"), "")
+        "removed (dry run: nothing removed); 0 within retention, 0 not ended, 0 held\n"), "")
 
 
 @pytest.mark.usefixtures("fab_logins")

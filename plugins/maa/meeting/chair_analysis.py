@@ -20,7 +20,7 @@ from maa.intake.xlsx import MAX_FILE_BYTES
 from maa.meeting.analysis import AnalysisResult, check_analysis
 from maa.meeting.chair_briefing import send_to_chair
 from maa.meeting.registers import load_review_findings
-from maa.outputs import rendering
+from maa.outputs import reminders, rendering
 from maa.outputs.mailer import OFFICIAL, Email, Mailer
 from maa.outputs.store import Store
 from maa.preparation.case_list import audit_children
@@ -79,9 +79,11 @@ def receive_analysis(definition: AuditDefinition, store: Store, mailer: Mailer, 
         return AnalysisState(accepted[-1], str(path), None)
     due = definition.timetable["chair_report_due"]
     reminder_at, late_at = at_send_time(working_days_before(due, 3)), end_of_day(due)
-    if chase and now >= reminder_at:
-        send_to_chair(definition, mailer, "analysis_reminder", "Reminder: the chair's analysis is due",
-                      "email/analysis_reminder.txt", due=due)
+    if chase:  # woken late, the reminder still goes while the analysis is not yet late
+        reminders.chase(store, definition.ref, reminders.Reminder(
+            "analysis_reminder", reminder_at, late_at, f"the analysis is due by the end of {rendering.long_date(due)}",
+        ), now, lambda: send_to_chair(definition, mailer, "analysis_reminder", "Reminder: the chair's analysis is due",
+                                      "email/analysis_reminder.txt", due=due))
     if chase and now >= late_at:
         body = rendering.render("email/analysis_late.txt", audit=definition, due=due)
         mailer.send(Email(ref=definition.ref, kind="analysis_late", recipient=definition.business_unit.email,

@@ -139,10 +139,6 @@ class SampleRoles:
             workbook.save(handle)
 
 
-# Nobody answers within seconds; Airflow 3.3 loses an answer given before the executor has reported the
-# task parked (the task is retried and asks again), so the demo waits as long as a person would at least.
-ANSWER_AFTER_S = 5.0
-
 # The sample's sign-off: the Business Unit passes each draft to QiiP, QiiP sends the first back, then approves.
 SIGNOFF_ANSWERS = {
     "round_1.bu_quality_assurance": ("business-unit", "Approve", "Quality assured: ready for QiiP."),
@@ -222,7 +218,7 @@ def _follow(airflow: Any, definition: AuditDefinition, run_id: str, roles: Sampl
     from maa.pipeline import resources
 
     store, returns_sent, analyses_sent = None, False, 0
-    first_seen: dict[tuple[str, int], float] = {}
+    answered: set[tuple[str, int]] = set()  # (task, try): a question asked again would be answered again, visibly
     while (state := airflow.run_state(definition.dag_id, run_id, "business-unit")) not in FINISHED:
         time.sleep(1)
         if roles is None:
@@ -242,13 +238,12 @@ def _follow(airflow: Any, definition: AuditDefinition, run_id: str, roles: Sampl
             roles.drop_analysis(revised=True)
             analyses_sent = 2
             print("demo: the chair sent a revised analysis")
-        for task_id, attempt in airflow.awaiting_input(definition.dag_id, run_id, "business-unit").items():
-            waited = time.monotonic() - first_seen.setdefault((task_id, attempt), time.monotonic())
-            if task_id in SIGNOFF_ANSWERS and waited >= ANSWER_AFTER_S:
+        for task_id, attempt in airflow.answerable(definition.dag_id, run_id, "business-unit").items():
+            if task_id in SIGNOFF_ANSWERS and (task_id, attempt) not in answered:
                 user, option, comment = SIGNOFF_ANSWERS[task_id]
                 airflow.answer(definition.dag_id, run_id, task_id, user, option, comment)
-                first_seen[(task_id, attempt)] = float("inf")  # answered
-                print(f"demo: {user} answered {task_id}: {option}")
+                answered.add((task_id, attempt))
+                print(f"demo: {user} answered {task_id}: {option}" + (f" (try {attempt})" if attempt > 1 else ""))
     return state
 
 

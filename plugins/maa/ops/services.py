@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import secrets
 import signal
 import socket
@@ -36,6 +37,9 @@ FINISHED = ("success", "failed")
 AUTH_MANAGER = "maa.web.auth_manager.AuditFabAuthManager"
 # A read the API server did not answer in time (the machine busy) is asked again; a write is never repeated.
 READ_ATTEMPTS = 3
+# The scheduler's line once it has taken the executor's report of a task process's exit (SchedulerJobRunner.
+# process_executor_events); for a human-in-the-loop task, the exit of the try that parked it.
+_PARKED_EXIT = re.compile(r"TaskInstance Finished: .*?, ti_id=([0-9a-f-]+), .*?, state=awaiting_input, ")
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,8 @@ class LocalAirflow:
     celery_workers: int = 0  # with the CeleryExecutor configured in `environment`: workers on this machine
     tokens: dict[str, str] = field(default_factory=dict)  # login -> its JWT (a login a day, as a person)
     roles_report: str = ""  # what `maa roles sync` did at start
+    parked_exits: set[str] = field(default_factory=set)  # task instance ids (one per try), from the scheduler's log
+    scheduler_log_read: int = 0  # how far `parked_exits` has read the scheduler's log
 
     @property
     def home(self) -> Path:
@@ -278,6 +284,37 @@ class LocalAirflow:
         task id -> try number (a retried task asks again)."""
         return {ti["task_id"]: ti["try_number"] for ti in self.task_instances(dag_id, run_id, user)
                 if ti["state"] == "awaiting_input"}
+
+    def answerable(self, dag_id: str, run_id: str, user: str) -> dict[str, int]:
+        """The parked tasks an answer can be given to now: task id -> try number.
+
+        Airflow 3.3 loses an answer that reaches the scheduler before the executor's report that the parked
+        try's process has ended (the resumed task is taken for one killed externally, retried, and asks
+        again). So a task counts once the API reports it awaiting input with its question unanswered and the
+        scheduler has logged that it took the executor's report of that try's exit: from then on no report
+        is left to race the answer, however busy the machine.
+        """
+        ready = {}
+        for ti in self.task_instances(dag_id, run_id, user):
+            if ti["state"] != "awaiting_input" or ti["id"] not in self._parked_exits():
+                continue
+            question = self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{ti['task_id']}/"
+                                       f"{ti['map_index']}/hitlDetails", user)
+            if question.get("responded_at") is None:
+                ready[ti["task_id"]] = ti["try_number"]
+        return ready
+
+    def _parked_exits(self) -> set[str]:
+        """The tries whose parking exit the scheduler has taken, read on from where the last look stopped."""
+        log = self.home / "service-logs" / "scheduler.log"
+        if log.exists():
+            with log.open("rb") as handle:
+                handle.seek(self.scheduler_log_read)
+                text = handle.read()
+            complete = text.rfind(b"\n") + 1  # a line still being written is read next time
+            self.scheduler_log_read += complete
+            self.parked_exits.update(_PARKED_EXIT.findall(text[:complete].decode(errors="replace")))
+        return self.parked_exits
 
     def answer(self, dag_id: str, run_id: str, task_id: str, user: str, option: str, comment: str = "") -> None:
         """What the UI sends when `user` answers a human-in-the-loop task; Airflow checks who may answer."""

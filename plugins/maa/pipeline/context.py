@@ -101,6 +101,9 @@ class AuditContext:
         """The definition as it is now (a withdrawn audit skips whatever is left of its run)."""
         definition = load_current(definition_file)
         if definition.status is Status.withdrawn:
+            from maa.pipeline.run_end import record_withdrawal
+
+            record_withdrawal(context, definition)  # when it ended, for retention
             raise AirflowSkipException(f"{definition.ref} is withdrawn: the rest of the audit is skipped")
         return cls(context, definition, definition_file, resume_spool=resume_spool)
 

@@ -33,6 +33,7 @@ from maa.pipeline.operators import (
     ReturnSensor,
 )
 from maa.pipeline.permissions import access_control_unwarned, audit_access_control, when_applied
+from maa.pipeline.run_end import record_run_end
 from maa.pipeline.signoff import SignoffOperator, comment_param
 from maa.signoff.decisions import MAX_ROUNDS
 
@@ -61,6 +62,8 @@ def build_dag(definition: AuditDefinition, path: Path) -> DAG:
         catchup=False,
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
+        on_success_callback=record_run_end,  # an end without approval starts retention's days
+        on_failure_callback=record_run_end,
         tags=["multi-agency-audit", str(definition.type), definition.status.value],
         # Who may see, start and answer in this audit: its agencies' coordinators, the Business Unit, QiiP.
         access_control=when_applied(audit_access_control(definition)),

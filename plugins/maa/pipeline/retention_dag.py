@@ -28,9 +28,12 @@ RETENTION_CONSEQUENCE = ("Identifying files due for removal stay on disk until i
 DOC_MD = """
 # Retention of identifying data
 
-Every day, for each audit QiiP approved more than its definition's `retention_days` (default 90) ago, this DAG
+Every day, for each audit that ended more than its definition's `retention_days` (default 90) ago, this DAG
 removes the files that identify children (PRODUCT.md, "Personal data"). Approved on 14 September with 90 days:
-kept to 13 December, removed from 14 December.
+kept to 13 December, removed from 14 December. An audit ends when QiiP approves it, when its run applies its
+withdrawal (`status: withdrawn`), or when its run ends without QiiP's approval (at the run's end as Airflow
+recorded it); a rehearsal ends nothing. A withdrawn audit no run has seen is kept until its DAG is triggered
+once (the run records the withdrawal and skips the rest).
 
 - `data/inbox/<REF>/` (and the audit's folder under `MAA_INBOX_URL` when set), `data/archive/<REF>/` and
   `data/quarantine/<REF>/`, all of them;
@@ -49,11 +52,11 @@ A rerun removes nothing more and records nothing twice.
 log and XCom show what would go. Off is the default because the scheduled daily run can only use the
 defaults: a default of on would make the schedule a silent no-op, and children's data kept past its retention
 period is itself a breach of the partnership's data protection duties. The safety lies elsewhere: only audits
-approved by QiiP and past their own `retention_days` are ever touched, every removal is logged first, and
+whose ending is recorded and past their own `retention_days` are ever touched, every removal is logged first, and
 anyone can preview with `dry_run` on, or `maa purge --dry-run`. `today` (YYYY-MM-DD, default empty): decide as
 of that day instead of the run's date (the end of its data interval, in London).
 
-An approved audit whose definition is no longer in the audits folder is **held**, not purged with a guessed
+An ended audit whose definition is no longer in the audits folder is **held**, not purged with a guessed
 period, and the task then fails (after purging the others) so that the operator is told.
 
 Like every new DAG it starts paused: trigger it once with `dry_run` on, read the list, then unpause it.
@@ -97,7 +100,7 @@ class RetentionOperator(BaseOperator):
 def retention_dag() -> DAG:
     with access_control_unwarned(), DAG(
         dag_id=DAG_ID,
-        description="Identifying files removed retention_days after QiiP's approval, and logged",
+        description="Identifying files removed retention_days after the audit ended, and logged",
         doc_md=DOC_MD,
         schedule="@daily",
         start_date=datetime(2026, 1, 1, tzinfo=LONDON),

@@ -15,18 +15,23 @@ if TYPE_CHECKING:  # built by the operator at run time; importing it at parse ti
 
 
 def prepare_audit(audit: AuditContext) -> str:
-    """Apply store migrations, check the pseudonym key, record the audit and its timetable."""
+    """Apply store migrations, check the pseudonym key, record the audit and its timetable (a rehearsal's
+    record marked as such; a real run first removes a rehearsal's)."""
     from maa.audit.pseudonym import MissingPseudonymKey
+    from maa.outputs import rehearsals
     from maa.outputs.store import migrate
     from maa.pipeline.resources import pseudonym_key
     from maa.preparation import notice
 
     migrate(audit.store.engine)
+    ref = audit.definition.ref
     try:
+        rehearsals.start_run(audit.store, ref, rehearsal=audit.rehearsal)
         notice.prepare(audit.definition, audit.definition_file, audit.store, pseudonym_key)
-    except MissingPseudonymKey as missing:  # configuration: no retry will mend it, so the operator hears now
-        raise AirflowFailException(str(missing)) from missing
-    return audit.definition.ref
+    except (MissingPseudonymKey, rehearsals.RehearsalRefused) as refused:  # no retry mends it: tell the operator now
+        raise AirflowFailException(str(refused)) from refused
+    rehearsals.mark_run(audit.store, ref, rehearsal=audit.rehearsal)
+    return ref
 
 
 def send_notice(audit: AuditContext) -> int:

@@ -19,7 +19,7 @@ from maa.audit.timetable import at_send_time, roll_forward
 from maa.intake import inbox
 from maa.intake.inbox import InboxRoot
 from maa.intake.path import Arrival, InboxKind, Taken, take
-from maa.outputs import rendering
+from maa.outputs import reminders, rendering
 from maa.outputs.mailer import OFFICIAL, Email, Mailer
 from maa.outputs.store import Store
 from maa.preparation.nominations import (
@@ -65,8 +65,9 @@ def receive_nominations(definition: AuditDefinition, store: Store, mailer: Maile
     if accepted_nominations(store, definition.ref) is not None:
         return NominationsState(True, str(path), None)
     halfway, ended = notice_reminder_times(definition)
-    if now >= halfway:
-        _nominations_chase(definition, mailer, "nominations_reminder", "Reminder: case list not yet received")
+    reminders.chase(store, definition.ref, reminders.Reminder(
+        "nominations_reminder", halfway, ended, "the case list is awaited within the notice period"), now,
+        lambda: _nominations_chase(definition, mailer, "nominations_reminder", "Reminder: case list not yet received"))
     if now >= ended:
         _nominations_chase(definition, mailer, "nominations_escalation",
                            "Escalation: notice period ended without the case list", to_nominator=False)

@@ -1,4 +1,7 @@
-"""Retention: the files that identify children removed `retention_days` after QiiP's approval, and logged.
+"""Retention: the files that identify children removed `retention_days` after the audit ended, and logged.
+
+An audit ends with QiiP's approval, its withdrawal, or a run that ended without approval; when, is read from
+the record (maa.privacy.endings), so that every day's look counts from the same moment.
 
 PRODUCT.md ("Personal data") lists what identifies a child, and only that goes:
 - everything under `inbox/<REF>/`, `archive/<REF>/` and `quarantine/<REF>/` (case list, returns, the chair's
@@ -33,10 +36,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from maa import config
-from maa.audit.definitions import AuditDefinition
+from maa.audit.definitions import AuditDefinition, Status
 from maa.intake.inbox import InboxRoot, local_inbox
 from maa.outputs.store import Store, stable_id, utcnow
-from maa.signoff.decisions import approval
+from maa.privacy.endings import AuditEnd, audit_end, refs_with_endings
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +56,7 @@ _PIPELINE_NAME = re.compile(
     r"^(nominations|(returns|updates)/[A-Za-z0-9_]{1,20}|chair/(analysis|narrative)|data/[a-z_]{1,40})"
     r"(\.v\d+)?\.(csv|xlsx|md)(\.reasons\.txt)?$")
 
-NOT_APPROVED, WITHIN_RETENTION, DUE, HELD = "not approved", "within retention", "due", "held"
+NOT_ENDED, WITHIN_RETENTION, DUE, HELD = "not ended", "within retention", "due", "held"
 
 
 def carries_identifiers(email_kind: str) -> bool:
@@ -75,9 +78,9 @@ class IdentifyingFile:
         return f"{self.root}:{self.path}"
 
 
-def first_purge_day(approved: date, retention_days: int) -> date:
-    """The first day an audit's files may go: the approval day plus `retention_days` whole days have passed."""
-    return approved + timedelta(days=retention_days + 1)
+def first_purge_day(ended: date, retention_days: int) -> date:
+    """The first day an audit's files may go: the day it ended plus `retention_days` whole days have passed."""
+    return ended + timedelta(days=retention_days + 1)
 
 
 @dataclass(frozen=True)
@@ -86,28 +89,29 @@ class AuditRetention:
 
     ref: str
     state: str
-    approved_on: date | None = None
+    ended: AuditEnd | None = None
     retention_days: int | None = None
     files: tuple[IdentifyingFile, ...] = ()
     reason: str = ""
 
     @property
     def purge_from(self) -> date | None:
-        """The first day the files may go, once approved under a known retention."""
-        if self.approved_on is None or self.retention_days is None:
+        """The first day the files may go, once ended under a known retention."""
+        if self.ended is None or self.retention_days is None:
             return None
-        return first_purge_day(self.approved_on, self.retention_days)
+        return first_purge_day(self.ended.day, self.retention_days)
 
     @property
     def size(self) -> int:
         return sum(f.size for f in self.files)
 
     def describe(self) -> str:
-        if self.state == NOT_APPROVED:
-            return f"{self.ref}: not approved by QiiP; kept"
+        if self.state == NOT_ENDED:
+            return f"{self.ref}: {self.reason or 'not ended (not approved, withdrawn or its run ended)'}; kept"
         if self.state == HELD:
             return f"{self.ref}: held, {self.reason}"
-        policy_text = (f"approved {self.approved_on:%Y-%m-%d}, retention {self.retention_days} days, "
+        assert self.ended is not None
+        policy_text = (f"{self.ended.describe()}, retention {self.retention_days} days, "
                        f"purge from {self.purge_from:%Y-%m-%d}")
         if self.state == WITHIN_RETENTION:
             return f"{self.ref}: {policy_text}; kept"
@@ -133,8 +137,8 @@ class RetentionReport:
         verb = "would be removed (dry run: nothing removed)" if self.dry_run else "removed"
         return (f"Retention on {self.today:%Y-%m-%d}: {len(due)} audit(s) past retention, "
                 f"{len(self.files)} identifying file(s) ({sum(a.size for a in due)} bytes) {verb}; "
-                f"{len(self.in_state(WITHIN_RETENTION))} within retention, {len(self.in_state(NOT_APPROVED))} "
-                f"not approved, {len(self.in_state(HELD))} held")
+                f"{len(self.in_state(WITHIN_RETENTION))} within retention, {len(self.in_state(NOT_ENDED))} "
+                f"not ended, {len(self.in_state(HELD))} held")
 
     def lines(self) -> Iterator[tuple[int, str]]:
         """What the run did, line by line with its log level: the task log and `maa purge` say the same."""
@@ -153,20 +157,11 @@ class RetentionReport:
 REFUSED_UPDATES_REF = config.TRACKER_REF  # the purge log's audit_ref for refused action updates
 
 
-def approved_on(store: Store, ref: str) -> date | None:
-    """The London day of QiiP's approval."""
-    try:
-        decision = approval(store, ref)
-    except ValueError:
-        raise ValueError(f"{ref}: QiiP's approval time cannot be read") from None
-    return None if decision is None else decision.at.astimezone(config.LONDON).date()
-
-
 def run_retention(store: Store, today: date, *, dry_run: bool, ref: str | None = None,
                   inbox_root: InboxRoot | None = None) -> RetentionReport:
     """Decide for every audit in the store (or just `ref`) and, unless `dry_run`, remove what is due.
 
-    Retention days come from the definition as it is now. An approved audit whose definition cannot be found
+    Retention days come from the definition as it is now. An ended audit whose definition cannot be found
     is held, not purged with a guessed period: removal cannot be undone, and the operator is told instead.
     `inbox_root` is the inbox elsewhere (MAA_INBOX_URL), searched beside the data folder's own.
     """
@@ -198,19 +193,27 @@ def run_retention(store: Store, today: date, *, dry_run: bool, ref: str | None =
 def _decide(store: Store, ref: str, definition: AuditDefinition | None, today: date,
             inbox_root: InboxRoot | None) -> AuditRetention:
     try:
-        approved = approved_on(store, ref)
+        ended = audit_end(store, ref)
     except ValueError as unreadable:
         return AuditRetention(ref, HELD, reason=str(unreadable))
-    if approved is None:
-        return AuditRetention(ref, NOT_APPROVED)
+    if ended is None:
+        return AuditRetention(ref, NOT_ENDED, reason=_not_ended(definition))
     if definition is None:
-        return AuditRetention(ref, HELD, approved, reason=f"approved {approved:%Y-%m-%d} but its definition is "
-                                                          f"not in {config.audits_dir()}: retention_days unknown")
-    kept = AuditRetention(ref, WITHIN_RETENTION, approved, definition.retention_days)
-    if today < first_purge_day(approved, definition.retention_days):
+        return AuditRetention(ref, HELD, ended, reason=f"{ended.describe()} but its definition is "
+                                                       f"not in {config.audits_dir()}: retention_days unknown")
+    kept = AuditRetention(ref, WITHIN_RETENTION, ended, definition.retention_days)
+    if today < first_purge_day(ended.day, definition.retention_days):
         return kept
-    return AuditRetention(ref, DUE, approved, definition.retention_days,
+    return AuditRetention(ref, DUE, ended, definition.retention_days,
                           tuple(identifying_files(ref, inbox_root)))
+
+
+def _not_ended(definition: AuditDefinition | None) -> str:
+    """Why an audit with no recorded ending is kept; a withdrawal counts once a run has applied it."""
+    if definition is not None and definition.status is Status.withdrawn:
+        return ("withdrawn, but no run has applied the withdrawal yet (trigger its DAG: the run records it and "
+                "skips the rest)")
+    return ""
 
 
 # Finding the files -----------------------------------------------------------------------------------------
@@ -359,10 +362,12 @@ def _record_purged_files(store: Store, ref: str, files: tuple[IdentifyingFile, .
 
 def _record_purge(store: Store, decision: AuditRetention, today: date) -> None:
     """The audit's first completed purge, with the totals of everything ever removed for it."""
+    assert decision.ended is not None
     removed = purged_files(store, decision.ref)
     with store.begin() as connection:
         store._upsert(connection, "purges", [{
-            "audit_ref": decision.ref, "approved_on": decision.approved_on, "retention_days": decision.retention_days,
+            "audit_ref": decision.ref, "ended_on": decision.ended.day, "ending": str(decision.ended.ending),
+            "retention_days": decision.retention_days,
             "run_day": today, "purged_at": utcnow(), "files": len(removed),
             "size_bytes": sum(r["size_bytes"] for r in removed),
         }], keys=["audit_ref"], update=False)
@@ -386,7 +391,8 @@ def purge_of(store: Store, ref: str) -> dict[str, Any] | None:
 def _audit_refs(store: Store) -> list[str]:
     table = store.table("audits")
     with store.connect() as connection:
-        return list(connection.execute(sa.select(table.c.ref).order_by(table.c.ref)).scalars())
+        recorded = set(connection.execute(sa.select(table.c.ref)).scalars())
+    return sorted(recorded | set(refs_with_endings(store)))
 
 
 def purged_on(purge: dict[str, Any]) -> date:

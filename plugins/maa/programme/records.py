@@ -172,7 +172,8 @@ def _audits(store: Store, period: Period, known: Mapping[str, AuditDefinition], 
     query = (sa.select(audits, signoff.c.due_date.label("signoff_due"))
              .join(notice, sa.and_(notice.c.audit_ref == audits.c.ref, notice.c.name == "notice_issued"))
              .join(signoff, sa.and_(signoff.c.audit_ref == audits.c.ref, signoff.c.name == "signoff_due"))
-             .where(notice.c.due_date <= period.last, signoff.c.due_date >= period.first)
+             .where(notice.c.due_date <= period.last, signoff.c.due_date >= period.first,
+                    audits.c.rehearsal.isnot(True))  # a rehearsal is never the programme's record
              .order_by(audits.c.start_date, audits.c.ref))
     with store.connect() as connection:
         rows = [dict(r._mapping) for r in connection.execute(query)]
@@ -211,7 +212,7 @@ def _findings(store: Store, where: Any) -> list[dict[str, Any]]:
     audits, findings = store.table("audits"), store.table("findings")
     query = (sa.select(findings.c.audit_ref, findings.c.domain, findings.c.grade, audits.c.start_date)
              .join(audits, audits.c.ref == findings.c.audit_ref)
-             .where(audits.c.audit_type != AuditType.PAA.value, where))
+             .where(audits.c.audit_type != AuditType.PAA.value, audits.c.rehearsal.isnot(True), where))
     with store.connect() as connection:
         return [dict(r._mapping) for r in connection.execute(query)]
 

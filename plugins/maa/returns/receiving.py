@@ -22,7 +22,7 @@ from maa.intake import inbox
 from maa.intake.inbox import InboxRoot
 from maa.intake.path import Arrival, InboxKind, Taken, take
 from maa.intake.xlsx import MAX_FILE_BYTES
-from maa.outputs import rendering
+from maa.outputs import reminders, rendering
 from maa.outputs.mailer import OFFICIAL, OFFICIAL_SENSITIVE, Email, Mailer
 from maa.outputs.store import Store
 from maa.preparation.case_list import audit_children
@@ -95,11 +95,12 @@ def receive_return(definition: AuditDefinition, store: Store, mailer: Mailer, co
         status = store.returns(definition.ref).get(code, {}).get("status")
     if status in (*ACCEPTED, NO_RETURN):
         return ReturnState(ReturnStatus(status), str(path), None)
-    if dates.reminder_at <= now < dates.due_by:
-        _send_to_coordinator(definition, mailer, code, "return_reminder",
-                             f"Reminder: {definition.agency(code).name}'s return is due by the end of "
-                             f"{rendering.long_date(definition.submission_deadline_for(code))}",
-                             "email/return_reminder.txt", dates=dates)
+    due = (f"{definition.agency(code).name}'s return is due by the end of "
+           f"{rendering.long_date(definition.submission_deadline_for(code))}")
+    reminders.chase(store, definition.ref, reminders.Reminder(f"return_reminder-{code}", dates.reminder_at,
+                                                              dates.due_by, due), now,
+                    lambda: _send_to_coordinator(definition, mailer, code, "return_reminder", f"Reminder: {due}",
+                                                 "email/return_reminder.txt", dates=dates))
     if now >= dates.refused_after:
         store.save_return(definition.ref, code, status=NO_RETURN)
         store.record_event(definition.ref, NO_RETURN, code, f"nothing accepted by {dates.refused_after:%Y-%m-%d}")

@@ -104,9 +104,12 @@ def link_actions_to_register(store: Store) -> int:
 # Actions and their history ---------------------------------------------------------------------
 
 def tracked_actions(store: Store, audit_ref: str | None = None) -> list[TrackedAction]:
-    """Every action in the tracker (or one audit's), each with its update history, oldest first."""
-    actions, links = store.table("actions"), store.table("action_reviews")
-    query = sa.select(actions).order_by(actions.c.audit_ref, actions.c.action_id)
+    """Every action in the tracker (or one audit's), each with its update history, oldest first; a rehearsal's
+    actions are not the programme's, and never tracked, chased or exported."""
+    actions, links, audits = store.table("actions"), store.table("action_reviews"), store.table("audits")
+    rehearsed = sa.select(audits.c.ref).where(audits.c.rehearsal.is_(True))
+    query = (sa.select(actions).where(actions.c.audit_ref.not_in(rehearsed))
+             .order_by(actions.c.audit_ref, actions.c.action_id))
     link_query = sa.select(links)
     if audit_ref is not None:
         query, link_query = query.where(actions.c.audit_ref == audit_ref), link_query.where(

@@ -62,6 +62,7 @@ class AuditSummary:
     dag_id: str
     run_id: str | None
     reports: tuple[str, ...]
+    rehearsal: bool = False  # the store's record is a rehearsal's: shown as such, with no deadline of its own
 
 
 def packs_sent(store: Store, ref: str) -> bool:
@@ -88,6 +89,7 @@ def _position(day: date, first: date, last: date) -> float:
 
 def summarise(definition: AuditDefinition, store: Store, today: date, run_id: str | None = None) -> AuditSummary:
     """One audit's row; `run_id` is its latest DAG run (the API server asks Airflow for it)."""
+    from maa.outputs.rehearsals import recorded_as
     from maa.signoff.decisions import approval
 
     dates = definition.timetable.dates
@@ -103,6 +105,7 @@ def summarise(definition: AuditDefinition, store: Store, today: date, run_id: st
     approved = approval(store, definition.ref) is not None
     sent = packs_sent(store, definition.ref)
     folder = config.audit_output(definition.ref)
+    rehearsal = recorded_as(store, definition.ref) is True
     return AuditSummary(
         ref=definition.ref, type=definition.type.value, title=definition.title, theme=definition.theme or "",
         status=definition.status.value,
@@ -113,9 +116,10 @@ def summarise(definition: AuditDefinition, store: Store, today: date, run_id: st
         returned=returned, awaiting=awaiting,
         refused_last=tuple(code for code in awaiting if code in refused), no_return=no_return,
         next_deadline=next((m for m in milestones if m.due >= today), None)
-        if definition.status is Status.active else None,
+        if definition.status is Status.active and not rehearsal else None,
         dag_id=definition.dag_id, run_id=run_id,
         reports=tuple(name for name in SHAREABLE_REPORTS if (folder / name).is_file()),
+        rehearsal=rehearsal,
     )
 
 

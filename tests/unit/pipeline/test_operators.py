@@ -9,7 +9,9 @@ import pytest
 from airflow.sdk.exceptions import AirflowSkipException, TaskDeferred
 
 from maa.config import LONDON
+from maa.pipeline import resources
 from maa.pipeline.operators import RECHECK, MilestoneSensor, NominationsSensor
+from maa.privacy.endings import Ending, audit_end
 from tests.helpers.definitions import AuditFolders
 
 
@@ -56,7 +58,9 @@ def test_a_withdrawn_audit_skips_the_rest(folders: AuditFolders, sensor_class) -
     path = folders.write_definition({"status": "withdrawn"})
     extra = {"milestone": "notice_issued"} if sensor_class is MilestoneSensor else {}
     with pytest.raises(AirflowSkipException, match="withdrawn"):
-        sensor_class(task_id="wait", definition_file=path.name, **extra).execute({})
+        sensor_class(task_id="wait", definition_file=path.name, **extra).execute({"run_id": "manual__1"})
+    ended = audit_end(resources.store(), "MATA-2026-01")
+    assert ended is not None and ended.ending is Ending.withdrawn, "recorded when the run applied it, for retention"
 
 
 def test_waiting_for_nominations_defers_to_an_inbox_trigger(folders: AuditFolders) -> None:
