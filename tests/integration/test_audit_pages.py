@@ -7,6 +7,7 @@ drives the same pages in Chromium against `make up`'s services."""
 from __future__ import annotations
 
 import io
+import re
 import threading
 import time
 from datetime import date, timedelta
@@ -150,9 +151,17 @@ def test_the_dashboard_shows_the_audit_its_phase_returns_and_shareable_reports_o
     assert "Refused, corrected file owed:</span>\n          ICB" in page
     deadline = definition.timetable["submission_deadline"]
     assert f"Agency returns due<br>{deadline:%A} {deadline.day} {deadline:%B %Y}" in page
-    assert 'class="today"' in page, "today is marked on the timeline"
+    timeline = " ".join(re.sub("<[^>]+>", " ", page.split(f'aria-label="Timeline of {REF}"')[1]
+                               .split("</ol>")[0]).split())
+    notice_day, today = definition.timetable["notice_issued"], now().date()
+    assert f"Notice issued {notice_day.day} {notice_day:%b %Y}: done" in timeline, \
+        "each milestone is labelled text, done or due"
+    assert timeline.index("Notice issued") < timeline.index("Today") < timeline.index("Agency returns due"), \
+        "today is marked between the milestones it falls between"
+    assert f"{today.day} {today:%b %Y}" in timeline and "Today comes after “Notice issued”" in page
+    assert 'tabindex="0"' in page.split(f'aria-label="Timeline of {REF}"')[0][-120:], "reachable by keyboard"
     assert f"../dags/{definition.dag_id}" in page, "a link to the audit's DAG in Airflow"
-    assert f"reports/{REF}/practitioner-pack.pdf" in page and "audit-pack-CSC.pdf" not in page
+    assert f'reports/{REF}/practitioner-pack.pdf">Practitioner pack</a>' in page and "audit-pack-CSC.pdf" not in page
     assert client.get(f"/maa/reports/{REF}/practitioner-pack.pdf").status_code == 200
     assert client.get(f"/maa/reports/{REF}/audit-pack-CSC.pdf").status_code == 404, "the pack names children"
     assert client.get(f"/maa/reports/{REF}/..%2F..%2Fstore.sqlite").status_code == 404
