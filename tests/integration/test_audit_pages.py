@@ -356,13 +356,23 @@ def test_the_registration_form_writes_a_definition_maa_check_accepts(browser_as,
     assert "&#39;five&#39; is not a whole number" in refused.text
     assert "line 2: coordinator email: not a valid email address" in refused.text
     assert 'id="title" name="title" value=""' in refused.text and 'aria-invalid="true"' in refused.text
+    summary = refused.text.split('id="outcome"')[1].split("</div>")[0]
+    assert "3 field(s) to correct" in summary
+    for name, label in (("title", "Title"), ("agencies", "Agencies"), ("agency_audit", "Agencies&#39; audit (weeks)")):
+        assert f'<a href="#{name}">{label}</a>' in summary, "each problem named by its field's label"
     assert not (folders.audits / "MACA-2027-02.yaml").exists()
 
     values |= {"title": "Child exploitation: missing episodes", "agency_audit": "",
                "agencies": values["agencies"].replace("not-an-address", "ben.okafor@police.example.org")}
     registered = client.post("/maa/audits/new", data=values)
-    assert registered.status_code == 200 and "Registered as MACA-2027-02.yaml" in registered.text
+    assert registered.status_code == 200 and "Registered MACA-2027-02: Child exploitation" in registered.text
+    assert 'href="../../dags/maa_maca_2027_02"' in registered.text and 'href="../dashboard#audit-MACA-2027-02"' \
+        in registered.text, "links to the new audit's DAG and its timetable"
+    assert 'id="ref" name="ref" value=""' in registered.text and 'name="title" value=""' in registered.text, \
+        "the form is empty again for the next audit"
     definition = load_definition(folders.audits / "MACA-2027-02.yaml")
+    notice_day = definition.timetable["notice_issued"]
+    assert f"Notice issued: {notice_day:%A} {notice_day.day} {notice_day:%B %Y}" in registered.text
     assert (definition.ref, definition.start, [a.code for a in definition.agencies]) == \
            ("MACA-2027-02", start, ["CSC", "POL", "HSG"])
     assert role_pairs("Coordinator HSG") == COORDINATOR_PAIRS, "a new agency's role exists before its DAG names it"
@@ -387,4 +397,4 @@ def test_the_registration_form_names_a_date_it_cannot_use_beside_a_broken_defini
     assert ('<span class="error" id="start-error">9999-12-01 is outside the years a definition may use '
             '(2000 to 2100)</span>') in refused.text
     registered = client.post("/maa/audits/new", data=values | {"start": "2027-01-04"})
-    assert registered.status_code == 200 and "Registered as MACA-2027-03.yaml" in registered.text
+    assert registered.status_code == 200 and "(written as MACA-2027-03.yaml)" in registered.text

@@ -251,23 +251,30 @@ def _coordinator_roles(definition: Any) -> None:
 
 @app.get("/audits/new")
 async def new_audit(request: Request, visitor: CurrentVisitor) -> Response:
-    from maa.web.registration import Registration, form_defaults
+    from maa.web.registration import FIELD_LABELS, Registration, form_defaults
 
     visitor.check_registration()
     values = form_defaults(await asyncio.to_thread(_definitions), now().date())
-    return _page(request, "web/register.html", visitor, form=Registration(values), registered=None)
+    return _page(request, "web/register.html", visitor, form=Registration(values), registered=None,
+                 labels=FIELD_LABELS)
 
 
 @app.post("/audits/new")
 async def register_audit(request: Request, visitor: CurrentVisitor) -> Response:
-    from maa.web.registration import Registration, register
+    from maa.audit.definitions import load_definition
+    from maa.web.registration import FIELD_LABELS, Registration, form_defaults, milestones, register
 
     visitor.check_registration()
     _same_origin(request)
     form = await request.form(max_files=0, max_fields=40)
     registration = Registration({k: v for k, v in form.items() if isinstance(v, str)})
     written = await asyncio.to_thread(register, registration, visitor.name, before_writing=_coordinator_roles)
-    if written:
-        log.info("%s registered %s (%s)", visitor.login, registration.value("ref"), written.name)
-    return _page(request, "web/register.html", visitor, form=registration,
-                 registered=written.name if written else None, status_code=200 if written else 400)
+    if not written:
+        return _page(request, "web/register.html", visitor, form=registration, registered=None,
+                     labels=FIELD_LABELS, status_code=400)
+    log.info("%s registered %s (%s)", visitor.login, registration.value("ref"), written.name)
+    # The form starts afresh for the next audit; the one just written is said above it, with its dates.
+    fresh = Registration(form_defaults(await asyncio.to_thread(_definitions), now().date()))
+    registered = load_definition(written)
+    return _page(request, "web/register.html", visitor, form=fresh, registered=registered, file_name=written.name,
+                 registered_timetable=milestones(registered), labels=FIELD_LABELS)
