@@ -126,6 +126,10 @@ def test_every_page_is_behind_airflows_login_and_each_role_sees_its_own(browser_
         assert all(r.status_code == 403 for r in refused), user
     other_agency = browser_as("coordinator-pol").get("/maa/upload/ICB").text
     assert "belongs to another agency; yours is POL" in other_agency
+    for user in ("qiip", "operator"):
+        told = browser_as(user).get("/maa/upload/POL").text
+        assert "where an agency&#39;s coordinator uploads the agency&#39;s completed return workbook" in told
+        assert "belongs to another agency" not in told and "ask the Business Unit" not in told, user
     assert browser_as("coordinator-pol").get("/maa/").headers["location"] == "upload/POL"
     assert browser_as("qiip").get("/maa/").headers["location"] == "dashboard"
 
@@ -219,6 +223,10 @@ def test_an_upload_takes_the_inbox_road_and_shows_the_outcome(browser_as, audit,
         f"OFFICIAL [{REF}] Return refused (version 1)", f"OFFICIAL [{REF}] Return accepted (version 2)"]
     again = client.post(f"/maa/upload/POL/{REF}", files={"return_file": ("POL.xlsx", good)})
     assert again.status_code == 400 and "is not taking a return from POL: accepted" in again.text
+    assert "<h1>Upload Police's return</h1>" in again.text, "the agency by its name"
+    received = again.text.split("Files received for")[1]
+    assert len(re.findall(r"<td>\d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d (GMT|BST)</td>", received)) == 2, \
+        "each file's date and time, in London time"
     for identifier in CHILD:
         assert identifier not in refused.text + accepted.text + again.text
 
@@ -297,6 +305,13 @@ def test_a_second_upload_never_replaces_one_still_waiting_and_a_paused_audit_tak
     dashboard = client.get("/maa/dashboard").text
     assert "<td>Paused</td>" in dashboard and "None while the audit is paused" in dashboard
 
+    definition_file.write_text(definition_file.read_text().replace("status: paused", "status: active"))
+    audit[1].save_return(REF, "ICB", status=receiving.NO_RETURN)
+    closed = "Closed: the deadline and its grace period have passed."
+    for user, told in (("business-unit", False), ("coordinator-icb", True)):
+        page = browser_as(user).get("/maa/upload/ICB").text
+        assert closed in page and ("tell the Business Unit" in page) is told, user
+
 
 def test_the_tracker_filters_and_exports_what_it_shows_formula_safe(browser_as, audit, folders: AuditFolders) -> None:
     _, store = audit
@@ -320,6 +335,8 @@ def test_the_tracker_filters_and_exports_what_it_shows_formula_safe(browser_as, 
     export = client.get("/maa/tracker.xlsx", params={"rag": "red"})
     assert export.headers["content-type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(export.content))["Actions"]
+    assert sheet["A1"].value.endswith(": actions with RAG status red"), "the filter said in words"
+    assert [cell.value for cell in sheet[2]][:4] == ["Audit", "Action", "What is to be done", "Owner agency"]
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert [r[1] for r in rows] == ["A1"]
     assert rows[0][2] == "'=HYPERLINK(\"http://evil.example\",\"Click\")" and sheet["C3"].data_type == "s"

@@ -139,7 +139,8 @@ async def home(visitor: CurrentVisitor) -> Response:
         return RedirectResponse("dashboard", status_code=303)
     if visitor.agency:
         return RedirectResponse(f"upload/{quote(visitor.agency)}", status_code=303)
-    raise Forbidden("These pages are for the Business Unit, QiiP and agency coordinators.")
+    raise Forbidden("These pages are for the Business Unit, QiiP and agency coordinators. If your work needs them, "
+                    "ask the Business Unit for the right login.")
 
 
 @app.get("/dashboard")
@@ -171,7 +172,8 @@ def _upload_page(request: Request, visitor: Visitor, code: str, **context: Any) 
     from maa.web.uploads import return_slots
 
     slots = return_slots(_definitions(), _store(), code)
-    return _page(request, "web/upload.html", visitor, code=code, slots=slots,
+    agency_name = next((slot.definition.agency(slot.code).name for slot in slots), code)  # as its people say it
+    return _page(request, "web/upload.html", visitor, code=code, slots=slots, agency_name=agency_name,
                  **{"result": None, "refused": None, "ref": None, **context})
 
 
