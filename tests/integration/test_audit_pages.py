@@ -415,3 +415,60 @@ def test_the_registration_form_names_a_date_it_cannot_use_beside_a_broken_defini
             '(2000 to 2100)</span>') in refused.text
     registered = client.post("/maa/audits/new", data=values | {"start": "2027-01-04"})
     assert registered.status_code == 200 and "(written as MACA-2027-03.yaml)" in registered.text
+
+
+@pytest.mark.slow
+def test_in_chromium_the_timeline_reads_as_text_and_a_form_with_three_mistakes_names_all_three(
+        api_app, audit, folders: AuditFolders, tmp_path: Path) -> None:
+    """The pages served by Airflow's API server app, in Debian's Chromium, signed in on FAB's login page:
+    the timeline's milestones are read as text and reached by keyboard; three mistakes come back at once; a
+    coordinator's refused upload is shown under the agency's name."""
+    from tests.helpers.browser import check_accessible, chromium, log_in, read_aloud, screenshot, serving
+
+    definition, _ = audit
+    notice_day, today = definition.timetable["notice_issued"], now().date()
+    with serving(api_app) as url, chromium() as browser:
+        page = log_in(browser, url, "business-unit", password_of("business-unit"))
+        page.goto(f"{url}/maa/dashboard")
+        check_accessible(page)
+        said = read_aloud(page, f"#audit-{REF} .timeline li")
+        assert said[:3] == [f"Notice issued {notice_day.day} {notice_day:%b %Y}: done",
+                            f"Today {today.day} {today:%b %Y}",
+                            f"Agency returns due {definition.timetable['submission_deadline']:%-d %b %Y}: due"]
+        assert len(said) == 7, "six milestones and today"
+        assert "done: the date has passed" in page.locator("#timeline-legend").inner_text()
+        page.locator("body").focus()
+        for _ in range(30):  # the skip link, Airflow's links, then each audit's timeline
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.getAttribute('aria-label')") == f"Timeline of {REF}":
+                break
+        else:
+            pytest.fail("the timeline cannot be reached by keyboard")
+        screenshot(page, "dashboard-timeline")
+
+        page.goto(f"{url}/maa/audits/new")
+        for label, value in (("Reference", REF), ("Title", "Neglect in adolescence"), ("Chair's name", "Robin Vale"),
+                             ("Chair's email", "robin.vale@example.org"), ("Notice (weeks)", "3"),
+                             ("Agencies' audit (weeks)", "6")):
+            page.get_by_label(label).fill(value)
+        page.get_by_role("button", name="Register the audit").click()
+        listed = read_aloud(page, "#outcome li")
+        assert [item.split(":")[0] for item in listed] == ["Reference", "Theme", "Notice (weeks)"], listed
+        assert listed[1] == "Theme: required for a MATA" and "already used by" in listed[0]
+        assert "no more than 8" in listed[2]
+        screenshot(page, "register-errors")
+        check_accessible(page)
+
+        police = log_in(browser, url, "coordinator-pol", password_of("coordinator-pol"))
+        police.goto(f"{url}/maa/upload/POL")
+        named = completed_return(definition, "POL", CASES, tmp_path, cells={"D3": f"{DISTINCTIVE_NAME} said"})
+        with TheAudit(definition, audit[1], "POL"):
+            police.set_input_files(f"#file-{REF}", files=[{"name": "Police return.xlsx", "buffer": named,
+                                   "mimeType": "application/octet-stream"}])
+            police.get_by_role("button", name="Upload and check").click()
+            police.wait_for_selector("#outcome", timeout=120_000)
+        assert police.locator("h1").inner_text() == "Upload Police's return"
+        assert police.locator("#outcome").inner_text().startswith(f"Refused: {REF}, version 1.")
+        screenshot(police, "upload-refused")
+        assert DISTINCTIVE_NAME not in police.content()
+    assert not (folders.audits / f"{REF.lower()}.yaml").exists()
