@@ -45,7 +45,14 @@ def test_every_dag_follows_the_house_rules(folders: AuditFolders) -> None:
             assert task.retries >= 1, task.task_id
     paa = bag.dags["maa_paa_2026_01"]
     assert "receive_nominations" not in paa.task_ids  # a PAA has areas, not cases
-    mata = _upstream(bag.dags["maa_mata_2026_01"])
+    sample = bag.dags["maa_mata_2026_01"]
+    assert sample.dag_display_name == f"MATA-2026-01: {sample.description.split(': ', 1)[1]}"
+    phases = {task.task_id: task.task_group.group_id for task in sample.tasks}
+    assert (phases["prepare_audit"], phases["receive_return"], phases["send_chair_briefing"],
+            phases["publish_final_report"], phases["round_2.qiip_signoff"]) == (
+        "phase_1_preparation", "phase_2_returns", "phase_3_findings", "phase_4_signoff", "round_2"), \
+        "the graph folds by phase, the task ids unchanged"
+    mata = _upstream(sample)
     assert {task: mata[task] for task in PHASES_1_AND_2} == PHASES_1_AND_2
     assert {task: mata[task] for task in PHASES_3_AND_4} == PHASES_3_AND_4
     for round_number in (1, 2, 3):  # the Business Unit's quality assurance always comes before QiiP's

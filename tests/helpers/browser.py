@@ -3,6 +3,7 @@ through Airflow's own login page, with screenshots kept under test-artifacts/scr
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +33,38 @@ _CONTRAST = """element => {
 }"""
 _UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
   .filter(e => e.labels.length === 0).map(e => e.name || e.id)"""
+
+
+@contextmanager
+def serving(app: Any, port: int | None = None) -> Iterator[str]:
+    """An ASGI app (Airflow's API server app, built in-process) served on loopback (a free port unless
+    given), for the browser; yields its URL once the server says it has started."""
+    import uvicorn
+
+    from maa.ops.services import free_port
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port or free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    started = threading.Event()
+    while not started.wait(0.05):
+        if server.started:
+            started.set()
+        elif not thread.is_alive():
+            pytest.fail("the pages' server did not start")
+    try:
+        yield f"http://127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def read_aloud(page: Any, selector: str) -> list[str]:
+    """What a screen reader reads of each item under `selector`: its text, without what is hidden from it."""
+    return page.locator(selector).evaluate_all(
+        "items => items.map(item => { const copy = item.cloneNode(true);"
+        " copy.querySelectorAll('[aria-hidden=true]').forEach(hidden => hidden.remove());"
+        " return copy.textContent.replace(/\\s+/g, ' ').trim(); })")
 
 
 @contextmanager

@@ -7,6 +7,7 @@ drives the same pages in Chromium against `make up`'s services."""
 from __future__ import annotations
 
 import io
+import re
 import threading
 import time
 from datetime import date, timedelta
@@ -129,6 +130,10 @@ def test_every_page_is_behind_airflows_login_and_each_role_sees_its_own(browser_
         assert all(r.status_code == 403 for r in refused), user
     other_agency = browser_as("coordinator-pol").get("/maa/upload/ICB").text
     assert "belongs to another agency; yours is POL" in other_agency
+    for user in ("qiip", "operator"):
+        told = browser_as(user).get("/maa/upload/POL").text
+        assert "where an agency&#39;s coordinator uploads the agency&#39;s completed return workbook" in told
+        assert "belongs to another agency" not in told and "ask the Business Unit" not in told, user
     assert browser_as("coordinator-pol").get("/maa/").headers["location"] == "upload/POL"
     assert browser_as("qiip").get("/maa/").headers["location"] == "dashboard"
 
@@ -154,9 +159,17 @@ def test_the_dashboard_shows_the_audit_its_phase_returns_and_shareable_reports_o
     assert "Refused, corrected file owed:</span>\n          ICB" in page
     deadline = definition.timetable["submission_deadline"]
     assert f"Agency returns due<br>{deadline:%A} {deadline.day} {deadline:%B %Y}" in page
-    assert 'class="today"' in page, "today is marked on the timeline"
+    timeline = " ".join(re.sub("<[^>]+>", " ", page.split(f'aria-label="Timeline of {REF}"')[1]
+                               .split("</ol>")[0]).split())
+    notice_day, today = definition.timetable["notice_issued"], now().date()
+    assert f"Notice issued {notice_day.day} {notice_day:%b %Y}: done" in timeline, \
+        "each milestone is labelled text, done or due"
+    assert timeline.index("Notice issued") < timeline.index("Today") < timeline.index("Agency returns due"), \
+        "today is marked between the milestones it falls between"
+    assert f"{today.day} {today:%b %Y}" in timeline and "Today comes after “Notice issued”" in page
+    assert 'tabindex="0"' in page.split(f'aria-label="Timeline of {REF}"')[0][-120:], "reachable by keyboard"
     assert f"../dags/{definition.dag_id}" in page, "a link to the audit's DAG in Airflow"
-    assert f"reports/{REF}/practitioner-pack.pdf" in page and "audit-pack-CSC.pdf" not in page
+    assert f'reports/{REF}/practitioner-pack.pdf">Practitioner pack</a>' in page and "audit-pack-CSC.pdf" not in page
     assert client.get(f"/maa/reports/{REF}/practitioner-pack.pdf").status_code == 200
     assert client.get(f"/maa/reports/{REF}/audit-pack-CSC.pdf").status_code == 404, "the pack names children"
     assert client.get(f"/maa/reports/{REF}/..%2F..%2Fstore.sqlite").status_code == 404
@@ -214,6 +227,10 @@ def test_an_upload_takes_the_inbox_road_and_shows_the_outcome(browser_as, audit,
         f"OFFICIAL [{REF}] Return refused (version 1)", f"OFFICIAL [{REF}] Return accepted (version 2)"]
     again = client.post(f"/maa/upload/POL/{REF}", files={"return_file": ("POL.xlsx", good)})
     assert again.status_code == 400 and "is not taking a return from POL: accepted" in again.text
+    assert "<h1>Upload Police's return</h1>" in again.text, "the agency by its name"
+    received = again.text.split("Files received for")[1]
+    assert len(re.findall(r"<td>\d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d (GMT|BST)</td>", received)) == 2, \
+        "each file's date and time, in London time"
     for identifier in CHILD:
         assert identifier not in refused.text + accepted.text + again.text
 
@@ -292,6 +309,13 @@ def test_a_second_upload_never_replaces_one_still_waiting_and_a_paused_audit_tak
     dashboard = client.get("/maa/dashboard").text
     assert "<td>Paused</td>" in dashboard and "None while the audit is paused" in dashboard
 
+    definition_file.write_text(definition_file.read_text().replace("status: paused", "status: active"))
+    audit[1].save_return(REF, "ICB", status=receiving.NO_RETURN)
+    closed = "Closed: the deadline and its grace period have passed."
+    for user, told in (("business-unit", False), ("coordinator-icb", True)):
+        page = browser_as(user).get("/maa/upload/ICB").text
+        assert closed in page and ("tell the Business Unit" in page) is told, user
+
 
 def test_the_tracker_filters_and_exports_what_it_shows_formula_safe(browser_as, audit, folders: AuditFolders) -> None:
     _, store = audit
@@ -315,6 +339,8 @@ def test_the_tracker_filters_and_exports_what_it_shows_formula_safe(browser_as, 
     export = client.get("/maa/tracker.xlsx", params={"rag": "red"})
     assert export.headers["content-type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(export.content))["Actions"]
+    assert sheet["A1"].value.endswith(": actions with RAG status red"), "the filter said in words"
+    assert [cell.value for cell in sheet[2]][:4] == ["Audit", "Action", "What is to be done", "Owner agency"]
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert [r[1] for r in rows] == ["A1"]
     assert rows[0][2] == "'=HYPERLINK(\"http://evil.example\",\"Click\")" and sheet["C3"].data_type == "s"
@@ -351,13 +377,23 @@ def test_the_registration_form_writes_a_definition_maa_check_accepts(browser_as,
     assert "&#39;five&#39; is not a whole number" in refused.text
     assert "line 2: coordinator email: not a valid email address" in refused.text
     assert 'id="title" name="title" value=""' in refused.text and 'aria-invalid="true"' in refused.text
+    summary = refused.text.split('id="outcome"')[1].split("</div>")[0]
+    assert "3 field(s) to correct" in summary
+    for name, label in (("title", "Title"), ("agencies", "Agencies"), ("agency_audit", "Agencies&#39; audit (weeks)")):
+        assert f'<a href="#{name}">{label}</a>' in summary, "each problem named by its field's label"
     assert not (folders.audits / "MACA-2027-02.yaml").exists()
 
     values |= {"title": "Child exploitation: missing episodes", "agency_audit": "",
                "agencies": values["agencies"].replace("not-an-address", "ben.okafor@police.example.org")}
     registered = client.post("/maa/audits/new", data=values)
-    assert registered.status_code == 200 and "Registered as MACA-2027-02.yaml" in registered.text
+    assert registered.status_code == 200 and "Registered MACA-2027-02: Child exploitation" in registered.text
+    assert 'href="../../dags/maa_maca_2027_02"' in registered.text and 'href="../dashboard#audit-MACA-2027-02"' \
+        in registered.text, "links to the new audit's DAG and its timetable"
+    assert 'id="ref" name="ref" value=""' in registered.text and 'name="title" value=""' in registered.text, \
+        "the form is empty again for the next audit"
     definition = load_definition(folders.audits / "MACA-2027-02.yaml")
+    notice_day = definition.timetable["notice_issued"]
+    assert f"Notice issued: {notice_day:%A} {notice_day.day} {notice_day:%B %Y}" in registered.text
     assert (definition.ref, definition.start, [a.code for a in definition.agencies]) == \
            ("MACA-2027-02", start, ["CSC", "POL", "HSG"])
     assert role_pairs("Coordinator HSG") == COORDINATOR_PAIRS, "a new agency's role exists before its DAG names it"
@@ -382,7 +418,7 @@ def test_the_registration_form_names_a_date_it_cannot_use_beside_a_broken_defini
     assert ('<span class="error" id="start-error">9999-12-01 is outside the years a definition may use '
             '(2000 to 2100)</span>') in refused.text
     registered = client.post("/maa/audits/new", data=values | {"start": "2027-01-04"})
-    assert registered.status_code == 200 and "Registered as MACA-2027-03.yaml" in registered.text
+    assert registered.status_code == 200 and "(written as MACA-2027-03.yaml)" in registered.text
 
 
 def test_the_business_unit_records_attendance_and_a_coordinator_confirms_the_learning_was_shared(
@@ -461,3 +497,60 @@ def test_the_programme_report_is_on_the_dashboard_for_the_business_unit_and_qiip
     assert refused.status_code == 400 and "is not a date: write it as YYYY-MM-DD" in refused.text
     for child in CHILD:
         assert child not in readable_bytes("report.pdf", pdf.content)
+
+
+@pytest.mark.slow
+def test_in_chromium_the_timeline_reads_as_text_and_a_form_with_three_mistakes_names_all_three(
+        api_app, audit, folders: AuditFolders, tmp_path: Path) -> None:
+    """The pages served by Airflow's API server app, in Debian's Chromium, signed in on FAB's login page:
+    the timeline's milestones are read as text and reached by keyboard; three mistakes come back at once; a
+    coordinator's refused upload is shown under the agency's name."""
+    from tests.helpers.browser import check_accessible, chromium, log_in, read_aloud, screenshot, serving
+
+    definition, _ = audit
+    notice_day, today = definition.timetable["notice_issued"], now().date()
+    with serving(api_app) as url, chromium() as browser:
+        page = log_in(browser, url, "business-unit", password_of("business-unit"))
+        page.goto(f"{url}/maa/dashboard")
+        check_accessible(page)
+        said = read_aloud(page, f"#audit-{REF} .timeline li")
+        assert said[:3] == [f"Notice issued {notice_day.day} {notice_day:%b %Y}: done",
+                            f"Today {today.day} {today:%b %Y}",
+                            f"Agency returns due {definition.timetable['submission_deadline']:%-d %b %Y}: due"]
+        assert len(said) == 7, "six milestones and today"
+        assert "done: the date has passed" in page.locator("#timeline-legend").inner_text()
+        page.locator("body").focus()
+        for _ in range(30):  # the skip link, Airflow's links, then each audit's timeline
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.getAttribute('aria-label')") == f"Timeline of {REF}":
+                break
+        else:
+            pytest.fail("the timeline cannot be reached by keyboard")
+        screenshot(page, "dashboard-timeline")
+
+        page.goto(f"{url}/maa/audits/new")
+        for label, value in (("Reference", REF), ("Title", "Neglect in adolescence"), ("Chair's name", "Robin Vale"),
+                             ("Chair's email", "robin.vale@example.org"), ("Notice (weeks)", "3"),
+                             ("Agencies' audit (weeks)", "6")):
+            page.get_by_label(label).fill(value)
+        page.get_by_role("button", name="Register the audit").click()
+        listed = read_aloud(page, "#outcome li")
+        assert [item.split(":")[0] for item in listed] == ["Reference", "Theme", "Notice (weeks)"], listed
+        assert listed[1] == "Theme: required for a MATA" and "already used by" in listed[0]
+        assert "no more than 8" in listed[2]
+        screenshot(page, "register-errors")
+        check_accessible(page)
+
+        police = log_in(browser, url, "coordinator-pol", password_of("coordinator-pol"))
+        police.goto(f"{url}/maa/upload/POL")
+        named = completed_return(definition, "POL", CASES, tmp_path, cells={"D3": f"{DISTINCTIVE_NAME} said"})
+        with TheAudit(definition, audit[1], "POL"):
+            police.set_input_files(f"#file-{REF}", files=[{"name": "Police return.xlsx", "buffer": named,
+                                   "mimeType": "application/octet-stream"}])
+            police.get_by_role("button", name="Upload and check").click()
+            police.wait_for_selector("#outcome", timeout=120_000)
+        assert police.locator("h1").inner_text() == "Upload Police's return"
+        assert police.locator("#outcome").inner_text().startswith(f"Refused: {REF}, version 1.")
+        screenshot(police, "upload-refused")
+        assert DISTINCTIVE_NAME not in police.content()
+    assert not (folders.audits / f"{REF.lower()}.yaml").exists()

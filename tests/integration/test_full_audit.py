@@ -4,6 +4,7 @@ people holding the roles (FAB user records), each decision naming the person."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ from tests.helpers.definitions import AuditFolders
 from tests.helpers.mail import MailCatcher
 from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
 from tests.helpers.outputs import message_text, pdf_text
+from tests.helpers.people import password_of
 from tests.helpers.rehearsal import copy_review_register, drop_returns, kinds, kinds_of, practitioner, run_rehearsal
 from tests.helpers.signoff import APPROVE, REQUEST_CHANGES, Answer, Answerer
 from tests.helpers.workbooks import ACTIONS, THEMES, chair_analysis
@@ -49,17 +51,58 @@ def audit(folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path):
     return definition
 
 
+def _business_unit_approves_in_chromium(url: str, waiting: Answerer, smtp_server: MailCatcher, seen: dict) -> None:
+    """The Business Unit follows the emailed link to Airflow's decision screen, finds the draft there, and
+    approves without a comment, in Chromium."""
+    from tests.helpers.browser import chromium, log_in, screenshot
+
+    task_id = "round_1.bu_quality_assurance"
+    deadline = time.monotonic() + 240
+    while not waiting._awaiting(task_id) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    request = next(m for m in smtp_server.messages if "bu_quality_assurance_request" in m["X-MAA-Key"])
+    link = re.search(r"https?://\S+/required_actions", request.get_body(("plain",)).get_content()).group()
+    with chromium() as browser:
+        page = log_in(browser, url, "business-unit", password_of("business-unit"))
+        page.goto(link)
+        approve = page.get_by_role("button", name="Approve")
+        approve.wait_for()
+        draft = page.locator("a[href*='audit-overview-report-draft.pdf']")
+        seen["draft"] = draft.first.get_attribute("href") if draft.count() else None
+        screenshot(page, "decision-screen")
+        approve.click()
+        while waiting._awaiting(task_id) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        seen["answered"] = not waiting._awaiting(task_id)
+
+
+@pytest.mark.timeout(600)  # the browser and Airflow's UI served beside the rehearsal
 def test_approved_first_time_the_final_report_goes_out_and_the_actions_are_tracked(
-        audit, folders: AuditFolders, smtp_server: MailCatcher) -> None:
+        audit, folders: AuditFolders, smtp_server: MailCatcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    from airflow.api_fastapi.app import create_app
+
+    from maa.ops.services import free_port
+    from tests.helpers.browser import serving
+
+    port = free_port()
+    monkeypatch.setenv("AIRFLOW__API__BASE_URL", f"http://127.0.0.1:{port}")  # the emailed links point here
+    monkeypatch.setenv("AIRFLOW__API_AUTH__JWT_SECRET", "full-audit-test-secret-of-enough-length-for-hs512-keys")
     answerer = Answerer(DAG_ID, [
         Answer("round_1.bu_quality_assurance", "qiip", APPROVE),  # QiiP may not answer the BU's stage
-        Answer("round_1.bu_quality_assurance", "business-unit", APPROVE, "Ready for QiiP."),
         Answer("round_1.qiip_signoff", "qiip", APPROVE),
     ]).start()
-
-    assert run_rehearsal() == "success"
+    seen: dict = {}
+    with serving(create_app(), port) as url:
+        browser = threading.Thread(target=_business_unit_approves_in_chromium,
+                                   args=(url, answerer, smtp_server, seen), daemon=True)
+        browser.start()
+        assert run_rehearsal() == "success"
+        browser.join(timeout=60)
     answerer.thread.join(timeout=10)
 
+    assert seen["answered"], "the Business Unit approved on the decision screen, with no comment"
+    assert seen["draft"] and seen["draft"].endswith(f"/maa/reports/{REF}/audit-overview-report-draft.pdf"), \
+        "the draft is one click away on the decision screen"
     assert answerer.refused == ["qiip: 403"]
     output = folders.output / REF
     for name in ("practitioner-pack.pdf", "chair-briefing.pdf", "audit-overview-report-draft.pdf",

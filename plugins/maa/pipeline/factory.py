@@ -57,6 +57,7 @@ def build_dag(definition: AuditDefinition, path: Path) -> DAG:
     with access_control_unwarned(), DAG(
         dag_id=definition.dag_id,
         description=f"{definition.type} {definition.ref}: {definition.title}",
+        dag_display_name=f"{definition.ref}: {definition.title}",  # what DAG cards and lists show, not the id
         doc_md=doc_md(definition, file_name),
         schedule=None,
         catchup=False,
@@ -69,31 +70,41 @@ def build_dag(definition: AuditDefinition, path: Path) -> DAG:
         access_control=when_applied(audit_access_control(definition)),
     ) as dag:
         step = partial(AuditStepOperator, definition_file=file_name)
-        prepared = step(step=tasks.prepare_audit)
-        notice_date = MilestoneSensor(task_id="wait_for_notice_date", milestone="notice_issued",
-                                      definition_file=file_name)
-        notice = step(step=tasks.send_notice)
-        packs = step(step=tasks.build_audit_packs)
-        prepared >> notice_date >> notice
-        if not definition.has_cases:  # a PAA, or a thematic MATA: no case list to wait for
-            notice >> packs
-        else:
-            nominations = NominationsSensor(task_id="receive_nominations", definition_file=file_name)
-            notice >> nominations >> packs
-        packs_sent = step(step=tasks.send_audit_packs)
-        packs >> packs_sent
-        deadline, returns_closed = _agency_returns(step, file_name, packs, packs_sent)
-        if definition.type is AuditType.PAA:  # the year's data: in the chair's briefing, and again before the draft
-            returns_closed >>= step(step=tasks.receive_data_extracts, trigger_rule="none_failed")
-        analysis = _findings_meeting(step, file_name, deadline, returns_closed)
-        if definition.type is AuditType.PAA:
-            analysis >>= step(step=tasks.receive_data_extracts, task_id="receive_late_data_extracts")
-        _signoff(step, definition, file_name, analysis)
+        with _phase("phase_1_preparation", "Phase 1: the notice, the case list, the audit packs"):
+            prepared = step(step=tasks.prepare_audit)
+            notice_date = MilestoneSensor(task_id="wait_for_notice_date", milestone="notice_issued",
+                                          definition_file=file_name)
+            notice = step(step=tasks.send_notice)
+            packs = step(step=tasks.build_audit_packs)
+            prepared >> notice_date >> notice
+            if not definition.has_cases:  # a PAA, or a thematic MATA: no case list to wait for
+                notice >> packs
+            else:
+                nominations = NominationsSensor(task_id="receive_nominations", definition_file=file_name)
+                notice >> nominations >> packs
+            packs_sent = step(step=tasks.send_audit_packs)
+            packs >> packs_sent
+        with _phase("phase_2_returns", "Phase 2: each agency's return, the deadline, no returns"):
+            deadline, returns_closed = _agency_returns(step, file_name, packs, packs_sent)
+        with _phase("phase_3_findings", "Phase 3: the practitioner pack, the chair's briefing and analysis"):
+            if definition.type is AuditType.PAA:  # the year's data: in the chair's briefing, and again before the draft
+                returns_closed >>= step(step=tasks.receive_data_extracts, trigger_rule="none_failed")
+            analysis = _findings_meeting(step, file_name, deadline, returns_closed)
+            if definition.type is AuditType.PAA:
+                analysis >>= step(step=tasks.receive_data_extracts, task_id="receive_late_data_extracts")
+        with _phase("phase_4_signoff", "Phase 4: drafts, the Business Unit's and QiiP's decisions, the final report"):
+            _signoff(step, definition, file_name, analysis)
     # Set once the tasks exist: a DAG's params are deep-copied into every task built inside it, and each copy
     # is validated again whenever the DAG is serialised. Tasks see them all the same (the run's params are
     # the DAG's merged with the task's own).
     dag.params = ParamsDict(run_params())
     return dag
+
+
+def _phase(group_id: str, tooltip: str) -> TaskGroup:
+    """A phase the graph view folds, so a laptop-wide screen shows the audit's shape. Its tasks keep their
+    ids (no group prefix): the docs, the UI's links and every test name them so."""
+    return TaskGroup(group_id=group_id, tooltip=tooltip, prefix_group_id=False)
 
 
 def run_params() -> dict[str, Param]:

@@ -22,13 +22,13 @@ from maa.audit.definitions import AuditDefinition, AuditType
 from maa.config import LONDON
 from maa.meeting.registers import ReviewFinding
 from maa.outputs.store import Store
+from maa.programme.phase import phase_of, progress_of
 from maa.returns.receiving import ReturnStatus
 from maa.signoff.decisions import approval
 from maa.tracker.actions import TrackedAction, stored_register, tracked_actions
 from maa.tracker.impact import IMPACT
 from maa.tracker.register import STATUSES, rag
 from maa.tracker.report import RAG_ORDER
-from maa.web.dashboard import packs_sent, phase_of
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ def _audits(store: Store, period: Period, known: Mapping[str, AuditDefinition], 
         approved_on = approved_on if approved_on and approved_on <= as_of else None
         definition = known.get(row["ref"])
         phase = NO_DEFINITION if definition is None else phase_of(
-            definition, as_of, packs_sent=packs_sent(store, row["ref"]), approved=approved_on is not None)
+            definition, as_of, progress_of(definition, store, approved=approved_on is not None))
         found.append(AuditRecord(row["ref"], row["audit_type"], row["title"], row["theme"] or "", row["start_date"],
                                  row["signoff_due"], phase, approved_on))
     return found

@@ -63,11 +63,13 @@ class Visitor:
 
     def check_programme(self) -> None:
         if not self.programme:
-            raise Forbidden("The audit programme's pages are for the Business Unit and QiiP.")
+            raise Forbidden("The audit programme's pages are for the Business Unit and QiiP. If your work needs "
+                            "them, ask the Business Unit for the right login.")
 
     def check_registration(self) -> None:
         if not self.business_unit:
-            raise Forbidden("Only the Business Unit registers audits.")
+            raise Forbidden("Only the Business Unit registers audits: a new audit is put to it after the Audit "
+                            "Panel's decision.")
 
     def check_attendance(self) -> None:
         if not self.business_unit:
@@ -75,6 +77,10 @@ class Visitor:
 
     def check_upload(self, agency_code: str) -> None:
         """A coordinator uploads for their own agency only; the Business Unit for any (a return sent to it)."""
-        if not (self.business_unit or agency_code.upper() in self.agencies):
-            raise Forbidden(f"This upload page belongs to another agency; yours is "
-                            f"{', '.join(self.agencies) or 'not set: ask the Business Unit for a coordinator role'}.")
+        if self.business_unit or agency_code.upper() in self.agencies:
+            return
+        if self.agencies:
+            raise Forbidden(f"This upload page belongs to another agency; yours is {', '.join(self.agencies)}.")
+        raise Forbidden("This page is where an agency's coordinator uploads the agency's completed return workbook"
+                        " and sees whether it was accepted. Uploading returns is not part of your role"
+                        + (": the returns received are on the audit programme page." if self.qiip else "."))

@@ -139,7 +139,8 @@ async def home(visitor: CurrentVisitor) -> Response:
         return RedirectResponse("dashboard", status_code=303)
     if visitor.agency:
         return RedirectResponse(f"upload/{quote(visitor.agency)}", status_code=303)
-    raise Forbidden("These pages are for the Business Unit, QiiP and agency coordinators.")
+    raise Forbidden("These pages are for the Business Unit, QiiP and agency coordinators. If your work needs them, "
+                    "ask the Business Unit for the right login.")
 
 
 @app.get("/dashboard")
@@ -195,7 +196,9 @@ def _upload_page(request: Request, visitor: Visitor, code: str, **context: Any) 
     from maa.web.uploads import return_slots
 
     definitions, store = _definitions(), _store()
-    return _page(request, "web/upload.html", visitor, code=code, slots=return_slots(definitions, store, code),
+    slots = return_slots(definitions, store, code)
+    agency_name = next((slot.definition.agency(slot.code).name for slot in slots), code)  # as its people say it
+    return _page(request, "web/upload.html", visitor, code=code, slots=slots, agency_name=agency_name,
                  sharing=sharing_slots(definitions, store, code),
                  **{"result": None, "refused": None, "ref": None, "shared_refused": None, "shared_saved": False,
                     **context})
@@ -277,26 +280,33 @@ def _coordinator_roles(definition: Any) -> None:
 
 @app.get("/audits/new")
 async def new_audit(request: Request, visitor: CurrentVisitor) -> Response:
-    from maa.web.registration import Registration, form_defaults
+    from maa.web.registration import FIELD_LABELS, Registration, form_defaults
 
     visitor.check_registration()
     values = form_defaults(await asyncio.to_thread(_definitions), now().date())
-    return _page(request, "web/register.html", visitor, form=Registration(values), registered=None)
+    return _page(request, "web/register.html", visitor, form=Registration(values), registered=None,
+                 labels=FIELD_LABELS)
 
 
 @app.post("/audits/new")
 async def register_audit(request: Request, visitor: CurrentVisitor) -> Response:
-    from maa.web.registration import Registration, register
+    from maa.audit.definitions import load_definition
+    from maa.web.registration import FIELD_LABELS, Registration, form_defaults, milestones, register
 
     visitor.check_registration()
     _same_origin(request)
     form = await request.form(max_files=0, max_fields=40)
     registration = Registration({k: v for k, v in form.items() if isinstance(v, str)})
     written = await asyncio.to_thread(register, registration, visitor.name, before_writing=_coordinator_roles)
-    if written:
-        log.info("%s registered %s (%s)", visitor.login, registration.value("ref"), written.name)
-    return _page(request, "web/register.html", visitor, form=registration,
-                 registered=written.name if written else None, status_code=200 if written else 400)
+    if not written:
+        return _page(request, "web/register.html", visitor, form=registration, registered=None,
+                     labels=FIELD_LABELS, status_code=400)
+    log.info("%s registered %s (%s)", visitor.login, registration.value("ref"), written.name)
+    # The form starts afresh for the next audit; the one just written is said above it, with its dates.
+    fresh = Registration(form_defaults(await asyncio.to_thread(_definitions), now().date()))
+    registered = load_definition(written)
+    return _page(request, "web/register.html", visitor, form=fresh, registered=registered, file_name=written.name,
+                 registered_timetable=milestones(registered), labels=FIELD_LABELS)
 
 
 # The findings meeting's attendance and Phase 4's sharing of the learning ---------------------------------

@@ -13,25 +13,24 @@ from typing import TYPE_CHECKING
 from maa import config
 from maa.audit.definitions import AuditDefinition, Status
 from maa.audit.timetable import MILESTONE_LABELS, MILESTONES
+from maa.programme.phase import phase_of, progress_of, return_states
 from maa.returns.receiving import ACCEPTED, NO_RETURN
 
 if TYPE_CHECKING:
     from maa.outputs.store import Store
 
-# The procedure's phases (seeds: "Phase 1 - Preparation" ... "Phase 5 - Showing impact").
-NOT_STARTED = "Not started"
-PREPARATION = "Phase 1: preparation"
-AUDIT_COMPLETION = "Phase 2: agencies' audit"
-FINDINGS = "Phase 3: findings meeting and review"
-REPORT = "Phase 3: chair's report and sign-off"
-SHARING = "Phase 4: sharing the learning, actions tracked"
-IMPACT = "Phase 5: impact review"
-
-# The reports the dashboard links to: by case ref and age band only.
-SHAREABLE_REPORTS = ("practitioner-pack.pdf", "practitioner-pack-addendum.pdf", "chair-briefing.pdf",
-                     "audit-overview-report-draft.pdf", "audit-overview-report.pdf", "learning-briefing.pdf",
-                     "impact-update-report.pdf")
-# The timeline's bar spans the twelve-week timetable; the impact review, months later, is named beside it.
+# The reports the dashboard links to, by their titles: by case ref and age band only.
+SHAREABLE_REPORTS = {
+    "practitioner-pack.pdf": "Practitioner pack",
+    "practitioner-pack-addendum.pdf": "Practitioner pack: addendum (returns accepted late)",
+    "chair-briefing.pdf": "Chair's briefing",
+    "audit-overview-report-draft.pdf": "Audit Overview Report: latest draft",
+    "audit-overview-report.pdf": "Audit Overview Report (final)",
+    "learning-briefing.pdf": "Learning briefing",
+    "impact-update-report.pdf": "Impact update report",
+}
+DRAFT, FINAL = "audit-overview-report-draft.pdf", "audit-overview-report.pdf"
+# The timeline runs over the twelve-week timetable; the impact review, months later, is named beside it.
 BAR_MILESTONES = MILESTONES[:-1]
 
 
@@ -39,7 +38,6 @@ BAR_MILESTONES = MILESTONES[:-1]
 class Milestone:
     label: str
     due: date
-    position: float  # per cent along the bar
     passed: bool
 
 
@@ -51,8 +49,9 @@ class AuditSummary:
     theme: str
     status: str
     phase: str
-    milestones: tuple[Milestone, ...]
-    today_position: float | None  # None when today lies outside the bar
+    milestones: tuple[Milestone, ...]  # the timeline's, in order; the impact review is not among them
+    today_before: int | None  # today falls just before milestones[today_before]; None when outside them
+    today_note: str  # where today lies, in words
     impact_review_due: date
     returned: tuple[str, ...]
     awaiting: tuple[str, ...]
@@ -61,30 +60,37 @@ class AuditSummary:
     next_deadline: Milestone | None
     dag_id: str
     run_id: str | None
-    reports: tuple[str, ...]
+    reports: tuple[tuple[str, str], ...]  # (file name, title)
     rehearsal: bool = False  # the store's record is a rehearsal's: shown as such, with no deadline of its own
 
 
-def packs_sent(store: Store, ref: str) -> bool:
-    """The audit packs have gone (the ledger says so): Phase 1 is over and returns are awaited."""
-    return any(e["kind"] == "audit_pack" and e["status"] == "sent" for e in store.emails(ref))
+def _span(days: int) -> str:
+    if days % 7 == 0 or days > 20:
+        weeks = round(days / 7)
+        return f"{weeks} week{'s' if weeks != 1 else ''}"
+    return f"{days} day{'s' if days != 1 else ''}"
 
 
-def phase_of(definition: AuditDefinition, today: date, *, packs_sent: bool, approved: bool) -> str:
-    if definition.status is not Status.active:
-        return definition.status.value.capitalize()
-    dates = definition.timetable.dates
-    if approved:
-        return IMPACT if today >= dates["impact_review_due"] else SHARING
-    if today < dates["notice_issued"]:
-        return NOT_STARTED
-    if today <= dates["submission_deadline"]:
-        return AUDIT_COMPLETION if packs_sent else PREPARATION
-    return FINDINGS if today <= dates["review_end"] else REPORT
+def where_today_is(milestones: tuple[Milestone, ...], today: date) -> tuple[int | None, str]:
+    """Where today sits among the milestones, and the sentence saying so, also when it is outside them."""
+    first, last = milestones[0], milestones[-1]
+    if today < first.due:
+        return None, f"Today is {_span((first.due - today).days)} before the notice is issued."
+    if today > last.due:
+        return None, f"Today is {_span((today - last.due).days)} after the sign-off was due."
+    after = next(i for i, m in enumerate(milestones) if m.due >= today)
+    if milestones[after].due == today:
+        return after, f"Today is the day of “{milestones[after].label}”."
+    return after, f"Today comes after “{milestones[after - 1].label}” and before “{milestones[after].label}”."
 
 
-def _position(day: date, first: date, last: date) -> float:
-    return round(100 * (day - first).days / max((last - first).days, 1), 1)
+def reports_of(ref: str) -> tuple[tuple[str, str], ...]:
+    """The shareable reports written so far, by title; the draft goes once the final report exists."""
+    folder = config.audit_output(ref)
+    written = [name for name in SHAREABLE_REPORTS if (folder / name).is_file()]
+    if FINAL in written and DRAFT in written:
+        written.remove(DRAFT)
+    return tuple((name, SHAREABLE_REPORTS[name]) for name in written)
 
 
 def summarise(definition: AuditDefinition, store: Store, today: date, run_id: str | None = None) -> AuditSummary:
@@ -93,32 +99,28 @@ def summarise(definition: AuditDefinition, store: Store, today: date, run_id: st
     from maa.signoff.decisions import approval
 
     dates = definition.timetable.dates
-    first, last = dates[BAR_MILESTONES[0]], dates[BAR_MILESTONES[-1]]
-    milestones = tuple(Milestone(MILESTONE_LABELS[name], dates[name], _position(dates[name], first, last),
-                                 dates[name] < today) for name in MILESTONES)
-    returns = store.returns(definition.ref)
+    milestones = tuple(Milestone(MILESTONE_LABELS[name], dates[name], dates[name] < today) for name in MILESTONES)
+    bar = milestones[:len(BAR_MILESTONES)]
     refused = {f["agency_code"] for f in store.inbox_files(definition.ref, "return") if f["outcome"] == "refused"}
-    status = {a.code: returns.get(a.code, {}).get("status") for a in definition.agencies}
+    status = return_states(definition, store)
     returned = tuple(code for code, state in status.items() if state in ACCEPTED)
     no_return = tuple(code for code, state in status.items() if state == NO_RETURN)
     awaiting = tuple(code for code in status if code not in returned + no_return)
-    approved = approval(store, definition.ref) is not None
-    sent = packs_sent(store, definition.ref)
-    folder = config.audit_output(definition.ref)
+    progress = progress_of(definition, store, approved=approval(store, definition.ref) is not None)
+    today_before, today_note = where_today_is(bar, today)
     rehearsal = recorded_as(store, definition.ref) is True
     return AuditSummary(
         ref=definition.ref, type=definition.type.value, title=definition.title, theme=definition.theme or "",
         status=definition.status.value,
-        phase=phase_of(definition, today, packs_sent=sent, approved=approved),
-        milestones=milestones,
-        today_position=_position(today, first, last) if first <= today <= last else None,
+        phase=phase_of(definition, today, progress),
+        milestones=bar, today_before=today_before, today_note=today_note,
         impact_review_due=dates["impact_review_due"],
         returned=returned, awaiting=awaiting,
         refused_last=tuple(code for code in awaiting if code in refused), no_return=no_return,
         next_deadline=next((m for m in milestones if m.due >= today), None)
         if definition.status is Status.active and not rehearsal else None,
         dag_id=definition.dag_id, run_id=run_id,
-        reports=tuple(name for name in SHAREABLE_REPORTS if (folder / name).is_file()),
+        reports=reports_of(definition.ref),
         rehearsal=rehearsal,
     )
 

@@ -1,9 +1,11 @@
 """The Business Unit registers an audit on a form: the form becomes a definition file in the audits folder,
-validated exactly as `maa check` validates one, and the audit's DAG appears at the next parse."""
+validated exactly as `maa check` validates one, and the audit's DAG appears at the next parse. Every problem is
+found in one pass and named by the label its field has on the form."""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,10 +17,36 @@ import yaml
 
 from maa import config
 from maa.audit.clock import now
-from maa.audit.definitions import AuditDefinition, DefinitionError, definition_files, load_all, parse_definition
+from maa.audit.definitions import (
+    AuditDefinition,
+    AuditType,
+    DefinitionError,
+    definition_files,
+    load_all,
+    parse_definition,
+)
+from maa.audit.timetable import MILESTONE_LABELS
 
 TIMESCALE_FIELDS = ("notice", "agency_audit", "review", "chair_report", "signoff", "impact_review_months")
 AGENCY_LINE_HELP = "one agency a line: CODE | Agency name | Coordinator's name | coordinator's email"
+# Each form field's label, as the form shows it and as its problems are listed.
+FIELD_LABELS = {
+    "ref": "Reference", "type": "Type", "title": "Title", "theme": "Theme", "start": "Start (the notice date)",
+    "period_from": "PAA only: period audited, from", "period_to": "PAA only: period audited, to",
+    "chair_name": "Chair's name", "chair_email": "Chair's email", "business_unit": "Business Unit mailbox",
+    "concerns_to": "Safeguarding concerns to", "qiip": "QiiP's emails",
+    "nominating_agency": "Nominating agency (MACA and MATA)", "agencies": "Agencies",
+    "notice": "Notice (weeks)", "agency_audit": "Agencies' audit (weeks)", "review": "Review (weeks)",
+    "chair_report": "Chair's report (weeks)", "signoff": "Sign-off (weeks)",
+    "impact_review_months": "Impact review after (months)",
+    "timescale_reason": "Reason for a timescale outside the procedure's bounds",
+    "late_grace_days": "Working days a late return is still accepted",
+    "retention_days": "Days after the audit ended (approved, withdrawn or its run over) before files are purged",
+}
+# A definition's problem names its fields by their keys; on the form they read as the form words them.
+_KEYS_IN_WORDS = {"notice + agency_audit": "the notice and the agencies' audit together",
+                  "agency_audit": "the agencies' audit", "timescale_reason": "a reason for the timescale"}
+_KEY = re.compile("|".join(re.escape(key) for key in _KEYS_IN_WORDS))
 
 
 @dataclass
@@ -35,6 +63,12 @@ class Registration:
     def value(self, name: str) -> str:
         return self.values.get(name, "").strip()
 
+    def listed(self) -> list[tuple[str, str, list[str]]]:
+        """(field, its label, its problems) in the form's order, for the list above the form."""
+        order = list(FIELD_LABELS)
+        return [(name, FIELD_LABELS.get(name, name), self.problems[name])
+                for name in sorted(self.problems, key=lambda n: order.index(n) if n in order else len(order))]
+
 
 def form_defaults(definitions: list[AuditDefinition], today: date) -> dict[str, str]:
     """A new form starts from the latest audit's mailboxes and agencies: the same partnership, mostly."""
@@ -49,6 +83,11 @@ def form_defaults(definitions: list[AuditDefinition], today: date) -> dict[str, 
                                   for a in latest.agencies),
         }
     return values
+
+
+def milestones(definition: AuditDefinition) -> list[tuple[str, date]]:
+    """The new audit's dates, said on the page that registered it."""
+    return [(MILESTONE_LABELS[name], day) for name, day in definition.timetable.dates.items()]
 
 
 def _agencies(registration: Registration) -> list[dict[str, Any]]:
@@ -85,7 +124,8 @@ def definition_from(registration: Registration) -> dict[str, Any]:
         "chair": {"name": value("chair_name"), "email": value("chair_email")},
         "business_unit": {"email": value("business_unit")},
         "qiip": {"emails": [e.strip() for e in value("qiip").replace(",", "\n").splitlines() if e.strip()]},
-        "nominating_agency": value("nominating_agency") or None,
+        # A PAA has no cases: the field, filled for the last case audit, is not held against it.
+        "nominating_agency": (value("nominating_agency") or None) if value("type") != AuditType.PAA else None,
         "agencies": _agencies(registration),
         "timescale": {name: number for name in TIMESCALE_FIELDS
                       if (number := _whole_number(registration, name)) is not None},
@@ -117,8 +157,8 @@ def _describe(registration: Registration, definition_field: str, problem: str) -
     parts = definition_field.split(".")
     if parts[0] == "agencies" and len(parts) > 1 and parts[1].isdigit() \
             and int(parts[1]) < len(registration.agency_lines):
-        return f"line {registration.agency_lines[int(parts[1])]}: {' '.join(parts[2:]) or 'agency'}: {problem}"
-    return problem
+        problem = f"line {registration.agency_lines[int(parts[1])]}: {' '.join(parts[2:]) or 'agency'}: {problem}"
+    return _KEY.sub(lambda key: _KEYS_IN_WORDS[key.group()], problem)
 
 
 def register(registration: Registration, author: str, audits_folder: Path | None = None,
@@ -137,12 +177,11 @@ def register(registration: Registration, author: str, audits_folder: Path | None
     except DefinitionError as error:
         for definition_field, problem in error.problems:
             registration.refuse(_form_field(definition_field), _describe(registration, definition_field, problem))
-    if registration.problems:
-        return None
     taken = {d.ref.casefold(): path for path, d in load_all(definition_files(folder)).definitions.items()} | \
         {p.stem.casefold(): p for p in folder.glob("*.y*ml")}
-    if ref.casefold() in taken:
+    if ref and ref.casefold() in taken:  # said beside the form's other problems, not after they are put right
         registration.refuse("ref", f"{ref} is already used by {taken[ref.casefold()].name}")
+    if registration.problems:
         return None
     if before_writing is not None:
         before_writing(definition)

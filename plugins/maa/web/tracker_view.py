@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from maa.outputs.store import Store
 
 
+# The export's column headings, as the page's table words them.
+COLUMN_TITLES = {"audit_ref": "Audit", "action_id": "Action", "action": "What is to be done",
+                 "owner_agency": "Owner agency", "due_date": "Due", "status": "Action status", "rag": "RAG status",
+                 "review_refs": "Review findings", "last_update": "Last update"}
+
+
 @dataclass(frozen=True)
 class TrackerFilter:
     audit: str = ""
@@ -31,6 +37,13 @@ class TrackerFilter:
                 and (not self.status or row["status"] == self.status)
                 and (not self.rag or row["rag"] == self.rag)
                 and (not self.finding or self.finding in row["review_refs"].split("; ")))
+
+    def in_words(self) -> str:
+        """The filter as people read it, for the export's header."""
+        chosen = [f"{label} {value}" for label, value in (
+            ("audit", self.audit), ("owner agency", self.agency), ("action status", self.status),
+            ("RAG status", self.rag), ("review finding", self.finding)) if value]
+        return "actions with " + ", ".join(chosen) if chosen else "every action"
 
     def query(self) -> str:
         """The filter as a query string, for the export link."""
@@ -70,8 +83,8 @@ def export_workbook(page: TrackerPage, chosen: TrackerFilter, today: date) -> by
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Actions"
-    sheet.append([safe_cell(f"OFFICIAL: action tracker, {today:%d %B %Y}; filter: {chosen.query() or 'none'}")])
-    sheet.append(list(ACTION_COLUMNS))
+    sheet.append([safe_cell(f"OFFICIAL: action tracker, {today:%d %B %Y}: {chosen.in_words()}")])
+    sheet.append([COLUMN_TITLES[column] for column in ACTION_COLUMNS])
     for row in page.rows:
         sheet.append([safe_cell(row[column]) for column in ACTION_COLUMNS])
     sheet.freeze_panes = "A3"

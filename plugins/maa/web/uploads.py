@@ -15,6 +15,7 @@ import os
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,7 @@ class Outcome:
     outcome: str  # "accepted" or "refused"
     reasons: tuple[str, ...]
     sha256: str
+    landed: datetime  # when the file reached the inbox (UTC); the page says it in London time
 
 
 @dataclass(frozen=True)
@@ -54,12 +56,13 @@ class ReturnSlot:
 
 def history(store: Store, ref: str, code: str) -> tuple[Outcome, ...]:
     return tuple(Outcome(f["version"], f["outcome"], tuple(filter(None, (f["reasons"] or "").split("\n"))),
-                         f["sha256"]) for f in store.inbox_files(ref, "return", code))
+                         f["sha256"], (f["landed_at"] or f["received_at"]).replace(tzinfo=UTC))
+                 for f in store.inbox_files(ref, "return", code))
 
 
 def _state(definition: AuditDefinition, store: Store, code: str) -> str:
+    from maa.programme.phase import packs_sent
     from maa.returns.receiving import ACCEPTED, NO_RETURN
-    from maa.web.dashboard import packs_sent
 
     status = store.returns(definition.ref).get(code, {}).get("status")
     if definition.status is not Status.active:
@@ -67,7 +70,7 @@ def _state(definition: AuditDefinition, store: Store, code: str) -> str:
     if status in ACCEPTED:
         return "accepted"
     if status == NO_RETURN:
-        return "closed: the deadline and its grace period have passed; the Business Unit can help"
+        return "closed: the deadline and its grace period have passed"
     if not packs_sent(store, definition.ref):
         return "not open yet: the audit pack and return template have not been sent"
     return OPEN

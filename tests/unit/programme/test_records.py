@@ -7,10 +7,10 @@ from datetime import date
 from types import SimpleNamespace
 
 from maa.audit.definitions import AuditDefinition, definition_files, load_all
+from maa.programme.phase import IMPACT, SHARING
 from maa.programme.records import Period, programme_records
 from maa.tracker.actions import stored_register
 from maa.tracker.register import rag
-from maa.web.dashboard import IMPACT, SHARING
 from tests.helpers.programme_seed import (
     GRADES,
     IMPACT_REPORTS,

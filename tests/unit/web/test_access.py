@@ -31,3 +31,12 @@ def test_roles_map_to_what_each_may_see() -> None:
     both.check_upload("POL")
     with pytest.raises(Forbidden, match="yours is EDU, POL"):
         both.check_upload("ICB")
+
+
+def test_qiip_and_the_operator_are_told_what_the_upload_page_is_for() -> None:
+    for login, role, where in (("p.nair", "QiiP", "the audit programme page"), ("ola", "Operator", "role.")):
+        with pytest.raises(Forbidden) as refused:
+            Visitor.of(fab_user(login, role)).check_upload("POL")
+        told = str(refused.value)
+        assert told.startswith("This page is where an agency's coordinator uploads") and where in told, role
+        assert "another agency" not in told and "Business Unit" not in told, role

@@ -64,3 +64,24 @@ def test_a_broken_definition_in_the_folder_does_not_stop_a_registration(folders:
     registration = _form()
     assert register(registration, "business-unit", folders.audits) == folders.audits / "MACA-2027-02.yaml"
     assert registration.problems == {}
+
+
+def test_every_problem_comes_in_one_pass_named_by_its_label_even_beside_a_ref_already_used(
+        folders: AuditFolders) -> None:
+    folders.write_definition({"ref": "MATA-2027-04"})
+    registration = _form(ref="MATA-2027-04", type="MATA", theme="", notice="3", agency_audit="6")
+
+    assert register(registration, "business-unit", folders.audits) is None
+    assert registration.listed() == [
+        ("ref", "Reference", ["MATA-2027-04 is already used by MATA-2027-04.yaml"]),
+        ("theme", "Theme", ["required for a MATA"]),
+        ("notice", "Notice (weeks)", ["the notice and the agencies' audit together is 9 weeks; the 2023 procedure "
+                                      "allows no more than 8, whatever the reason"]),
+    ]
+
+
+def test_a_paa_is_not_refused_for_the_nominating_agency_the_form_started_with(folders: AuditFolders) -> None:
+    registration = _form(ref="PAA-2027-02", type="PAA", theme="", nominating_agency="CSC",
+                         period_from="2026-04-01", period_to="2027-03-31")
+    assert register(registration, "business-unit", folders.audits) == folders.audits / "PAA-2027-02.yaml"
+    assert "nominating_agency" not in definition_from(registration)
