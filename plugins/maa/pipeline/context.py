@@ -6,10 +6,11 @@ fetching Airflow's context from a global and opening its own store; the waits bu
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from airflow.sdk.exceptions import AirflowSkipException
 
 from maa import config
 from maa.audit import clock
+from maa.audit.busy import RunLedger
 from maa.audit.definitions import AuditDefinition, Status, load_current
 from maa.audit.timetable import at_send_time
 from maa.intake.inbox import InboxRoot
@@ -47,8 +49,22 @@ def is_dry_run(context: Mapping[str, Any]) -> bool:
     return bool((context.get("params") or {}).get("dry_run", False))
 
 
-def audit_clock(context: Mapping[str, Any], definition: AuditDefinition) -> clock.AuditClock:
-    return clock.for_run(context, at_send_time(definition.timetable["notice_issued"]))
+def run_key(context: Mapping[str, Any]) -> str:
+    """The run a rehearsal's busy ledger belongs to."""
+    ti = context["ti"]
+    return f"{ti.dag_id}/{ti.run_id}"
+
+
+def task_key(context: Mapping[str, Any]) -> str:
+    """This task instance, as its busy spans name it (every try the same: a dead try's span ends at the next)."""
+    ti = context["ti"]
+    return f"{ti.task_id}[{ti.map_index if ti.map_index is not None else -1}]"
+
+
+def audit_clock(context: Mapping[str, Any], definition: AuditDefinition, store: Store) -> clock.AuditClock:
+    """The run's clock; a rehearsal's counts only the time its ledger shows nothing of the run working."""
+    ledger = RunLedger(store, run_key(context)) if "ti" in context else None
+    return clock.for_run(context, at_send_time(definition.timetable["notice_issued"]), ledger)
 
 
 def task_spool(context: Mapping[str, Any]) -> Path:
@@ -78,9 +94,9 @@ class AuditContext:
         self._resume_spool = resume_spool
         self.definition = definition
         self.definition_file = definition_file
-        self.clock = audit_clock(context, definition)
-        self.dry_run = is_dry_run(context)
         self.store = task_store()
+        self.clock = audit_clock(context, definition, self.store)
+        self.dry_run = is_dry_run(context)
         self.inbox: InboxRoot = resources.inbox_root()
 
     @cached_property
@@ -95,6 +111,16 @@ class AuditContext:
     @property
     def rehearsal(self) -> bool:
         return self.clock.rehearsal
+
+    @contextlib.contextmanager
+    def busy(self) -> Iterator[None]:
+        """This task works: in a rehearsal, audit time stands still meanwhile (see `maa.audit.clock`)."""
+        ledger = self.clock.ledger
+        if not isinstance(ledger, RunLedger):
+            yield
+            return
+        with ledger.busy(task_key(self._context)):
+            yield
 
     @classmethod
     def for_task(cls, context: Mapping[str, Any], definition_file: str, *, resume_spool: bool = True) -> AuditContext:

@@ -1,13 +1,15 @@
-"""Audit time: the day a daily run acts for, in London, from its own dates, never the wall clock."""
+"""Audit time: the day a daily run acts for, in London, from its own dates, never the wall clock; a rehearsal's
+audit time, which moves on only while nothing of the run works."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
 
-from maa.audit.clock import run_day
+from maa.audit.clock import AuditClock, merged_spans, run_day
+from maa.config import LONDON
 
 
 @pytest.mark.parametrize(("context", "expected"), [
@@ -21,3 +23,64 @@ from maa.audit.clock import run_day
 def test_a_daily_run_acts_for_its_own_date_in_london_never_the_wall_clock(context: dict, expected: date) -> None:
     """One rule for the tracker and retention DAGs: midnight UTC in summer is already tomorrow in London."""
     assert run_day(context) == expected
+
+
+START = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # the run's start on the wall clock
+ORIGIN = datetime(2026, 6, 1, 9, 0, tzinfo=LONDON)  # the notice date at 09:00 it stands for
+
+
+class Spans:
+    """A ledger as a list: what the store would hold."""
+
+    def __init__(self, *spans: tuple[float, float | None]):
+        self.rows = [(START + timedelta(seconds=s), None if e is None else START + timedelta(seconds=e))
+                     for s, e in spans]
+
+    def spans(self) -> list:
+        return self.rows
+
+
+def rehearsal(ledger: Spans | None = None) -> AuditClock:
+    return AuditClock(seconds_per_week=10, run_start=START, origin=ORIGIN, ledger=ledger)
+
+
+def at(seconds: float) -> datetime:
+    return START + timedelta(seconds=seconds)
+
+
+def test_audit_time_moves_a_week_per_ten_idle_seconds_and_stands_still_while_the_run_works() -> None:
+    clock = rehearsal(Spans((5, 25), (10, 15), (30, 32)))  # overlapping spans count once
+    assert clock.from_wall_clock(at(5)) == ORIGIN + timedelta(days=3.5)
+    assert clock.from_wall_clock(at(20)) == ORIGIN + timedelta(days=3.5), "busy: no audit time passes"
+    assert clock.from_wall_clock(at(35)) == ORIGIN + timedelta(weeks=1.3)
+    assert rehearsal().from_wall_clock(at(35)) == ORIGIN + timedelta(weeks=3.5), "no ledger: every second counts"
+
+
+def test_a_target_in_audit_time_is_reached_later_by_the_busy_time_before_it() -> None:
+    clock = rehearsal(Spans((5, 25), (30, 32)))
+    assert clock.to_wall_clock(ORIGIN + timedelta(weeks=1)) == at(30), "10 idle seconds: 0-5 and 25-30"
+    assert clock.to_wall_clock(ORIGIN + timedelta(weeks=2)) == at(42)
+    assert clock.to_wall_clock(ORIGIN - timedelta(weeks=1)) == at(-10), "before the run: no busy time counts"
+    for seconds in (0, 3, 26, 31.5, 50):  # the two conversions are inverses outside busy spans
+        moment = clock.from_wall_clock(at(seconds))
+        assert clock.from_wall_clock(clock.to_wall_clock(moment)) == moment
+
+
+def test_an_open_span_holds_audit_time_until_it_ends() -> None:
+    """A look still working: audit time now is where it was when the look began, and a target ahead is as
+    far in idle time from now as it was then, so the moment a wait computed moves later."""
+    began = datetime.now(UTC) - timedelta(seconds=30)
+    ledger = Spans()
+    ledger.rows = [(began, None)]
+    clock = AuditClock(seconds_per_week=10, run_start=began - timedelta(seconds=60), origin=ORIGIN, ledger=ledger)
+    frozen = clock.now()
+    assert frozen == clock.from_wall_clock(began) == ORIGIN + timedelta(weeks=6)
+    due = clock.to_wall_clock(frozen + timedelta(weeks=1))
+    assert datetime.now(UTC) + timedelta(seconds=9) < due <= datetime.now(UTC) + timedelta(seconds=10)
+
+
+def test_merged_spans_join_overlaps_and_close_open_ones_now() -> None:
+    now = at(100)
+    assert merged_spans(Spans((50, None), (1, 4), (3, 8), (9, 10)).spans(), now) == [
+        (at(1), at(8)), (at(9), at(10)), (at(50), now)]
+    assert merged_spans([], now) == []

@@ -1,0 +1,12 @@
+-- A rehearsal's busy ledger: each span of wall-clock time in which part of the run was working (a step, a
+-- wait's look, a file noticed in the inbox and not yet taken). Audit time moves on only outside these spans,
+-- so a slow or busy machine makes a rehearsal last longer, never changes its record. `who` names the task
+-- instance; an open span has no end yet. No child's data.
+CREATE TABLE rehearsal_busy (
+    span_id    VARCHAR(32)  PRIMARY KEY,
+    run        VARCHAR(512) NOT NULL,
+    who        VARCHAR(512) NOT NULL,
+    started_at TIMESTAMP    NOT NULL,
+    ended_at   TIMESTAMP
+);
+CREATE INDEX rehearsal_busy_run ON rehearsal_busy (run);
