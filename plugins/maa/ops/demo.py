@@ -223,8 +223,10 @@ def _follow(airflow: Any, definition: AuditDefinition, run_id: str, roles: Sampl
 
     store, returns_sent, analyses_sent = None, False, 0
     first_seen: dict[tuple[str, int], float] = {}
+    told: set[str] = set()
     while (state := airflow.run_state(definition.dag_id, run_id, "business-unit")) not in FINISHED:
         time.sleep(1)
+        _say_what_it_waits_for(airflow, definition, run_id, told, files=roles is None)
         if roles is None:
             continue
         store = store or resources.store()
@@ -250,6 +252,32 @@ def _follow(airflow: Any, definition: AuditDefinition, run_id: str, roles: Sampl
                 first_seen[(task_id, attempt)] = float("inf")  # answered
                 print(f"demo: {user} answered {task_id}: {option}")
     return state
+
+
+def _say_what_it_waits_for(airflow: Any, definition: AuditDefinition, run_id: str, told: set[str], *,
+                           files: bool) -> None:
+    """Print, once each, the answers the run is parked for and (with `files`, when nobody plays the people)
+    the files its waits look out for: whose, which task, where, and which login."""
+    from maa.ops.waiting import file_waits, signoff_wait
+
+    task_instances = airflow.task_instances(definition.dag_id, run_id, "business-unit")
+    logins = {person.role: login for login, person in airflow.people.items()}
+    waits = [(f"{ti['task_id']}/{ti['try_number']}",
+              signoff_wait(definition, ti["task_id"], airflow.url, run_id, logins))
+             for ti in task_instances if ti["state"] == "awaiting_input"]
+    if files:
+        waits += [(sentence, sentence) for sentence in file_waits(definition, task_instances, _inbox_shown())]
+    for key, sentence in waits:
+        if sentence and key not in told:
+            told.add(key)
+            print(f"demo: {sentence}")
+
+
+def _inbox_shown() -> str:
+    """The inbox as the people who drop files see it: MAA_INBOX_URL, or the data folder's inbox."""
+    from maa.intake.inbox import local_inbox
+
+    return config.settings().inbox_url or str(local_inbox())
 
 
 def _summarise(definition: AuditDefinition, project: Path, elapsed: float) -> None:
