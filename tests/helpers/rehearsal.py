@@ -3,17 +3,57 @@ reading which emails it sent."""
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
+from pathlib import Path
 
+from maa.audit.definitions import AuditDefinition, load_definition
 from tests.helpers.dags import dag_bag
+from tests.helpers.definitions import PROJECT, AuditFolders
 from tests.helpers.mail import MailCatcher
+from tests.helpers.nominations import nominations_csv
+from tests.helpers.workbooks import chair_analysis, completed_return
 
 SAMPLE_DAG_ID = "maa_mata_2026_01"
-SECONDS_PER_WEEK = 5  # Phase 1 takes about 16 s here; the returns must still land before the deadline
+# Audit time moves on only while nothing of the run works, so this sets how long the rehearsal waits in all,
+# not whether the returns land in time.
+SECONDS_PER_WEEK = 5
+SAMPLE_REF = "MATA-2026-01"
+SAMPLE_CASES = ["C-01", "C-02"]
+SAMPLE_RETURNING = ["CSC", "POL", "ICB", "GHC", "EDU"]  # PROB never returns
 
 
 def practitioner(code: str) -> str:
     return f"practitioner.{code.lower()}@agency.example.org"
+
+
+def sample_return(definition: AuditDefinition, code: str, tmp_path: Path,
+                  cells: dict[str, object] | None = None) -> bytes:
+    """A completed return of the sample, naming the agency's nominated practitioner (`cells` as
+    `completed_return` takes them)."""
+    return completed_return(definition, code, SAMPLE_CASES, tmp_path, cells=cells, overview={
+        "nominated_practitioner": f"Practitioner {code}", "nominated_practitioner_email": practitioner(code)})
+
+
+def sample_inbox(folders: AuditFolders, tmp_path: Path, first_tries: dict[str, dict[str, object]] | None = None
+                 ) -> AuditDefinition:
+    """The sample audit with every file its people send dropped before the rehearsal starts: the case list,
+    five returns (an agency in `first_tries` gets those Findings cells wrong), the chair's analysis and
+    narrative, and the review findings register."""
+    definition = load_definition(folders.write_definition())
+    inbox = folders.inbox(SAMPLE_REF)
+    (inbox / "nominations.csv").write_text(nominations_csv())
+    (inbox / "returns").mkdir()
+    for code in SAMPLE_RETURNING:
+        cells = (first_tries or {}).get(code)
+        (inbox / "returns" / f"{code}.xlsx").write_bytes(sample_return(definition, code, tmp_path, cells=cells))
+    (inbox / "chair").mkdir()
+    (inbox / "chair" / "analysis.xlsx").write_bytes(chair_analysis(definition, tmp_path))
+    (inbox / "chair" / "narrative.md").write_text("## Overview\n\nCases **C-01** and C-02 show drift.\n")
+    registers = folders.data / "registers"
+    registers.mkdir()
+    shutil.copy(PROJECT / "include" / "sample" / "data" / "registers" / "review_findings.csv", registers)
+    return definition
 
 
 def run_rehearsal(dag_id: str = SAMPLE_DAG_ID) -> str:

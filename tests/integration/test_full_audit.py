@@ -4,7 +4,6 @@ people holding the roles (FAB user records), each decision naming the person."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -12,41 +11,34 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from maa.audit.definitions import load_definition
 from maa.pipeline import resources
-from tests.helpers.definitions import PROJECT, AuditFolders
+from tests.helpers.definitions import AuditFolders
 from tests.helpers.mail import MailCatcher
-from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID, nominations_csv
+from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID
 from tests.helpers.outputs import message_text, pdf_text
-from tests.helpers.rehearsal import kinds, kinds_of, practitioner, run_rehearsal
+from tests.helpers.rehearsal import (
+    SAMPLE_DAG_ID,
+    SAMPLE_REF,
+    SAMPLE_RETURNING,
+    kinds,
+    kinds_of,
+    practitioner,
+    run_rehearsal,
+    sample_inbox,
+)
 from tests.helpers.signoff import APPROVE, REQUEST_CHANGES, Answer, Answerer
-from tests.helpers.workbooks import ACTIONS, THEMES, chair_analysis, completed_return
+from tests.helpers.workbooks import ACTIONS, THEMES, chair_analysis
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db", "fab_auth_manager")]
 
-REF, DAG_ID = "MATA-2026-01", "maa_mata_2026_01"
-CASES = ["C-01", "C-02"]
-RETURNING = ["CSC", "POL", "ICB", "GHC", "EDU"]  # PROB never returns
+REF, DAG_ID = SAMPLE_REF, SAMPLE_DAG_ID
+RETURNING = SAMPLE_RETURNING
 
 
 @pytest.fixture
 def audit(folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path):
     """The sample audit with every file its people send, dropped before the rehearsal starts."""
-    definition = load_definition(folders.write_definition())
-    inbox = folders.inbox(REF)
-    (inbox / "nominations.csv").write_text(nominations_csv())
-    (inbox / "returns").mkdir()
-    for code in RETURNING:
-        (inbox / "returns" / f"{code}.xlsx").write_bytes(completed_return(
-            definition, code, CASES, tmp_path, overview={"nominated_practitioner": f"Practitioner {code}",
-                                                         "nominated_practitioner_email": practitioner(code)}))
-    (inbox / "chair").mkdir()
-    (inbox / "chair" / "analysis.xlsx").write_bytes(chair_analysis(definition, tmp_path))
-    (inbox / "chair" / "narrative.md").write_text("## Overview\n\nCases **C-01** and C-02 show drift.\n")
-    registers = folders.data / "registers"
-    registers.mkdir()
-    shutil.copy(PROJECT / "include" / "sample" / "data" / "registers" / "review_findings.csv", registers)
-    return definition
+    return sample_inbox(folders, tmp_path)
 
 
 def test_approved_first_time_the_final_report_goes_out_and_the_actions_are_tracked(
