@@ -56,9 +56,9 @@ def sample_inbox(folders: AuditFolders, tmp_path: Path, first_tries: dict[str, d
     return definition
 
 
-def run_rehearsal(dag_id: str = SAMPLE_DAG_ID) -> str:
+def run_rehearsal(dag_id: str = SAMPLE_DAG_ID, seconds_per_week: float = SECONDS_PER_WEEK) -> str:
     dag = dag_bag().get_dag(dag_id)
-    return str(dag.test(run_conf={"rehearsal_seconds_per_week": SECONDS_PER_WEEK}).state)
+    return str(dag.test(run_conf={"rehearsal_seconds_per_week": seconds_per_week}).state)
 
 
 def kinds_of(message) -> str:
