@@ -41,9 +41,11 @@ POLICE_MISTAKE = {"C6": "Excellent"}  # not a grade: the first return is refused
 
 @pytest.fixture
 def busy_cores() -> Iterator[int]:
-    """One spinning process per core for the whole test, stopped after it."""
+    """One spinning process per core for the whole test, stopped after it (and ending by themselves should this
+    process die first: a timed-out test skips its teardown)."""
     count = os.cpu_count() or 2
-    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+    spin = f"import os\nwhile os.getppid() == {os.getpid()}: pass"
+    spinners = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(count)]
     yield count
     for spinner in spinners:
         spinner.kill()

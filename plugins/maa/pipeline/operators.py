@@ -37,14 +37,6 @@ PAUSED_RECHECK = timedelta(hours=1)
 # A wait this short is slept through in the worker: deferring would cost more than it saves, and a
 # trigger that fires at once can race the executor (see maa.pipeline.triggers.HOLD_SECONDS).
 SHORT_WAIT = timedelta(seconds=20)
-# dag.test() (and `airflow dags test`) runs a deferred task's trigger inline and every other task of the run
-# only once it has fired; there a wait hands the run back instead (it is rescheduled), so the other tasks
-# look in the meantime as they would beside it in the real scheduler.
-DAG_TEST_USER = "dag_test"
-
-
-def runs_triggers_inline(context: Mapping[str, Any]) -> bool:
-    return getattr(context.get("dag_run"), "triggering_user_name", None) == DAG_TEST_USER
 
 
 class AuditStepOperator(BaseOperator):
@@ -92,7 +84,10 @@ class _DefinitionAwareWait(BaseOperator):
         return audit
 
     def park(self, context: Mapping[str, Any], moment: datetime) -> NoReturn:
-        """Look again at the wall-clock `moment`, holding no worker slot meanwhile."""
+        """Look again at the wall-clock `moment`, holding no worker slot meanwhile (under dag.test(), which
+        would run the trigger inline and nothing else meanwhile, rescheduled instead)."""
+        from maa.pipeline.context import runs_triggers_inline
+
         if runs_triggers_inline(context):
             raise AirflowRescheduleException(moment.astimezone(UTC))
         from airflow.providers.standard.triggers.temporal import DateTimeTrigger
@@ -107,7 +102,7 @@ class _DefinitionAwareWait(BaseOperator):
         step working meanwhile moves the moment later; under dag.test() the task is rescheduled instead,
         at the moment as the ledger gives it now (its next look asks again).
         """
-        from maa.pipeline.context import run_key, task_key
+        from maa.pipeline.context import run_key, runs_triggers_inline, task_key
         from maa.pipeline.triggers import InboxTrigger, RehearsalWake
 
         poll = config.settings().inbox_poll_seconds
@@ -138,6 +133,8 @@ class MilestoneSensor(_DefinitionAwareWait):
         self.until_day_end = until_day_end
 
     def execute(self, context: Context) -> str:
+        from maa.pipeline.context import runs_triggers_inline
+
         while True:
             audit = self.current_audit(context)
             definition = audit.definition
@@ -177,7 +174,6 @@ class NominationsSensor(_DefinitionAwareWait):
         if state.accepted:
             return "accepted"
         self.wait(context, audit, state.next_reminder_at, state.inbox_file)
-        return "waiting"
 
 
 class ReturnSensor(_DefinitionAwareWait):
@@ -205,7 +201,6 @@ class ReturnSensor(_DefinitionAwareWait):
         if state.status is not ReturnStatus.WAITING:
             return str(state.status)
         self.wait(context, audit, state.wake_at, state.inbox_file)
-        return str(ReturnStatus.WAITING)
 
 
 class AnalysisSensor(_DefinitionAwareWait):
@@ -235,4 +230,3 @@ class AnalysisSensor(_DefinitionAwareWait):
         if state.accepted_version is not None:
             return state.accepted_version
         self.wait(context, audit, state.wake_at, state.inbox_file)
-        return 0
