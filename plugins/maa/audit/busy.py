@@ -1,9 +1,10 @@
-"""A rehearsal's busy ledger in the store: the spans in which part of the run was working.
+"""A rehearsal's ledger in the store: the spans in which part of the run was working, or waiting.
 
-A step or a wait's look opens a span as it starts and closes it as it ends; a trigger that notices a file
-in the inbox opens one in the name of the task it wakes, which that task's look closes once the file has
-its outcome. A span left open by a process that died ends at the next look of the same task (or counts as
-busy until the run ends, holding audit time: better a rehearsal that waits than one that skips ahead).
+A step or a wait's look opens a busy span as it starts and closes it as it ends; a wait opens a waiting
+span as it parks, which its next look closes; a trigger that notices a file in the inbox opens a busy span
+in the name of the task it wakes, which that task's look closes once the file has its outcome. A span left
+open by a process that died ends at the next look of the same task (a busy one holds audit time until
+then: better a rehearsal that waits than one that skips ahead).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from maa.audit.clock import Span
+from maa.audit.clock import BUSY, WAITING, Span
 
 if TYPE_CHECKING:
     from maa.outputs.store import Store
@@ -37,15 +38,15 @@ class RunLedger:
     def _table(self) -> sa.Table:
         return self.store.table("rehearsal_busy")
 
-    def open(self, who: str, at: datetime | None = None) -> str:
+    def open(self, who: str, kind: str = BUSY, at: datetime | None = None) -> str:
         span_id = uuid.uuid4().hex
         with self.store.begin() as connection:
             connection.execute(self._table.insert().values(
-                span_id=span_id, run=self.run, who=who, started_at=_naive(at or datetime.now(UTC))))
+                span_id=span_id, run=self.run, who=who, kind=kind, started_at=_naive(at or datetime.now(UTC))))
         return span_id
 
     def close(self, who: str, at: datetime | None = None) -> int:
-        """End every open span of `who` (its own look's, and any a trigger opened for it)."""
+        """End every open span of `who` (its own, and any a trigger opened for it)."""
         table = self._table
         with self.store.begin() as connection:
             return connection.execute(
@@ -54,16 +55,23 @@ class RunLedger:
 
     @contextlib.contextmanager
     def busy(self, who: str) -> Iterator[None]:
-        """Audit time stands still while the body runs (and until any span opened for `who` is closed)."""
+        """Audit time stands still while the body runs; `who`'s waiting ends as it starts."""
+        self.close(who)
         self.open(who)
         try:
             yield
         finally:
             self.close(who)
 
+    def waiting(self, who: str) -> None:
+        """`who` waits from now until its next look (or its end): audit time may move on meanwhile."""
+        self.close(who)
+        self.open(who, WAITING)
+
     def spans(self) -> list[Span]:
         table = self._table
         with self.store.connect() as connection:
-            rows = connection.execute(sa.select(table.c.started_at, table.c.ended_at)
+            rows = connection.execute(sa.select(table.c.kind, table.c.started_at, table.c.ended_at)
                                       .where(table.c.run == self.run)).all()
-        return [(start.replace(tzinfo=UTC), end.replace(tzinfo=UTC) if end else None) for start, end in rows]
+        return [(kind, start.replace(tzinfo=UTC), end.replace(tzinfo=UTC) if end else None)
+                for kind, start, end in rows]

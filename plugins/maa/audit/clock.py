@@ -2,8 +2,10 @@
 
 In a rehearsal each week of the timetable lasts N seconds of the run's idle time: the run's start is the
 notice date at 09:00, and audit time moves on 604,800/N times faster than the wall clock, but only while
-nothing of the run is working. Every step, every look of a wait and every file noticed in the inbox and
-not yet taken is a busy span in the run's ledger (`maa.audit.busy`); audit time stands still inside them.
+some wait of the run is waiting and nothing of it works. Every step, every look of a wait and every file
+noticed in the inbox and not yet taken is a busy span in the run's ledger (`maa.audit.busy`), every
+wait between its looks a waiting span; audit time stands still outside waiting spans and inside busy ones,
+so the time from one task to the next (a scheduler's loop, a task process starting) costs none either.
 So a slow or busy machine makes a rehearsal take longer, and its record is the same as on a fast one.
 Waits convert their audit-time targets back to wall-clock moments through the same ledger, and look again
 when a busy span has moved the moment later. Off (N = 0) by default.
@@ -39,16 +41,17 @@ def run_day(context: Mapping[str, Any]) -> date:
     return moment.astimezone(LONDON).date()
 
 
-Span = tuple[datetime, datetime | None]  # wall clock (UTC) start and end; no end while still open
+BUSY, WAITING = "busy", "waiting"
+Span = tuple[str, datetime, datetime | None]  # BUSY or WAITING, wall clock (UTC) start and end (None: open)
 
 
 class BusyLedger(Protocol):
-    """Where a rehearsal's busy spans are kept (the store, see `maa.audit.busy`)."""
+    """Where a rehearsal's busy and waiting spans are kept (the store, see `maa.audit.busy`)."""
 
     def spans(self) -> Sequence[Span]: ...
 
 
-def merged_spans(spans: Iterable[Span], until: datetime) -> list[tuple[datetime, datetime]]:
+def merged_spans(spans: Iterable[tuple[datetime, datetime | None]], until: datetime) -> list[tuple[datetime, datetime]]:
     """The spans as disjoint intervals in order, an open one taken as lasting until `until`."""
     closed = sorted((start, end if end is not None else max(start, until)) for start, end in spans)
     result: list[tuple[datetime, datetime]] = []
@@ -60,8 +63,23 @@ def merged_spans(spans: Iterable[Span], until: datetime) -> list[tuple[datetime,
     return result
 
 
+def held_intervals(spans: Iterable[Span], start: datetime, until: datetime) -> list[tuple[datetime, datetime]]:
+    """When audit time stood still, from `start` to `until`: while anything of the run was busy, and while
+    no wait of the run was waiting (between one step and the next, a task starting: the run is at work)."""
+    spans = list(spans)
+    waiting = merged_spans(((s, e) for kind, s, e in spans if kind == WAITING), until)
+    gaps, cursor = [], start
+    for wait_start, wait_end in waiting:
+        if wait_start > cursor:
+            gaps.append((cursor, min(wait_start, until)))
+        cursor = max(cursor, wait_end)
+    if cursor < until:
+        gaps.append((cursor, until))
+    return merged_spans([*((s, e) for kind, s, e in spans if kind == BUSY), *gaps], until)
+
+
 def idle_between(busy: Sequence[tuple[datetime, datetime]], start: datetime, moment: datetime) -> timedelta:
-    """Wall-clock time from `start` to `moment` outside every busy interval (negative before `start`)."""
+    """Wall-clock time from `start` to `moment` outside every held interval (negative before `start`)."""
     if moment <= start:
         return moment - start
     idle = moment - start
@@ -73,8 +91,8 @@ def idle_between(busy: Sequence[tuple[datetime, datetime]], start: datetime, mom
 
 
 def moment_after_idle(busy: Sequence[tuple[datetime, datetime]], start: datetime, idle: timedelta) -> datetime:
-    """The first wall-clock moment by which `idle` time outside the busy intervals has passed since `start`,
-    counting no busy time beyond those known (the inverse of `idle_between`)."""
+    """The first wall-clock moment by which `idle` time outside the held intervals has passed since `start`,
+    counting none held beyond those known (the inverse of `idle_between`)."""
     moment, remaining = start, idle
     if remaining <= timedelta(0):
         return start + remaining
@@ -118,8 +136,10 @@ class AuditClock:
         return self.run_start, self.origin
 
     def _busy(self) -> list[tuple[datetime, datetime]]:
-        """The run's busy intervals as known now (one read of the ledger)."""
-        return merged_spans(self.ledger.spans() if self.ledger else (), datetime.now(UTC))
+        """When the run's audit time stood still, as the ledger knows it now (one read); none without one."""
+        if self.ledger is None or self.run_start is None:
+            return []
+        return held_intervals(self.ledger.spans(), self.run_start, datetime.now(UTC))
 
     def to_wall_clock(self, audit_time: datetime) -> datetime:
         """When, on the wall clock, audit time reaches `audit_time` if nothing more of the run works; a busy

@@ -130,6 +130,11 @@ class AuditContext:
         with ledger.busy(task_key(self._context)):
             yield
 
+    def waiting(self) -> None:
+        """This task waits until its next look: in a rehearsal, audit time may move on meanwhile."""
+        if isinstance(self.clock.ledger, RunLedger):
+            self.clock.ledger.waiting(task_key(self._context))
+
     @classmethod
     def for_task(cls, context: Mapping[str, Any], definition_file: str, *, resume_spool: bool = True) -> AuditContext:
         """The definition as it is now (a withdrawn audit skips whatever is left of its run)."""

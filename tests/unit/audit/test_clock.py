@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from maa.audit.clock import AuditClock, merged_spans, run_day
+from maa.audit.clock import BUSY, WAITING, AuditClock, merged_spans, run_day
 from maa.config import LONDON
 
 
@@ -30,11 +30,13 @@ ORIGIN = datetime(2026, 6, 1, 9, 0, tzinfo=LONDON)  # the notice date at 09:00 i
 
 
 class Spans:
-    """A ledger as a list: what the store would hold."""
+    """A ledger as a list: what the store would hold. Seconds from START; a wait waits throughout unless
+    `waiting` says otherwise."""
 
-    def __init__(self, *spans: tuple[float, float | None]):
-        self.rows = [(START + timedelta(seconds=s), None if e is None else START + timedelta(seconds=e))
-                     for s, e in spans]
+    def __init__(self, *busy: tuple[float, float | None],
+                 waiting: tuple[tuple[float, float | None], ...] = ((0, None),)):
+        self.rows = [(kind, START + timedelta(seconds=s), None if e is None else START + timedelta(seconds=e))
+                     for kind, spans in ((BUSY, busy), (WAITING, waiting)) for s, e in spans]
 
     def spans(self) -> list:
         return self.rows
@@ -56,6 +58,15 @@ def test_audit_time_moves_a_week_per_ten_idle_seconds_and_stands_still_while_the
     assert rehearsal().from_wall_clock(at(35)) == ORIGIN + timedelta(weeks=3.5), "no ledger: every second counts"
 
 
+def test_between_one_task_and_the_next_no_audit_time_passes_unless_a_wait_is_waiting() -> None:
+    """Phase 1 is a chain of steps: the scheduler's loop and each task's start between them hold audit time,
+    however slow the machine; once a wait parks, its waiting moves audit time on."""
+    clock = rehearsal(Spans((0, 4), (6, 9), (12, 13), waiting=((13, 23), (20, None))))
+    assert clock.from_wall_clock(at(13)) == ORIGIN, "steps and the gaps between them"
+    assert clock.from_wall_clock(at(28)) == ORIGIN + timedelta(weeks=1.5)
+    assert clock.to_wall_clock(ORIGIN + timedelta(weeks=1)) == at(23)
+
+
 def test_a_target_in_audit_time_is_reached_later_by_the_busy_time_before_it() -> None:
     clock = rehearsal(Spans((5, 25), (30, 32)))
     assert clock.to_wall_clock(ORIGIN + timedelta(weeks=1)) == at(30), "10 idle seconds: 0-5 and 25-30"
@@ -70,9 +81,10 @@ def test_an_open_span_holds_audit_time_until_it_ends() -> None:
     """A look still working: audit time now is where it was when the look began, and a target ahead is as
     far in idle time from now as it was then, so the moment a wait computed moves later."""
     began = datetime.now(UTC) - timedelta(seconds=30)
+    run_start = began - timedelta(seconds=60)
     ledger = Spans()
-    ledger.rows = [(began, None)]
-    clock = AuditClock(seconds_per_week=10, run_start=began - timedelta(seconds=60), origin=ORIGIN, ledger=ledger)
+    ledger.rows = [(BUSY, began, None), (WAITING, run_start, None)]
+    clock = AuditClock(seconds_per_week=10, run_start=run_start, origin=ORIGIN, ledger=ledger)
     frozen = clock.now()
     assert frozen == clock.from_wall_clock(began) == ORIGIN + timedelta(weeks=6)
     due = clock.to_wall_clock(frozen + timedelta(weeks=1))
@@ -81,6 +93,6 @@ def test_an_open_span_holds_audit_time_until_it_ends() -> None:
 
 def test_merged_spans_join_overlaps_and_close_open_ones_now() -> None:
     now = at(100)
-    assert merged_spans(Spans((50, None), (1, 4), (3, 8), (9, 10)).spans(), now) == [
+    assert merged_spans([(at(50), None), (at(1), at(4)), (at(3), at(8)), (at(9), at(10))], now) == [
         (at(1), at(8)), (at(9), at(10)), (at(50), now)]
     assert merged_spans([], now) == []
