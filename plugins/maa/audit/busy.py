@@ -27,6 +27,10 @@ def _naive(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC)
+
+
 class RunLedger:
     """The busy spans of one run (`run`: the DAG and run ids); `who` names a task instance."""
 
@@ -38,11 +42,12 @@ class RunLedger:
     def _table(self) -> sa.Table:
         return self.store.table("rehearsal_busy")
 
-    def open(self, who: str, kind: str = BUSY, at: datetime | None = None) -> str:
+    def open(self, who: str, kind: str = BUSY, at: datetime | None = None, target: datetime | None = None) -> str:
         span_id = uuid.uuid4().hex
         with self.store.begin() as connection:
             connection.execute(self._table.insert().values(
-                span_id=span_id, run=self.run, who=who, kind=kind, started_at=_naive(at or datetime.now(UTC))))
+                span_id=span_id, run=self.run, who=who, kind=kind, started_at=_naive(at or datetime.now(UTC)),
+                target_at=_naive(target) if target else None))
         return span_id
 
     def close(self, who: str, at: datetime | None = None) -> int:
@@ -63,15 +68,16 @@ class RunLedger:
         finally:
             self.close(who)
 
-    def waiting(self, who: str) -> None:
-        """`who` waits from now until its next look (or its end): audit time may move on meanwhile."""
+    def waiting(self, who: str, target: datetime | None) -> None:
+        """`who` waits from now until its next look, for the audit time `target` (None: a file only): audit
+        time moves on meanwhile until `target`, then stands still until `who` looks."""
         self.close(who)
-        self.open(who, WAITING)
+        self.open(who, WAITING, target=target)
 
     def spans(self) -> list[Span]:
         table = self._table
         with self.store.connect() as connection:
-            rows = connection.execute(sa.select(table.c.kind, table.c.started_at, table.c.ended_at)
-                                      .where(table.c.run == self.run)).all()
-        return [(kind, start.replace(tzinfo=UTC), end.replace(tzinfo=UTC) if end else None)
-                for kind, start, end in rows]
+            rows = connection.execute(sa.select(table.c.kind, table.c.started_at, table.c.ended_at,
+                                                table.c.target_at).where(table.c.run == self.run)).all()
+        return [(str(kind), _aware(start), _aware(end) if end else None, _aware(target) if target else None)
+                for kind, start, end, target in rows]

@@ -2,10 +2,11 @@
 
 In a rehearsal each week of the timetable lasts N seconds of the run's idle time: the run's start is the
 notice date at 09:00, and audit time moves on 604,800/N times faster than the wall clock, but only while
-some wait of the run is waiting and nothing of it works. Every step, every look of a wait and every file
-noticed in the inbox and not yet taken is a busy span in the run's ledger (`maa.audit.busy`), every
-wait between its looks a waiting span; audit time stands still outside waiting spans and inside busy ones,
-so the time from one task to the next (a scheduler's loop, a task process starting) costs none either.
+some wait of the run is waiting for a moment still to come and nothing of it works. Every step, every look
+of a wait and every file noticed in the inbox and not yet taken is a busy span in the run's ledger
+(`maa.audit.busy`), every wait between its looks a waiting span with its target; audit time stands still
+inside busy spans, outside waiting ones, and from a wait's target until its look, so the time from one task
+to the next (a scheduler's loop, a task process starting, a trigger firing) costs none either.
 So a slow or busy machine makes a rehearsal take longer, and its record is the same as on a fast one.
 Waits convert their audit-time targets back to wall-clock moments through the same ledger, and look again
 when a busy span has moved the moment later. Off (N = 0) by default.
@@ -13,6 +14,7 @@ when a busy span has moved the moment later. Off (N = 0) by default.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -42,7 +44,8 @@ def run_day(context: Mapping[str, Any]) -> date:
 
 
 BUSY, WAITING = "busy", "waiting"
-Span = tuple[str, datetime, datetime | None]  # BUSY or WAITING, wall clock (UTC) start and end (None: open)
+# BUSY or WAITING, wall clock (UTC) start and end (None: open), and a waiting span's target in audit time
+Span = tuple[str, datetime, datetime | None, datetime | None]
 
 
 class BusyLedger(Protocol):
@@ -63,19 +66,59 @@ def merged_spans(spans: Iterable[tuple[datetime, datetime | None]], until: datet
     return result
 
 
-def held_intervals(spans: Iterable[Span], start: datetime, until: datetime) -> list[tuple[datetime, datetime]]:
-    """When audit time stood still, from `start` to `until`: while anything of the run was busy, and while
-    no wait of the run was waiting (between one step and the next, a task starting: the run is at work)."""
-    spans = list(spans)
-    waiting = merged_spans(((s, e) for kind, s, e in spans if kind == WAITING), until)
-    gaps, cursor = [], start
-    for wait_start, wait_end in waiting:
-        if wait_start > cursor:
-            gaps.append((cursor, min(wait_start, until)))
-        cursor = max(cursor, wait_end)
-    if cursor < until:
-        gaps.append((cursor, until))
-    return merged_spans([*((s, e) for kind, s, e in spans if kind == BUSY), *gaps], until)
+def held_intervals(spans: Iterable[Span], start: datetime, until: datetime, origin: datetime,
+                   speed: float) -> list[tuple[datetime, datetime]]:
+    """When audit time stood still, from `start` to `until`: while anything of the run was busy, while no
+    wait was waiting for a moment still to come (between one task and the next, a task starting), and while
+    a wait whose moment has come had not yet looked: in each the run has work in hand.
+
+    Audit time is followed from `start` (where it is `origin`) through every boundary of a span, and split
+    where it reaches a waiting span's target: from there that wait is due, and holds audit time until its
+    look closes the span."""
+    events: list[tuple[datetime, int, int]] = []  # (when, +1 opens / -1 closes, span number)
+    kinds: list[str] = []
+    targets: list[datetime | None] = []
+    for number, (kind, opened, ended, target) in enumerate(spans):
+        kinds.append(kind)
+        targets.append(target)
+        events += [(max(opened, start), 1, number), (min(ended or until, until), -1, number)]
+    events.sort(key=lambda event: (event[0], -event[1]))  # a span that opens and closes at once still counts
+    held: list[tuple[datetime, datetime]] = []
+    busy, waiting, due = 0, set[int](), set[int]()
+    audit, moment = origin, start
+
+    def advance(to: datetime) -> None:
+        """Follow audit time from `moment` to `to`, with the spans open over that stretch."""
+        nonlocal audit, moment
+        while moment < to:
+            due.update(number for number in waiting - due
+                       if (target := targets[number]) is not None and target <= audit)
+            pending = [number for number in waiting if number not in due]
+            if busy or not pending or waiting & due:
+                held.append((moment, to))
+                moment = to
+                return
+            timed = [(target, number) for number in pending if (target := targets[number]) is not None]
+            if timed:
+                target, first = min(timed)
+                if moment + (target - audit) / speed < to:
+                    moment, audit = moment + (target - audit) / speed, target
+                    due.add(first)
+                    continue
+            audit += (to - moment) * speed
+            moment = to
+
+    for when, change, number in events:
+        if when > moment:
+            advance(min(when, until))
+        if kinds[number] == BUSY:
+            busy += change
+        elif change > 0:
+            waiting.add(number)
+        else:
+            waiting.discard(number)
+    advance(until)
+    return merged_spans(held, until)
 
 
 def idle_between(busy: Sequence[tuple[datetime, datetime]], start: datetime, moment: datetime) -> timedelta:
@@ -137,9 +180,9 @@ class AuditClock:
 
     def _busy(self) -> list[tuple[datetime, datetime]]:
         """When the run's audit time stood still, as the ledger knows it now (one read); none without one."""
-        if self.ledger is None or self.run_start is None:
+        if self.ledger is None or self.run_start is None or self.origin is None:
             return []
-        return held_intervals(self.ledger.spans(), self.run_start, datetime.now(UTC))
+        return held_intervals(self.ledger.spans(), self.run_start, datetime.now(UTC), self.origin, self.speed)
 
     def to_wall_clock(self, audit_time: datetime) -> datetime:
         """When, on the wall clock, audit time reaches `audit_time` if nothing more of the run works; a busy
@@ -154,7 +197,9 @@ class AuditClock:
         if not self.rehearsal:
             return moment.astimezone(LONDON)
         run_start, origin = self._anchors()
-        return (origin + idle_between(self._busy(), run_start, moment) * self.speed).astimezone(LONDON)
+        # Whole seconds, rounded up: a wait whose moment has come reads it as come, not a microsecond short.
+        offset = math.ceil((idle_between(self._busy(), run_start, moment) * self.speed).total_seconds())
+        return (origin + timedelta(seconds=offset)).astimezone(LONDON)
 
     def wall_clock_delta(self, audit_delta: timedelta) -> timedelta:
         return audit_delta / self.speed if self.rehearsal else audit_delta

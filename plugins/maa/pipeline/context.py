@@ -130,10 +130,11 @@ class AuditContext:
         with ledger.busy(task_key(self._context)):
             yield
 
-    def waiting(self) -> None:
-        """This task waits until its next look: in a rehearsal, audit time may move on meanwhile."""
+    def waiting(self, target: datetime | None) -> None:
+        """This task waits until its next look, for the audit time `target` (None: for a file only): in a
+        rehearsal, audit time moves on meanwhile until `target`, then stands still until it looks."""
         if isinstance(self.clock.ledger, RunLedger):
-            self.clock.ledger.waiting(task_key(self._context))
+            self.clock.ledger.waiting(task_key(self._context), target)
 
     @classmethod
     def for_task(cls, context: Mapping[str, Any], definition_file: str, *, resume_spool: bool = True) -> AuditContext:

@@ -105,7 +105,7 @@ class _DefinitionAwareWait(BaseOperator):
         from maa.pipeline.context import run_key, runs_triggers_inline, task_key
         from maa.pipeline.triggers import InboxTrigger, RehearsalWake
 
-        audit.waiting()
+        audit.waiting(wake_at)
         poll = config.settings().inbox_poll_seconds
         recheck = clock.now() + RECHECK
         wake = min(recheck, audit.clock.to_wall_clock(wake_at)) if wake_at else recheck
@@ -150,7 +150,7 @@ class MilestoneSensor(_DefinitionAwareWait):
             wake = min(audit.clock.to_wall_clock(target), clock.now() + RECHECK)
             if runs_triggers_inline(context) or wake - clock.now() > SHORT_WAIT:
                 self.wait(context, audit, target)
-            audit.waiting()
+            audit.waiting(target)
             time.sleep(max(0.0, (wake - clock.now()).total_seconds()))
 
 

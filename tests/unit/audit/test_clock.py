@@ -30,13 +30,14 @@ ORIGIN = datetime(2026, 6, 1, 9, 0, tzinfo=LONDON)  # the notice date at 09:00 i
 
 
 class Spans:
-    """A ledger as a list: what the store would hold. Seconds from START; a wait waits throughout unless
-    `waiting` says otherwise."""
+    """A ledger as a list: what the store would hold. Seconds from START; waiting spans are (start, end,
+    target in weeks from ORIGIN or None); one waits for a file for 100 s unless `waiting` says otherwise."""
 
     def __init__(self, *busy: tuple[float, float | None],
-                 waiting: tuple[tuple[float, float | None], ...] = ((0, None),)):
-        self.rows = [(kind, START + timedelta(seconds=s), None if e is None else START + timedelta(seconds=e))
-                     for kind, spans in ((BUSY, busy), (WAITING, waiting)) for s, e in spans]
+                 waiting: tuple[tuple[float, float | None, float | None], ...] = ((0, 100, None),)):
+        self.rows = [(BUSY, at(s), None if e is None else at(e), None) for s, e in busy] + [
+            (WAITING, at(s), None if e is None else at(e), None if w is None else ORIGIN + timedelta(weeks=w))
+            for s, e, w in waiting]
 
     def spans(self) -> list:
         return self.rows
@@ -61,7 +62,7 @@ def test_audit_time_moves_a_week_per_ten_idle_seconds_and_stands_still_while_the
 def test_between_one_task_and_the_next_no_audit_time_passes_unless_a_wait_is_waiting() -> None:
     """Phase 1 is a chain of steps: the scheduler's loop and each task's start between them hold audit time,
     however slow the machine; once a wait parks, its waiting moves audit time on."""
-    clock = rehearsal(Spans((0, 4), (6, 9), (12, 13), waiting=((13, 23), (20, None))))
+    clock = rehearsal(Spans((0, 4), (6, 9), (12, 13), waiting=((13, 23, None), (20, 100, None))))
     assert clock.from_wall_clock(at(13)) == ORIGIN, "steps and the gaps between them"
     assert clock.from_wall_clock(at(28)) == ORIGIN + timedelta(weeks=1.5)
     assert clock.to_wall_clock(ORIGIN + timedelta(weeks=1)) == at(23)
@@ -83,12 +84,24 @@ def test_an_open_span_holds_audit_time_until_it_ends() -> None:
     began = datetime.now(UTC) - timedelta(seconds=30)
     run_start = began - timedelta(seconds=60)
     ledger = Spans()
-    ledger.rows = [(BUSY, began, None), (WAITING, run_start, None)]
+    ledger.rows = [(BUSY, began, None, None), (WAITING, run_start, None, None)]
     clock = AuditClock(seconds_per_week=10, run_start=run_start, origin=ORIGIN, ledger=ledger)
     frozen = clock.now()
     assert frozen == clock.from_wall_clock(began) == ORIGIN + timedelta(weeks=6)
     due = clock.to_wall_clock(frozen + timedelta(weeks=1))
     assert datetime.now(UTC) + timedelta(seconds=9) < due <= datetime.now(UTC) + timedelta(seconds=10)
+
+
+def test_a_wait_whose_moment_has_come_holds_audit_time_until_it_looks() -> None:
+    """However late the scheduler or the triggerer lets a due wait look (a reminder a week before the
+    deadline), audit time is still at its moment when it does: the reminder goes in its week."""
+    late_look = rehearsal(Spans((40, 41), waiting=((0, 40, 1), (41, None, 2))))  # due at 10 s, looks at 40 s
+    assert late_look.from_wall_clock(at(10)) == ORIGIN + timedelta(weeks=1)
+    assert late_look.from_wall_clock(at(39)) == ORIGIN + timedelta(weeks=1), "due, not yet looked"
+    assert late_look.from_wall_clock(at(46)) == ORIGIN + timedelta(weeks=1.5)
+    assert late_look.to_wall_clock(ORIGIN + timedelta(weeks=2)) == at(51)
+    other_waits = rehearsal(Spans(waiting=((0, 40, 1), (0, None, 3))))
+    assert other_waits.from_wall_clock(at(39)) == ORIGIN + timedelta(weeks=1), "another wait's waiting moves none"
 
 
 def test_merged_spans_join_overlaps_and_close_open_ones_now() -> None:

@@ -31,7 +31,7 @@ async def first_event(waiting: InboxTrigger):
 def test_a_target_is_not_reached_while_the_run_works_and_is_once_it_stops(folders: AuditFolders) -> None:
     ledger = RunLedger(Store(), RUN)
     clock = AuditClock(seconds_per_week=1, run_start=datetime.now(UTC), origin=ORIGIN, ledger=ledger)
-    ledger.waiting(WHO)
+    ledger.waiting(WHO, ORIGIN + timedelta(days=1))
     ledger.open("build_audit_packs[-1]")  # working from the start: no audit time passes
 
     async def scenario():
@@ -48,7 +48,7 @@ def test_a_target_is_not_reached_while_the_run_works_and_is_once_it_stops(folder
 def test_a_file_noticed_holds_audit_time_until_its_task_has_looked(folders: AuditFolders) -> None:
     ledger = RunLedger(Store(), RUN)
     clock = AuditClock(seconds_per_week=1, run_start=datetime.now(UTC), origin=ORIGIN, ledger=ledger)
-    ledger.waiting(WHO)
+    ledger.waiting(WHO, ORIGIN + timedelta(weeks=9))
     returned = folders.inbox("MATA-2026-01") / "PROB.xlsx"
     returned.write_bytes(b"a return")
     event = asyncio.run(first_event(trigger(clock, ORIGIN + timedelta(weeks=9), [f"file://{returned}"])))
@@ -57,4 +57,4 @@ def test_a_file_noticed_holds_audit_time_until_its_task_has_looked(folders: Audi
     assert clock.now() == held, "noticed, not yet taken: audit time stands still"
     with ledger.busy(WHO):  # the task's look takes the file
         pass
-    assert all(end is not None for _, _, end in ledger.spans())
+    assert all(end is not None for _, _, end, _ in ledger.spans())
