@@ -11,6 +11,7 @@ output/outbox as .eml files unless an `smtp_default` connection exists.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import secrets
 import shutil
@@ -67,7 +68,7 @@ class SampleRoles:
         private_folder(scratch)
         self.answers: dict[str, dict[str, Any]] = yaml.safe_load(
             (config.include_dir() / "sample" / "returns.yaml").read_text())
-        self.corrected: set[str] = set()
+        self.corrections: dict[str, bytes] = {}  # agency code -> its corrected return, sent once refused
 
     def place_register(self) -> None:
         """The Business Unit's review findings register, which the chair's actions cite."""
@@ -80,19 +81,23 @@ class SampleRoles:
         write_private(self.inbox / "nominations.csv", source.read_bytes())
 
     def drop_returns(self, case_refs: list[str]) -> None:
-        """Every agency that answers sends its return; those with `first_attempt_mistakes` get them wrong."""
+        """Every agency that answers sends its return; those with `first_attempt_mistakes` get them wrong, and
+        have their correction ready (the rehearsal's clock runs while this process would build it)."""
         for code, answers in self.answers.items():
-            self._drop_return(code, answers, case_refs, mistakes=answers.get("first_attempt_mistakes") or {})
+            mistakes = answers.get("first_attempt_mistakes") or {}
+            write_private(self.inbox / "returns" / f"{code}.xlsx",
+                          self._return_workbook(code, answers, case_refs, mistakes=mistakes))
+            if mistakes:
+                self.corrections[code] = self._return_workbook(code, answers, case_refs, mistakes={})
 
-    def correct_refused_returns(self, store: Store, case_refs: list[str]) -> None:
+    def correct_refused_returns(self, store: Store) -> None:
         for event in store.events(self.definition.ref, "return_refused"):
             code = event["subject"].split("/")[0]
-            if code not in self.corrected:
-                self._drop_return(code, self.answers[code], case_refs, mistakes={})
-                self.corrected.add(code)
+            if code in self.corrections:
+                write_private(self.inbox / "returns" / f"{code}.xlsx", self.corrections.pop(code))
 
-    def _drop_return(self, code: str, answers: dict[str, Any], case_refs: list[str],
-                     mistakes: dict[str, Any]) -> None:
+    def _return_workbook(self, code: str, answers: dict[str, Any], case_refs: list[str],
+                         mistakes: dict[str, Any]) -> bytes:
         from openpyxl import load_workbook
 
         from maa.preparation.return_template import write_return_template
@@ -116,8 +121,9 @@ class SampleRoles:
             concerns.append(["case_ref", "concern"])
             for concern in answers["concerns"]:
                 concerns.append(concern)
-        with private_file(self.inbox / "returns" / f"{code}.xlsx") as handle:
-            workbook.save(handle)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
 
 
     def drop_analysis(self, revised: bool = False) -> None:
@@ -235,7 +241,7 @@ def _follow(airflow: Any, definition: AuditDefinition, run_id: str, roles: Sampl
             roles.drop_returns(case_refs)
             returns_sent = True
         if returns_sent:
-            roles.correct_refused_returns(store, case_refs)
+            roles.correct_refused_returns(store)
         if analyses_sent == 0 and store.events(definition.ref, "chair_briefing_sent"):
             roles.drop_analysis()
             analyses_sent = 1
