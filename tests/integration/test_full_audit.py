@@ -29,7 +29,9 @@ from tests.helpers.rehearsal import (
 from tests.helpers.signoff import ANSWER_PATIENCE, APPROVE, REQUEST_CHANGES, Answer, Answerer
 from tests.helpers.workbooks import ACTIONS, THEMES, chair_analysis
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db", "fab_auth_manager")]
+# A rehearsal lasts its weeks of idle time on top of the run's own work (no longer overlapping it): on a loaded
+# 2-core machine the approve path took 495 s.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200), pytest.mark.usefixtures("airflow_db", "fab_auth_manager")]
 
 REF, DAG_ID = SAMPLE_REF, SAMPLE_DAG_ID
 RETURNING = SAMPLE_RETURNING

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from maa.audit.busy import RunLedger
-from maa.outputs.store import Store
 from maa.pipeline import resources
 from tests.helpers.definitions import AuditFolders
 from tests.helpers.mail import MailCatcher
@@ -50,14 +49,12 @@ def busy_cores() -> Iterator[int]:
         spinner.wait()
 
 
-def police_corrects(folders: AuditFolders, corrected: bytes, stop: threading.Event) -> None:
-    """As Police would: once told the first return was refused, send the corrected one, made beforehand (a
-    person's time to correct is theirs; this thread's, building a workbook on a loaded machine, is not the
-    pipeline's). The store is opened by its embedded URL: asking Airflow for a connection from this thread
-    would cross dag.test()'s own."""
-    store = Store()
+def police_corrects(folders: AuditFolders, smtp_server: MailCatcher, corrected: bytes, stop: threading.Event) -> None:
+    """As Police would: once emailed that the first return was refused, send the corrected one, made
+    beforehand (a person's time to correct is theirs; this thread's, building a workbook on a loaded
+    machine, is not the pipeline's)."""
     while not stop.is_set():
-        if store.events(SAMPLE_REF, "return_refused"):
+        if any("Return refused" in subject for subject in smtp_server.subjects()):
             (folders.inbox(SAMPLE_REF) / "returns" / "POL.xlsx").write_bytes(corrected)
             return
         time.sleep(0.3)
@@ -69,7 +66,7 @@ def test_a_rehearsal_on_a_loaded_machine_keeps_the_samples_record(
     definition = sample_inbox(folders, tmp_path, first_tries={"POL": POLICE_MISTAKE})
     stop = threading.Event()
     corrected = sample_return(definition, "POL", tmp_path)
-    police = threading.Thread(target=police_corrects, args=(folders, corrected, stop), daemon=True)
+    police = threading.Thread(target=police_corrects, args=(folders, smtp_server, corrected, stop), daemon=True)
     police.start()
     answerer = Answerer(SAMPLE_DAG_ID, [Answer("round_1.bu_quality_assurance", "business-unit", APPROVE),
                                         Answer("round_1.qiip_signoff", "qiip", APPROVE)]).start()
