@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 APPROVE, REQUEST_CHANGES = "Approve", "Request changes"
+ANSWER_PATIENCE = 900.0  # seconds an answerer waits for its task to ask
 
 
 @dataclass
@@ -70,7 +71,8 @@ class Answerer:
         from fastapi import HTTPException
 
         for answer in self.answers:
-            deadline = time.monotonic() + 240
+            # A rehearsal's weeks are its idle time: on a loaded machine the work before a sign-off takes long.
+            deadline = time.monotonic() + ANSWER_PATIENCE
             while not self._awaiting(answer.task_id) and time.monotonic() < deadline:
                 time.sleep(0.5)
             try:

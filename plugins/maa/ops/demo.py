@@ -11,6 +11,7 @@ output/outbox as .eml files unless an `smtp_default` connection exists.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import secrets
 import shutil
@@ -67,7 +68,7 @@ class SampleRoles:
         private_folder(scratch)
         self.answers: dict[str, dict[str, Any]] = yaml.safe_load(
             (config.include_dir() / "sample" / "returns.yaml").read_text())
-        self.corrected: set[str] = set()
+        self.corrections: dict[str, bytes] = {}  # agency code -> its corrected return, sent once refused
 
     def place_register(self) -> None:
         """The Business Unit's review findings register, which the chair's actions cite."""
@@ -80,19 +81,23 @@ class SampleRoles:
         write_private(self.inbox / "nominations.csv", source.read_bytes())
 
     def drop_returns(self, case_refs: list[str]) -> None:
-        """Every agency that answers sends its return; those with `first_attempt_mistakes` get them wrong."""
+        """Every agency that answers sends its return; those with `first_attempt_mistakes` get them wrong, and
+        have their correction ready (the rehearsal's clock runs while this process would build it)."""
         for code, answers in self.answers.items():
-            self._drop_return(code, answers, case_refs, mistakes=answers.get("first_attempt_mistakes") or {})
+            mistakes = answers.get("first_attempt_mistakes") or {}
+            write_private(self.inbox / "returns" / f"{code}.xlsx",
+                          self._return_workbook(code, answers, case_refs, mistakes=mistakes))
+            if mistakes:
+                self.corrections[code] = self._return_workbook(code, answers, case_refs, mistakes={})
 
-    def correct_refused_returns(self, store: Store, case_refs: list[str]) -> None:
+    def correct_refused_returns(self, store: Store) -> None:
         for event in store.events(self.definition.ref, "return_refused"):
             code = event["subject"].split("/")[0]
-            if code not in self.corrected:
-                self._drop_return(code, self.answers[code], case_refs, mistakes={})
-                self.corrected.add(code)
+            if code in self.corrections:
+                write_private(self.inbox / "returns" / f"{code}.xlsx", self.corrections.pop(code))
 
-    def _drop_return(self, code: str, answers: dict[str, Any], case_refs: list[str],
-                     mistakes: dict[str, Any]) -> None:
+    def _return_workbook(self, code: str, answers: dict[str, Any], case_refs: list[str],
+                         mistakes: dict[str, Any]) -> bytes:
         from openpyxl import load_workbook
 
         from maa.preparation.return_template import write_return_template
@@ -116,8 +121,9 @@ class SampleRoles:
             concerns.append(["case_ref", "concern"])
             for concern in answers["concerns"]:
                 concerns.append(concern)
-        with private_file(self.inbox / "returns" / f"{code}.xlsx") as handle:
-            workbook.save(handle)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
 
 
     def drop_analysis(self, revised: bool = False) -> None:
@@ -219,8 +225,10 @@ def _follow(airflow: Any, definition: AuditDefinition, run_id: str, roles: Sampl
 
     store, returns_sent, analyses_sent = None, False, 0
     answered: set[tuple[str, int]] = set()  # (task, try): a question asked again would be answered again, visibly
+    told: set[str] = set()
     while (state := airflow.run_state(definition.dag_id, run_id, "business-unit")) not in FINISHED:
         time.sleep(1)
+        _say_what_it_waits_for(airflow, definition, run_id, told, files=roles is None)
         if roles is None:
             continue
         store = store or resources.store()
@@ -229,7 +237,7 @@ def _follow(airflow: Any, definition: AuditDefinition, run_id: str, roles: Sampl
             roles.drop_returns(case_refs)
             returns_sent = True
         if returns_sent:
-            roles.correct_refused_returns(store, case_refs)
+            roles.correct_refused_returns(store)
         if analyses_sent == 0 and store.events(definition.ref, "chair_briefing_sent"):
             roles.drop_analysis()
             analyses_sent = 1
@@ -245,6 +253,32 @@ def _follow(airflow: Any, definition: AuditDefinition, run_id: str, roles: Sampl
                 answered.add((task_id, attempt))
                 print(f"demo: {user} answered {task_id}: {option}" + (f" (try {attempt})" if attempt > 1 else ""))
     return state
+
+
+def _say_what_it_waits_for(airflow: Any, definition: AuditDefinition, run_id: str, told: set[str], *,
+                           files: bool) -> None:
+    """Print, once each, the answers the run is parked for and (with `files`, when nobody plays the people)
+    the files its waits look out for: whose, which task, where, and which login."""
+    from maa.ops.waiting import file_waits, signoff_wait
+
+    task_instances = airflow.task_instances(definition.dag_id, run_id, "business-unit")
+    logins = {person.role: login for login, person in airflow.people.items()}
+    waits = [(f"{ti['task_id']}/{ti['try_number']}",
+              signoff_wait(definition, ti["task_id"], airflow.url, run_id, logins))
+             for ti in task_instances if ti["state"] == "awaiting_input"]
+    if files:
+        waits += [(sentence, sentence) for sentence in file_waits(definition, task_instances, _inbox_shown())]
+    for key, sentence in waits:
+        if sentence and key not in told:
+            told.add(key)
+            print(f"demo: {sentence}")
+
+
+def _inbox_shown() -> str:
+    """The inbox as the people who drop files see it: MAA_INBOX_URL, or the data folder's inbox."""
+    from maa.intake.inbox import local_inbox
+
+    return config.settings().inbox_url or str(local_inbox())
 
 
 def _summarise(definition: AuditDefinition, project: Path, elapsed: float) -> None:

@@ -29,9 +29,10 @@ def notify_operator(context: Mapping[str, Any]) -> None:
     from maa.pipeline.context import audit_clock, task_mailer, task_store
 
     definition = load_current(context["task"].definition_file)
-    rehearsal = audit_clock(context, definition).rehearsal
+    store = task_store()
+    rehearsal = audit_clock(context, definition, store).rehearsal
     _alert(context, definition.ref, f"the audit {definition.ref} ({definition.title})", AUDIT_CONSEQUENCE,
-           lambda: task_mailer(context, task_store(), rehearsal=rehearsal, resume=False))  # a retry resumes its own
+           lambda: task_mailer(context, store, rehearsal=rehearsal, resume=False))  # a retry resumes its own
 
 
 def programme_alert(ref: str, about: str, consequence: str) -> Callable[[Mapping[str, Any]], None]:

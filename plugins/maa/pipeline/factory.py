@@ -117,8 +117,9 @@ def run_params() -> dict[str, Param]:
         "rehearsal_seconds_per_week": Param(
             0, type="number", minimum=0, title="Rehearsal: seconds per week",
             description="0 for a real audit. Otherwise a training run: each week of the timetable lasts "
-                        "this many seconds from the run's start, which stands for the notice date at 09:00; "
-                        "emails and reports say REHEARSAL."),
+                        "this many seconds of the run's idle time (audit time stands still while the run "
+                        "works), from the run's start, which stands for the notice date at 09:00; emails and "
+                        "reports say REHEARSAL."),
     }
 
 

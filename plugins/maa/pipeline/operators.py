@@ -4,7 +4,9 @@ waiting for weeks holds no worker slot.
 Each wait reads the audit definition afresh, so an edit (a date moved, a
 coordinator replaced, `status: paused` or `withdrawn`) takes effect at the
 audit's next wait; a long wait is cut into slices to notice edits meanwhile.
-Targets are in audit time (see `maa.audit.clock`), handed to triggers as wall-clock moments.
+Targets are in audit time (see `maa.audit.clock`), handed to triggers as wall-clock moments, or, in a
+rehearsal, as audit time that the trigger converts through the run's busy ledger at every poll. Each
+step and each look is a busy span of the run: in a rehearsal, audit time stands still meanwhile.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowSkipException
+from airflow.sdk.exceptions import AirflowRescheduleException, AirflowSkipException
 
 from maa import config
 from maa.audit import clock
@@ -59,7 +61,9 @@ class AuditStepOperator(BaseOperator):
     def execute(self, context: Context) -> Any:
         from maa.pipeline.context import AuditContext
 
-        return self.step(AuditContext.for_task(context, self.definition_file), *self.step_args)
+        audit = AuditContext.for_task(context, self.definition_file)
+        with audit.busy():
+            return self.step(audit, *self.step_args)
 
 
 class _DefinitionAwareWait(BaseOperator):
@@ -76,21 +80,45 @@ class _DefinitionAwareWait(BaseOperator):
         audit = AuditContext.for_task(context, self.definition_file)
         if audit.definition.status is Status.paused:
             self.log.info("%s is paused: looking again in %s", audit.definition.ref, PAUSED_RECHECK)
-            self.defer_until(clock.now() + audit.clock.wall_clock_delta(PAUSED_RECHECK))
+            self.park(context, clock.now() + audit.clock.wall_clock_delta(PAUSED_RECHECK))
         return audit
 
-    def defer_until(self, moment: datetime) -> None:
+    def park(self, context: Mapping[str, Any], moment: datetime) -> NoReturn:
+        """Look again at the wall-clock `moment`, holding no worker slot meanwhile (under dag.test(), which
+        would run the trigger inline and nothing else meanwhile, rescheduled instead)."""
+        from maa.pipeline.context import runs_triggers_inline
+
+        if runs_triggers_inline(context):
+            raise AirflowRescheduleException(moment.astimezone(UTC))
         from airflow.providers.standard.triggers.temporal import DateTimeTrigger
 
         self.defer(trigger=DateTimeTrigger(moment=moment), method_name="resume")
 
-    def wait_for_inbox(self, audit: clock.AuditClock, inbox_file: str, wake_at: datetime | None) -> None:
-        """Defer until the file settles in the inbox or `wake_at` (audit time), at most one slice."""
-        from maa.pipeline.triggers import InboxTrigger
+    def wait(self, context: Mapping[str, Any], audit: AuditContext, wake_at: datetime | None,
+             inbox_file: str | None = None) -> NoReturn:
+        """Wait until `wake_at` (audit time) or until `inbox_file` settles in the inbox, at most one slice.
 
-        moments = [clock.now() + RECHECK] + ([audit.to_wall_clock(wake_at)] if wake_at else [])
+        In a rehearsal the trigger converts `wake_at` through the run's busy ledger at every poll, so a
+        step working meanwhile moves the moment later; under dag.test() the task is rescheduled instead,
+        at the moment as the ledger gives it now (its next look asks again).
+        """
+        from maa.pipeline.context import run_key, runs_triggers_inline, task_key
+        from maa.pipeline.triggers import InboxTrigger, RehearsalWake
+
+        audit.waiting(wake_at)
         poll = config.settings().inbox_poll_seconds
-        self.defer(trigger=InboxTrigger([inbox_file], min(moments).isoformat(), poll), method_name="resume")
+        recheck = clock.now() + RECHECK
+        wake = min(recheck, audit.clock.to_wall_clock(wake_at)) if wake_at else recheck
+        if runs_triggers_inline(context):
+            self.park(context, min(wake, clock.now() + timedelta(seconds=poll)) if inbox_file else wake)
+        rehearsal = None
+        if audit.clock.rehearsal and wake_at is not None:
+            rehearsal = RehearsalWake.of(audit.clock, run_key(context), task_key(context), wake_at)
+            wake = recheck
+        if inbox_file is None and rehearsal is None:
+            self.park(context, wake)
+        self.defer(trigger=InboxTrigger([inbox_file] if inbox_file else [], wake.isoformat(), poll,
+                                        rehearsal=rehearsal), method_name="resume")
 
     def resume(self, context: Context, event: Any = None) -> Any:
         return self.execute(context)
@@ -106,18 +134,23 @@ class MilestoneSensor(_DefinitionAwareWait):
         self.until_day_end = until_day_end
 
     def execute(self, context: Context) -> str:
+        from maa.pipeline.context import runs_triggers_inline
+
         while True:
             audit = self.current_audit(context)
             definition = audit.definition
             day = definition.timetable[self.milestone]
             target = end_of_day(day) if self.until_day_end else at_send_time(day)
-            if audit.clock.now() >= target:
+            with audit.busy():
+                reached = audit.clock.now() >= target
+            if reached:
                 self.log.info("%s: %s was %s", definition.ref, self.milestone, target.isoformat())
                 return target.isoformat()
             self.log.info("%s: waiting for %s at %s", definition.ref, self.milestone, target.isoformat())
             wake = min(audit.clock.to_wall_clock(target), clock.now() + RECHECK)
-            if wake - clock.now() > SHORT_WAIT:
-                self.defer_until(wake)
+            if runs_triggers_inline(context) or wake - clock.now() > SHORT_WAIT:
+                self.wait(context, audit, target)
+            audit.waiting(target)
             time.sleep(max(0.0, (wake - clock.now()).total_seconds()))
 
 
@@ -137,12 +170,12 @@ class NominationsSensor(_DefinitionAwareWait):
         from maa.preparation.case_list import receive_nominations
 
         audit = self.current_audit(context)
-        state = receive_nominations(audit.definition, audit.store, audit.mailer, audit.clock.now(), key=pseudonym_key,
-                                    inbox_root=audit.inbox)
+        with audit.busy():
+            state = receive_nominations(audit.definition, audit.store, audit.mailer, audit.clock.now(),
+                                        key=pseudonym_key, inbox_root=audit.inbox)
         if state.accepted:
             return "accepted"
-        self.wait_for_inbox(audit.clock, state.inbox_file, state.next_reminder_at)
-        return "waiting"
+        self.wait(context, audit, state.next_reminder_at, state.inbox_file)
 
 
 class ReturnSensor(_DefinitionAwareWait):
@@ -162,14 +195,14 @@ class ReturnSensor(_DefinitionAwareWait):
         from maa.returns.receiving import ReturnStatus, receive_return
 
         audit = self.current_audit(context)
-        state = receive_return(audit.definition, audit.store, audit.mailer, self.agency_code, audit.clock.now(),
-                               audit.clock, inbox_root=audit.inbox)
+        with audit.busy():
+            state = receive_return(audit.definition, audit.store, audit.mailer, self.agency_code,
+                                   audit.clock.now(), audit.clock, inbox_root=audit.inbox)
         if state.status is ReturnStatus.NO_RETURN:
             raise AirflowSkipException(f"{self.agency_code}: no return accepted by the end of the grace period")
         if state.status is not ReturnStatus.WAITING:
             return str(state.status)
-        self.wait_for_inbox(audit.clock, state.inbox_file, state.wake_at)
-        return str(ReturnStatus.WAITING)
+        self.wait(context, audit, state.wake_at, state.inbox_file)
 
 
 class AnalysisSensor(_DefinitionAwareWait):
@@ -191,10 +224,11 @@ class AnalysisSensor(_DefinitionAwareWait):
 
         audit = self.current_audit(context)
         ref = audit.definition.ref
-        after = revision_follows_version(audit.store, ref, self.revision_round) if self.revision_round else 0
-        state = receive_analysis(audit.definition, audit.store, audit.mailer, audit.clock.now(), after_version=after,
-                                 chase=self.revision_round is None, inbox_root=audit.inbox)
+        with audit.busy():
+            after = revision_follows_version(audit.store, ref, self.revision_round) if self.revision_round else 0
+            state = receive_analysis(audit.definition, audit.store, audit.mailer, audit.clock.now(),
+                                     after_version=after, chase=self.revision_round is None,
+                                     inbox_root=audit.inbox)
         if state.accepted_version is not None:
             return state.accepted_version
-        self.wait_for_inbox(audit.clock, state.inbox_file, state.wake_at)
-        return 0
+        self.wait(context, audit, state.wake_at, state.inbox_file)

@@ -67,7 +67,8 @@ class SignoffOperator(HITLBranchOperator):
             return self.execute_complete(context, earlier.as_event())
         base_url = conf.get("api", "base_url", fallback="http://localhost:8080").rstrip("/")
         link = f"{base_url}/dags/{self.dag_id}/runs/{context['run_id']}/tasks/{self.task_id}/required_actions"
-        drafts.request_decision(audit.definition, audit.mailer, self.stage, self.round_number, link)
+        with audit.busy():  # the request is work of the run; the person's time to answer is not
+            drafts.request_decision(audit.definition, audit.mailer, self.stage, self.round_number, link)
         return super().execute(context)
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:

@@ -1,12 +1,13 @@
-"""The waiting operators defer to the triggerer (no worker slot held) and read the definition afresh."""
+"""The waiting operators defer to the triggerer (no worker slot held), or under dag.test() are rescheduled, and
+read the definition afresh."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from airflow.sdk.exceptions import AirflowSkipException, TaskDeferred
+from airflow.sdk.exceptions import AirflowRescheduleException, AirflowSkipException, TaskDeferred
 
 from maa.config import LONDON
 from maa.pipeline import resources
@@ -73,3 +74,36 @@ def test_waiting_for_nominations_defers_to_an_inbox_trigger(folders: AuditFolder
     trigger = deferred.value.trigger
     assert type(trigger).__name__ == "InboxTrigger"
     assert trigger.paths == [f"file://{folders.data}/inbox/MATA-2026-01/nominations.csv"]
+
+
+def dag_test_context(**params: object) -> dict:
+    """What a task sees under dag.test(): the run is triggered by its "dag_test" user."""
+    run = SimpleNamespace(triggering_user_name="dag_test", start_date=datetime.now(UTC))
+    ti = SimpleNamespace(dag_id="maa_mata_2026_01", run_id="manual__1", task_id="receive_nominations", map_index=-1)
+    return {"params": params, "dag_run": run, "ti": ti}
+
+
+def test_under_dag_test_a_wait_is_rescheduled_so_the_run_goes_on_meanwhile(folders: AuditFolders) -> None:
+    """dag.test() would run its trigger inline and every other task only after it: the wait hands the run
+    back instead, to look again at its next poll (a file) or at its moment (a milestone)."""
+    start = date.today() + timedelta(days=1)
+    path = folders.write_definition({"start": start.isoformat()}, remove=("extensions",))
+    with pytest.raises(AirflowRescheduleException) as rescheduled:
+        NominationsSensor(task_id="receive_nominations", definition_file=path.name).execute(dag_test_context())
+    assert rescheduled.value.reschedule_date <= datetime.now(UTC) + timedelta(seconds=1)
+    with pytest.raises(AirflowRescheduleException) as rescheduled:
+        milestone_sensor(path).execute(dag_test_context())
+    assert rescheduled.value.reschedule_date > datetime.now(UTC) + timedelta(hours=1)
+
+
+def test_a_rehearsal_wait_hands_its_target_to_the_trigger_in_audit_time(folders: AuditFolders) -> None:
+    start = date.today() + timedelta(days=1)
+    path = folders.write_definition({"start": start.isoformat()}, remove=("extensions",))
+    context = dag_test_context(rehearsal_seconds_per_week=10)
+    context["dag_run"].triggering_user_name = "business-unit"
+    with pytest.raises(TaskDeferred) as deferred:
+        NominationsSensor(task_id="receive_nominations", definition_file=path.name).execute(context)
+    trigger = deferred.value.trigger
+    assert trigger.rehearsal["who"] == "receive_nominations[-1]"
+    assert trigger.rehearsal["run"] == "maa_mata_2026_01/manual__1"
+    assert datetime.fromisoformat(trigger.rehearsal["wake_at"]).date() > start, "the reminder, in audit time"
