@@ -19,6 +19,7 @@ export MAA_OUTPUT_DIR ?= $(CURDIR)/output
 AUDIT ?=
 DATA ?=
 PYTEST_ARGS ?=
+TEST_WORKERS ?= 2
 
 .PHONY: setup demo test test-fast up down lint bench bench-in-flight bench-pages lock clean
 
@@ -34,11 +35,13 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 demo: setup
 	$(BIN)/maa demo $(if $(AUDIT),--audit $(AUDIT)) $(if $(DATA),--data $(DATA))
 
-test: setup
-	$(BIN)/pytest $(PYTEST_ARGS)
+# The fast tests run on two workers (pytest-xdist: each has its own Airflow home, folders and ports); the slow
+# end-to-end runs one at a time, since each keeps both cores busy with Airflow's own processes.
+test: test-fast
+	$(BIN)/pytest -m slow $(PYTEST_ARGS)
 
 test-fast: setup
-	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not slow" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Airflow's services in the background on http://localhost:8080 (SQLite, LocalExecutor, parallelism 4): users for
 # the Business Unit, QiiP, the operator, an admin and each coordinator of the audits defined; passwords made on the
