@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from maa import validate
 from maa.audit import clock
 from maa.audit.definitions import DefinitionError, load_all, load_definition
 from maa.audit.timetable import MILESTONE_LABELS
@@ -50,106 +51,6 @@ def _timetable(args: argparse.Namespace) -> int:
     return 0
 
 
-def _validate_nominations(args: argparse.Namespace) -> int:
-    from maa.preparation.nominations import check_nominations
-
-    definition = load_definition(args.definition)
-    path = Path(args.file)
-    if not path.is_file():
-        print(f"{path}: no such file", file=sys.stderr)
-        return 1
-    result = check_nominations(definition, path)
-    if result.accepted:
-        print(f"{path}: accepted ({len(result.nominees)} cases for {definition.ref})")
-        return 0
-    for problem in result.problems:
-        print(f"{path}: {problem}", file=sys.stderr)
-    return 1
-
-
-def _validate_return(args: argparse.Namespace) -> int:
-    from maa import config
-    from maa.preparation.nominations import read_accepted
-    from maa.returns.checks import check_return
-
-    definition = load_definition(args.definition)
-    path = Path(args.file)
-    if not path.is_file():
-        print(f"{path}: no such file", file=sys.stderr)
-        return 1
-    archived = sorted((config.data_dir() / "archive" / definition.ref).glob("nominations.v*.csv"),
-                      key=lambda p: int(p.stem.rsplit(".v", 1)[1]))
-    children = read_accepted(archived[-1]) if archived else []  # for the check that no child is named
-    if args.cases:
-        case_refs = [c.strip() for c in args.cases.split(",") if c.strip()]
-    elif children or not definition.has_cases:
-        case_refs = [child.case_ref for child in children]
-    else:
-        print(f"{path}: give --cases C1,C2,... or accept the audit's nominations first "
-              f"(none in {config.data_dir() / 'archive' / definition.ref})", file=sys.stderr)
-        return 1
-    codes = {a.code.upper(): a.code for a in definition.agencies}
-    result = check_return(definition, path.read_bytes(), agency_code=codes.get(path.stem.upper()),
-                          case_refs=case_refs, children=children)
-    if result.accepted:
-        print(f"{path}: accepted ({result.agency_code}, {len(result.findings)} findings rows, "
-              f"{len(result.concerns)} concerns)")
-        return 0
-    for problem in result.problems:
-        print(f"{path}: {problem}", file=sys.stderr)
-    return 1
-
-
-def _validate_analysis(args: argparse.Namespace) -> int:
-    """The chair's analysis.xlsx and narrative.md checked as the pipeline checks them, against the audit's
-    accepted nominations and review findings register (so a child's name is caught, and never printed)."""
-    from maa.meeting.analysis import check_analysis
-    from maa.meeting.chair_analysis import ANALYSIS, NARRATIVE
-    from maa.meeting.registers import load_review_findings
-    from maa.outputs.store import Store
-    from maa.preparation.case_list import audit_children
-
-    definition = load_definition(args.definition)
-    folder = Path(args.folder)
-    workbook, narrative = folder / ANALYSIS.name, folder / NARRATIVE.name
-    if not workbook.is_file():
-        print(f"{workbook}: no such file (the narrative comes with the workbook, not alone)", file=sys.stderr)
-        return 1
-    _, children = audit_children(definition, Store())
-    result = check_analysis(definition, workbook.read_bytes(), narrative.read_bytes() if narrative.is_file() else None,
-                            load_review_findings(), children)
-    if result.accepted:
-        print(f"{folder}: accepted ({len(result.themes)} themes, {len(result.actions)} actions, "
-              f"{'with' if narrative.is_file() else 'no'} narrative)")
-        return 0
-    for problem in result.problems:
-        print(f"{folder}: {problem}", file=sys.stderr)
-    return 1
-
-
-def _validate_update(args: argparse.Namespace) -> int:
-    """An owner's progress workbook checked against the tracker's actions in the store, as the tracker would."""
-    from maa.pipeline import resources
-    from maa.tracker.register import Tracker
-    from maa.tracker.updates import check_update_file
-
-    path = Path(args.file)
-    if not path.is_file():
-        print(f"{path}: no such file", file=sys.stderr)
-        return 1
-    code = (args.agency or path.stem).upper()
-    store = resources.store()
-    # checks only: nothing is sent
-    tracker = Tracker.open(store, resources.mailer(store, dry_run=True), clock.now().date())
-    result = check_update_file(tracker, path.read_bytes(), code)
-    if result.accepted:
-        print(f"{path}: accepted ({code}, {len(result.updates)} updates)")
-        return 0
-    for problem in result.problems:
-        print(f"{path}: {problem}", file=sys.stderr)
-    return 1
-
-
 def _db_upgrade(args: argparse.Namespace) -> int:
     from maa.outputs.store import Store, migrate
     from maa.pipeline.resources import store_url
@@ -159,24 +60,6 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     where = store.engine.url.render_as_string(hide_password=True)
     print(f"audit store {where}: schema up to date" + (f" (applied {applied})" if applied else ""))
     return 0
-
-
-def _validate_data(args: argparse.Namespace) -> int:
-    """PAA data extracts checked as the pipeline checks them, so the Business Unit can mend one before sending."""
-    from maa.paa.extracts import check_extract
-
-    refused = []
-    for path in map(Path, args.files):
-        if not path.is_file():
-            refused.append(f"{path}: no such file")
-            continue
-        result = check_extract(path.name, path.read_bytes())
-        if result.accepted:
-            print(f"{path}: accepted ({result.measure}, {len(result.events)} events)")
-        refused += result.reasons()  # each names the file, row and column; never a cell's content
-    if refused:
-        print("\n".join(refused), file=sys.stderr)
-    return 1 if refused else 0
 
 
 def _purge(args: argparse.Namespace) -> int:
@@ -294,26 +177,26 @@ def parser() -> argparse.ArgumentParser:
                                       help="check a nominations.csv as the pipeline would")
     nominations.add_argument("definition")
     nominations.add_argument("file")
-    nominations.set_defaults(run=_validate_nominations)
+    nominations.set_defaults(run=validate.nominations)
 
     returns = commands.add_parser("validate-return", help="check an agency return as the pipeline would")
     returns.add_argument("definition")
     returns.add_argument("file", help="the workbook; named <AGENCY>.xlsx, or its Overview names the agency")
     returns.add_argument("--cases", help="the audit's case refs, comma-separated (default: its accepted "
                                          "nominations under MAA_DATA_DIR)")
-    returns.set_defaults(run=_validate_return)
+    returns.set_defaults(run=validate.agency_return)
 
     analysis = commands.add_parser("validate-analysis", help="check the chair's analysis.xlsx and narrative.md "
                                                              "as the pipeline would")
     analysis.add_argument("definition")
     analysis.add_argument("folder", help="the folder holding analysis.xlsx and, if there is one, narrative.md")
-    analysis.set_defaults(run=_validate_analysis)
+    analysis.set_defaults(run=validate.analysis)
 
     update = commands.add_parser("validate-update",
                                  help="check an owner's action progress workbook as the tracker would")
     update.add_argument("file", help="the workbook, named <AGENCY>.xlsx (sheet Updates)")
     update.add_argument("--agency", help="the owner agency's code, when the file is named otherwise")
-    update.set_defaults(run=_validate_update, airflow=True)
+    update.set_defaults(run=validate.update, airflow=True)
 
     database = commands.add_parser("db", help="the audit store")
     database_commands = database.add_subparsers(dest="db_command", required=True)
@@ -323,7 +206,7 @@ def parser() -> argparse.ArgumentParser:
     data = commands.add_parser("validate-data", help="check PAA data extracts (<measure>.csv) as the pipeline would")
     data.add_argument("files", nargs="+", help="contacts.csv, marac.csv, conferences.csv, strategy_discussions.csv "
                                                "or allegations.csv")
-    data.set_defaults(run=_validate_data)
+    data.set_defaults(run=validate.data_extracts)
 
     purge = commands.add_parser("purge", help="remove identifying files past their retention (as maa_retention)")
     purge.add_argument("--dry-run", action="store_true", help="list what would be removed; remove nothing")
