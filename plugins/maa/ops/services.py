@@ -306,9 +306,9 @@ class LocalAirflow:
 
     def _parked_exits(self) -> set[str]:
         """The tries whose parking exit the scheduler has taken, read on from where the last look stopped."""
-        log = self.home / "service-logs" / "scheduler.log"
-        if log.exists():
-            with log.open("rb") as handle:
+        scheduler_log = self.home / "service-logs" / "scheduler.log"
+        if scheduler_log.exists():
+            with scheduler_log.open("rb") as handle:
                 handle.seek(self.scheduler_log_read)
                 text = handle.read()
             complete = text.rfind(b"\n") + 1  # a line still being written is read next time

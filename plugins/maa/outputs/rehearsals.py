@@ -14,12 +14,14 @@ import logging
 
 import sqlalchemy as sa
 
+from maa import config
 from maa.outputs.store import Store
 
 log = logging.getLogger(__name__)
 
-# Kept whatever runs: what retention removed and when, who resolved a case ref, how the real runs ended.
-KEPT_TABLES = frozenset({"purged_files", "purges", "case_resolutions", "audit_endings", "schema_version"})
+# Kept whatever runs: what retention removed (file by file), who resolved a case ref, how the real runs ended.
+# A rehearsal's `purges` row goes with it: the real audit's own purge is still to come.
+KEPT_TABLES = frozenset({"purged_files", "case_resolutions", "audit_endings", "schema_version"})
 
 
 class RehearsalRefused(ValueError):
@@ -53,13 +55,18 @@ def mark_run(store: Store, ref: str, *, rehearsal: bool) -> None:
 
 
 def forget(store: Store, ref: str) -> None:
-    """Every row a rehearsal of `ref` wrote, in one transaction; the audit's own row is rewritten by the run."""
+    """Every row a rehearsal of `ref` wrote, in one transaction, then the reports it wrote (the pages would
+    serve them as the real audit's); the audit's own row is rewritten by the run."""
     removed = 0
     with store.begin() as connection:
         for table in reversed(store.meta.sorted_tables):  # rows that refer to others first
             if table.name not in KEPT_TABLES and "audit_ref" in table.c:
                 removed += connection.execute(sa.delete(table).where(table.c.audit_ref == ref)).rowcount or 0
-    log.info("%s: the rehearsal's record removed before the real run (%s rows)", ref, removed)
+    reports = [path for path in config.audit_output(ref).glob("*") if path.is_file()]
+    for path in reports:
+        path.unlink()
+    log.info("%s: the rehearsal's record removed before the real run (%s rows, %s reports)", ref, removed,
+             len(reports))
 
 
 def rehearsal_refs(store: Store) -> set[str]:

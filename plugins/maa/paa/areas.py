@@ -45,7 +45,6 @@ _QUESTIONS = (
 AREA_QUESTIONS = dict(zip((area.casefold() for area in DEFAULT_AREAS), _QUESTIONS, strict=True))
 GENERAL_QUESTIONS = ("What has worked well in this area, and what less well?",
                      "What is the learning, and what should change?")
-OUTPUTS_FROM_AUDIT = DEFAULT_AREAS[0]
 
 
 def questions(area: str) -> tuple[str, ...]:

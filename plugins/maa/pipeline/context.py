@@ -145,6 +145,9 @@ class AuditContext:
 
             record_withdrawal(context, definition)  # when it ended, for retention
             raise AirflowSkipException(f"{definition.ref} is withdrawn: the rest of the audit is skipped")
+        from maa.pipeline.run_end import record_run_resumed
+
+        record_run_resumed(context, definition)
         return cls(context, definition, definition_file, resume_spool=resume_spool)
 
     def await_landed_returns(self, milestone: str) -> list[str]:

@@ -18,6 +18,8 @@ from maa.audit.definitions import AuditDefinition
 
 log = logging.getLogger(__name__)
 
+FIRST_STEP = "prepare_audit"
+
 
 def is_rehearsal(context: Mapping[str, Any]) -> bool:
     """The run's own setting (its params, or its conf where a callback's context has no params)."""
@@ -57,3 +59,16 @@ def record_run_end(context: Mapping[str, Any]) -> None:
     if record_ending(store, ref, run_id, Ending.without_approval, ended,
                      f"run {run_id} ended ({context.get('reason') or 'done'}) without QiiP's approval"):
         log.info("%s: run %s ended at %s without QiiP's approval", ref, run_id, ended.isoformat())
+
+
+def record_run_resumed(context: Mapping[str, Any], definition: AuditDefinition) -> None:
+    """A task of a run that was recorded as ended (it failed) runs again: the run goes on, and retention must
+    not count from that failure."""
+    from maa.pipeline.context import task_store
+    from maa.privacy.endings import reopen_run
+
+    if is_rehearsal(context) or getattr(context.get("ti"), "task_id", None) == FIRST_STEP:
+        return  # the first step migrates the store before anything reads it; the run's next task reopens
+    if reopen_run(task_store(), definition.ref, str(context["run_id"])):
+        log.info("%s: run %s goes on after its recorded end: that end no longer counts", definition.ref,
+                 context["run_id"])

@@ -52,9 +52,25 @@ def record_ending(store: Store, ref: str, run_id: str, ending: Ending, at: datet
     return written > 0
 
 
+def reopen_run(store: Store, ref: str, run_id: str) -> bool:
+    """A run recorded as ended without approval has a task running again (an operator cleared a failed task):
+    it has not ended, so its record goes and its next end is recorded afresh. True when there was one."""
+    table = store.table("audit_endings")
+    with store.begin() as connection:
+        removed = connection.execute(sa.delete(table).where(
+            table.c.audit_ref == ref, table.c.run_id == run_id,
+            table.c.ending == str(Ending.without_approval))).rowcount
+    return bool(removed)
+
+
 def audit_end(store: Store, ref: str) -> AuditEnd | None:
     """QiiP's approval when there is one (it ends the audit whatever else happened), else the latest recorded
-    end of a run; None while the audit has not ended. Raises ValueError when the approval cannot be read."""
+    end of a run; None while the audit has not ended, and for a rehearsal's record (a rehearsal ends nothing:
+    its approval starts no purge). Raises ValueError when the approval cannot be read."""
+    from maa.outputs.rehearsals import recorded_as
+
+    if recorded_as(store, ref):
+        return None
     try:
         approved = approval(store, ref)
     except ValueError:

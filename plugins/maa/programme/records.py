@@ -4,8 +4,9 @@ queries for both, so the two never disagree.
 
 Counts, codes, dates, grades and theme labels only: no narrative from a return, an analysis or an update,
 so nothing here can name a child. An audit belongs to a period when its run overlaps it (notice issued on
-or before the period's last day, sign-off due on or after its first); statuses and RAG are as they stood
-on the `as_of` day.
+or before the period's last day, sign-off due on or after its first); actions' statuses and RAG, and
+approvals, are as they stood on the `as_of` day; an audit's phase is its dates on that day beside its record
+as the store holds it now (packs sent, returns open, the chair's briefing sent).
 """
 
 from __future__ import annotations
@@ -160,7 +161,7 @@ def programme_records(store: Store, definitions: Iterable[AuditDefinition], peri
         period=period, as_of=as_of, audits=audits, returns=_returns(store, refs),
         grades=_grades(store, case_refs), grades_by_year=_grades_by_year(store, period.last),
         themes=_recurring_themes(store, audits), weak_domains=_weak_domains(store, case_refs),
-        actions=actions, impact_reviews=_impact_reviews(store, period),
+        actions=actions, impact_reviews=_impact_reviews(store, period, refs),
         unanswered=_unanswered(store), panel=panels,
         no_panel=[a.ref for a in audits if a.ref not in {p.ref for p in panels}],
     )
@@ -272,14 +273,15 @@ def _as_of(action: TrackedAction, as_of: date) -> ActionRecord:
                         status, rag(status, action.due_date, as_of))
 
 
-def _impact_reviews(store: Store, period: Period) -> list[tuple[str, date]]:
-    """Impact update reports sent to QiiP in the period, whichever audit they were for."""
-    events = store.table("events")
-    query = sa.select(events.c.audit_ref, events.c.detail).where(events.c.kind == IMPACT,
-                                                                 events.c.subject == "reported")
+def _impact_reviews(store: Store, period: Period, refs: set[str]) -> list[tuple[str, date]]:
+    """Impact update reports sent to QiiP in the period for the period's audits (`refs`)."""
+    events, audits = store.table("events"), store.table("audits")
+    query = (sa.select(events.c.audit_ref, events.c.detail)
+             .join(audits, audits.c.ref == events.c.audit_ref)
+             .where(events.c.kind == IMPACT, events.c.subject == "reported", audits.c.rehearsal.isnot(True)))
     with store.connect() as connection:
         done = [(row.audit_ref, date.fromisoformat(row.detail)) for row in connection.execute(query)]
-    return sorted((ref, day) for ref, day in done if period.covers(day))
+    return sorted((ref, day) for ref, day in done if ref in refs and period.covers(day))
 
 
 def _unanswered(store: Store) -> list[ReviewFinding]:
@@ -289,12 +291,11 @@ def _unanswered(store: Store) -> list[ReviewFinding]:
 
 
 def _panel(definition: AuditDefinition) -> PanelRecord | None:
-    """The definition's `panel:` block when it has one (definitions without the field have none)."""
-    panel = getattr(definition, "panel", None)
+    """The definition's `panel:` block, when it has one."""
+    panel = definition.panel
     if panel is None:
         return None
     return PanelRecord(
-        ref=definition.ref, approved_on=getattr(panel, "approved_on", None), minute=getattr(panel, "minute", ""),
-        sources=tuple(getattr(panel, "sources", None) or ()), nominated=getattr(panel, "nominated", None),
-        selected=getattr(panel, "selected", None),
-        not_selected=tuple((item.count, item.reason) for item in getattr(panel, "not_selected", None) or ()))
+        ref=definition.ref, approved_on=panel.approved_on, minute=panel.minute, sources=tuple(panel.sources),
+        nominated=panel.nominated, selected=panel.selected,
+        not_selected=tuple((item.count, item.reason) for item in panel.not_selected))

@@ -44,8 +44,12 @@ class AttendanceForm:
 
 
 def meetings(definitions: list[AuditDefinition], store: Store) -> list[AuditDefinition]:
-    """The audits whose practitioner pack (the invitation) has gone: attendance can be recorded for them."""
-    return [d for d in definitions if store.events(d.ref, PACK_SENT)]
+    """The audits whose practitioner pack (the invitation) has gone, in a real run: attendance can be
+    recorded for them."""
+    from maa.outputs.rehearsals import rehearsal_refs
+
+    rehearsed = rehearsal_refs(store)
+    return [d for d in definitions if d.ref not in rehearsed and store.events(d.ref, PACK_SENT)]
 
 
 def attendance_form(definition: AuditDefinition, store: Store) -> AttendanceForm:

@@ -78,7 +78,10 @@ def form_defaults(definitions: list[AuditDefinition], today: date) -> dict[str, 
         values |= {
             "business_unit": latest.business_unit.email,
             "qiip": "\n".join(latest.qiip.emails),
-            "nominating_agency": latest.nominating_agency or "",
+            # The form registers audits with cases (a thematic one without is written as a file, with its
+            # methods): the nominating agency comes from the latest audit that had one.
+            "nominating_agency": next((d.nominating_agency for d in sorted(definitions, key=lambda d: d.start,
+                                                                           reverse=True) if d.nominating_agency), ""),
             "agencies": "\n".join(f"{a.code} | {a.name} | {a.coordinator.name} | {a.coordinator.email}"
                                   for a in latest.agencies),
         }

@@ -21,11 +21,14 @@ class SharingSlot:
 
 
 def sharing_slots(definitions: list[AuditDefinition], store: Store, code: str) -> list[SharingSlot]:
-    """The audits this agency is in whose learning briefing has been sent, with its confirmation so far."""
-    slots = []
+    """The audits this agency is in whose learning briefing has been sent (a rehearsal's is not the
+    audit's), with its confirmation so far."""
+    from maa.outputs.rehearsals import rehearsal_refs
+
+    rehearsed, slots = rehearsal_refs(store), []
     for definition in definitions:
-        if not any(a.code.upper() == code.upper() for a in definition.agencies) or not briefing_sent(
-                store, definition.ref):
+        takes_part = any(a.code.upper() == code.upper() for a in definition.agencies)
+        if definition.ref in rehearsed or not takes_part or not briefing_sent(store, definition.ref):
             continue
         status = next(s for s in sharing_status(definition, store) if s.agency.code.upper() == code.upper())
         slots.append(SharingSlot(definition, status.agency.code, status.shared))

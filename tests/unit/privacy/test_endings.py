@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from maa.outputs.store import Store
-from maa.privacy.endings import Ending, audit_end, record_ending, refs_with_endings
+from maa.privacy.endings import Ending, audit_end, record_ending, refs_with_endings, reopen_run
 from maa.signoff.decisions import APPROVE, Decision, record_decision
 from tests.helpers.definitions import AuditFolders
 
@@ -58,3 +58,13 @@ def test_qiips_approval_is_the_end_whatever_else_is_recorded(store: Store) -> No
     ended = audit_end(store, REF)
 
     assert (ended.ending, ended.at, ended.detail) == (Ending.approved, SECOND, "approved by Priya Nair (QiiP)")
+
+
+def test_a_failed_run_that_goes_on_has_not_ended(store: Store) -> None:
+    """An operator clears the failed task and the same run carries on: retention must not count from the failure."""
+    record_ending(store, REF, "run-1", Ending.without_approval, FIRST)
+    assert reopen_run(store, REF, "run-1") and audit_end(store, REF) is None
+    assert not reopen_run(store, REF, "run-1"), "nothing left to reopen"
+    record_ending(store, REF, "run-2", Ending.withdrawn, SECOND)
+    assert not reopen_run(store, REF, "run-2"), "a withdrawal stays: the audit was withdrawn"
+    assert record_ending(store, REF, "run-1", Ending.without_approval, THIRD), "its next end is recorded afresh"
