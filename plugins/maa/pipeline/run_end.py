@@ -67,8 +67,9 @@ def record_run_resumed(context: Mapping[str, Any], definition: AuditDefinition) 
     from maa.pipeline.context import task_store
     from maa.privacy.endings import reopen_run
 
-    if is_rehearsal(context) or getattr(context.get("ti"), "task_id", None) == FIRST_STEP:
+    ti = context.get("ti")
+    run_id = context.get("run_id") or getattr(ti, "run_id", None)
+    if run_id is None or is_rehearsal(context) or getattr(ti, "task_id", None) == FIRST_STEP:
         return  # the first step migrates the store before anything reads it; the run's next task reopens
-    if reopen_run(task_store(), definition.ref, str(context["run_id"])):
-        log.info("%s: run %s goes on after its recorded end: that end no longer counts", definition.ref,
-                 context["run_id"])
+    if reopen_run(task_store(), definition.ref, str(run_id)):
+        log.info("%s: run %s goes on after its recorded end: that end no longer counts", definition.ref, run_id)
