@@ -23,6 +23,7 @@ def test_sample_definitions_parse_without_import_errors(monkeypatch: pytest.Monk
     assert bag.import_errors == {}
     assert "maa_mata_2026_01" in bag.dags
     assert PROGRAMME_DAGS <= set(bag.dags)
+    assert all(dag.dag_display_name != dag_id for dag_id, dag in bag.dags.items()), "each DAG card says what it is"
 
 
 def test_every_dag_follows_the_house_rules(folders: AuditFolders) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 APPROVE, REQUEST_CHANGES = "Approve", "Request changes"
 ANSWER_PATIENCE = 900.0  # seconds an answerer waits for its task to ask
@@ -50,8 +51,10 @@ class Answerer:
     answers: list[Answer]
     refused: list[str] = field(default_factory=list)
     thread: threading.Thread | None = None
+    stopped: threading.Event = field(default_factory=threading.Event)  # the test gave up: answer nothing more
+    since: datetime = field(default_factory=lambda: datetime.now(UTC))  # answers runs started from then on
 
-    def _awaiting(self, task_id: str) -> bool:
+    def asks(self, task_id: str) -> bool:
         """The task asks, and dag.test() runs no other task meanwhile. An answer looks up the store's
         connection, which in this process goes through the task runner's one in-process supervisor channel
         while a task holds it: answering then would take the channel from under that task."""
@@ -60,21 +63,45 @@ class Answerer:
 
         with create_session() as session:
             run = session.query(DagRun).filter(DagRun.dag_id == self.dag_id).order_by(DagRun.id.desc()).first()
-            if run is None:
-                return False
+            if run is None or run.start_date is None or run.start_date < self.since:
+                return False  # none yet, or an earlier test's run
             states = [(ti.task_id, str(getattr(ti.state, "value", ti.state))) for ti in session.query(TaskInstance)
                       .filter(TaskInstance.dag_id == self.dag_id, TaskInstance.run_id == run.run_id)]
         asking = (task_id, "awaiting_input") in states
         return asking and not any(state in ("scheduled", "queued", "running") for _, state in states)
 
+    def wait_until_asks(self, task_id: str, asking: bool = True) -> bool:
+        """Waits until `task_id` asks (`asking` False: no longer asks) with nothing else of the run working,
+        the moment a person at the screen would act; polls Airflow's task states. A rehearsal's weeks are its
+        idle time: on a loaded machine the work before a sign-off takes long."""
+        deadline = time.monotonic() + ANSWER_PATIENCE
+        while self.asks(task_id) != asking and time.monotonic() < deadline:
+            if self.stopped.wait(0.5):
+                return False
+        return self.asks(task_id) == asking
+
+    def give_up(self) -> None:
+        """Marks the run's waiting sign-off tasks failed, as "Mark failed" in the UI does, so that dag.test()
+        ends instead of waiting for an answer nobody will give (a person's walk in the test failed); this
+        answerer then answers nothing more, not even a later test's run."""
+        self.stopped.set()
+        from airflow.models import DagRun, TaskInstance
+        from airflow.utils.session import create_session
+        from airflow.utils.state import TaskInstanceState
+
+        with create_session() as session:
+            run = session.query(DagRun).filter(DagRun.dag_id == self.dag_id).order_by(DagRun.id.desc()).first()
+            for ti in session.query(TaskInstance).filter(TaskInstance.dag_id == self.dag_id,
+                                                         TaskInstance.run_id == run.run_id,
+                                                         TaskInstance.state == TaskInstanceState.AWAITING_INPUT):
+                ti.state = TaskInstanceState.FAILED
+
     def run(self) -> None:
         from fastapi import HTTPException
 
         for answer in self.answers:
-            # A rehearsal's weeks are its idle time: on a loaded machine the work before a sign-off takes long.
-            deadline = time.monotonic() + ANSWER_PATIENCE
-            while not self._awaiting(answer.task_id) and time.monotonic() < deadline:
-                time.sleep(0.5)
+            if not self.wait_until_asks(answer.task_id):
+                return
             try:
                 answer_through_route(self.dag_id, answer)
             except HTTPException as refusal:

@@ -170,7 +170,9 @@ def test_the_dashboard_shows_the_audit_its_phase_returns_and_shareable_reports_o
     assert 'tabindex="0"' in page.split(f'aria-label="Timeline of {REF}"')[0][-120:], "reachable by keyboard"
     assert f"../dags/{definition.dag_id}" in page, "a link to the audit's DAG in Airflow"
     assert f'reports/{REF}/practitioner-pack.pdf">Practitioner pack</a>' in page and "audit-pack-CSC.pdf" not in page
-    assert client.get(f"/maa/reports/{REF}/practitioner-pack.pdf").status_code == 200
+    opened = client.get(f"/maa/reports/{REF}/practitioner-pack.pdf")
+    assert opened.status_code == 200 and opened.headers["content-disposition"].startswith("inline;"), \
+        "a report opens in the browser to be read"
     assert client.get(f"/maa/reports/{REF}/audit-pack-CSC.pdf").status_code == 404, "the pack names children"
     assert client.get(f"/maa/reports/{REF}/..%2F..%2Fstore.sqlite").status_code == 404
     for identifier in CHILD:

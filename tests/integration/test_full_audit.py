@@ -4,20 +4,20 @@ people holding the roles (FAB user records), each decision naming the person."""
 
 from __future__ import annotations
 
-import re
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from maa.pipeline import resources
+from tests.helpers.decision_screen import DecisionScreen, emailed_link
 from tests.helpers.definitions import AuditFolders
 from tests.helpers.mail import MailCatcher
 from tests.helpers.nominations import DISTINCTIVE_DOB, DISTINCTIVE_NAME, DISTINCTIVE_SYSTEM_ID
-from tests.helpers.outputs import message_text, pdf_text
-from tests.helpers.people import password_of
+from tests.helpers.outputs import message_text, pdf_text, readable_bytes
 from tests.helpers.rehearsal import (
     SAMPLE_DAG_ID,
     SAMPLE_REF,
@@ -53,57 +53,77 @@ def audit(folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path):
     return definition
 
 
-def _business_unit_approves_in_chromium(url: str, waiting: Answerer, smtp_server: MailCatcher, seen: dict) -> None:
-    """The Business Unit follows the emailed link to Airflow's decision screen, finds the draft there, and
-    approves without a comment, in Chromium."""
-    from tests.helpers.browser import chromium, log_in, screenshot
+class Walk(threading.Thread):
+    """A person's walk through the screens, beside the rehearsal. What fails in it fails the test: the run's
+    waiting sign-offs are marked failed so that the rehearsal ends, and the error is raised by `finish`."""
 
-    task_id = "round_1.bu_quality_assurance"
-    deadline = time.monotonic() + ANSWER_PATIENCE
-    while not waiting._awaiting(task_id) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    request = next(m for m in smtp_server.messages if "bu_quality_assurance_request" in m["X-MAA-Key"])
-    link = re.search(r"https?://\S+/required_actions", request.get_body(("plain",)).get_content()).group()
-    with chromium() as browser:
-        page = log_in(browser, url, "business-unit", password_of("business-unit"))
-        page.goto(link)
-        approve = page.get_by_role("button", name="Approve")
-        approve.wait_for()
-        draft = page.locator("a[href*='audit-overview-report-draft.pdf']")
-        seen["draft"] = draft.first.get_attribute("href") if draft.count() else None
-        screenshot(page, "decision-screen")
-        approve.click()
-        while waiting._awaiting(task_id) and time.monotonic() < deadline:
-            time.sleep(0.5)
-        seen["answered"] = not waiting._awaiting(task_id)
+    def __init__(self, steps: Callable[[], None], answerer: Answerer):
+        super().__init__(target=self._steps, args=(steps,), daemon=True)
+        self.answerer = answerer
+        self.error: BaseException | None = None
+
+    def _steps(self, steps: Callable[[], None]) -> None:
+        try:
+            steps()
+        except BaseException as error:  # noqa: BLE001 (handed to the test's thread)
+            self.error = error
+            self.answerer.give_up()
+
+    def finish(self) -> None:
+        self.join(timeout=120)
+        assert not self.is_alive(), "the walk finished"
+        if self.error is not None:
+            raise self.error
 
 
-def test_approved_first_time_the_final_report_goes_out_and_the_actions_are_tracked(
-        audit, folders: AuditFolders, smtp_server: MailCatcher, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def decision_screens(monkeypatch: pytest.MonkeyPatch):
+    """Airflow's API server and UI, in this process beside dag.test(); the request emails link here."""
     from airflow.api_fastapi.app import create_app
 
     from maa.ops.services import free_port
     from tests.helpers.browser import serving
 
     port = free_port()
-    monkeypatch.setenv("AIRFLOW__API__BASE_URL", f"http://127.0.0.1:{port}")  # the emailed links point here
+    monkeypatch.setenv("AIRFLOW__API__BASE_URL", f"http://127.0.0.1:{port}")
     monkeypatch.setenv("AIRFLOW__API_AUTH__JWT_SECRET", "full-audit-test-secret-of-enough-length-for-hs512-keys")
+    with serving(create_app(), port) as url:
+        yield url
+
+
+def test_approved_first_time_the_final_report_goes_out_and_the_actions_are_tracked(
+        audit, folders: AuditFolders, smtp_server: MailCatcher, decision_screens: str) -> None:
+    from tests.helpers.browser import chromium, screenshot
+
     answerer = Answerer(DAG_ID, [
         Answer("round_1.bu_quality_assurance", "qiip", APPROVE),  # QiiP may not answer the BU's stage
         Answer("round_1.qiip_signoff", "qiip", APPROVE),
     ]).start()
     seen: dict = {}
-    with serving(create_app(), port) as url:
-        browser = threading.Thread(target=_business_unit_approves_in_chromium,
-                                   args=(url, answerer, smtp_server, seen), daemon=True)
-        browser.start()
-        assert run_rehearsal() == "success"
-        browser.join(timeout=60)
+
+    def business_unit_approves() -> None:
+        """From the emailed link to the decision screen, the draft opened from there, approved with no comment."""
+        task_id = "round_1.bu_quality_assurance"
+        assert answerer.wait_until_asks(task_id)
+        with chromium() as browser:
+            screen = DecisionScreen.from_email(browser, decision_screens, smtp_server, "business-unit", task_id)
+            seen["draft"] = screen.draft_link()
+            seen["pdf"] = screen.open_the_draft()
+            screenshot(screen.page, "decision-screen")
+            seen["status"] = screen.answer(APPROVE)
+            seen["answered"] = answerer.wait_until_asks(task_id, asking=False)
+
+    walk = Walk(business_unit_approves, answerer)
+    walk.start()
+    state = run_rehearsal()
+    walk.finish()
+    assert state == "success"
     answerer.thread.join(timeout=10)
 
-    assert seen["answered"], "the Business Unit approved on the decision screen, with no comment"
-    assert seen["draft"] and seen["draft"].endswith(f"/maa/reports/{REF}/audit-overview-report-draft.pdf"), \
+    assert seen["draft"].endswith(f"/maa/reports/{REF}/audit-overview-report-draft.pdf"), \
         "the draft is one click away on the decision screen"
+    assert seen["pdf"].startswith(b"%PDF")
+    assert seen["status"] == 200 and seen["answered"], "approved on the decision screen, with no comment"
     assert answerer.refused == ["qiip: 403"]
     output = folders.output / REF
     for name in ("practitioner-pack.pdf", "chair-briefing.pdf", "audit-overview-report-draft.pdf",
@@ -160,16 +180,17 @@ def test_approved_first_time_the_final_report_goes_out_and_the_actions_are_track
 
 
 def test_changes_requested_go_to_the_chair_and_the_revised_draft_is_signed_off(
-        audit, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path) -> None:
+        audit, folders: AuditFolders, smtp_server: MailCatcher, tmp_path: Path, decision_screens: str) -> None:
+    """In Chromium: whoever else follows QiiP's link is refused; QiiP asks for changes with a comment; the
+    Business Unit sees that comment and what changed on round 2's screen, opens the revised draft from there
+    and approves it, and QiiP approves it with no comment."""
     definition = audit
     comment = "Please draw out the cumulative picture of neglect."
     answerer = Answerer(DAG_ID, [
         Answer("round_1.bu_quality_assurance", "business-unit", APPROVE),
-        Answer("round_1.qiip_signoff", "qiip", REQUEST_CHANGES, comment),
-        Answer("round_2.bu_quality_assurance", "business-unit", APPROVE),
-        Answer("round_2.qiip_signoff", "qiip", APPROVE),
     ]).start()
     revised = THEMES + [("Neglect recognised late", "Agencies saw each concern on its own.", "", "")]
+    seen: dict = {}
 
     def chair_revises() -> None:
         deadline = time.monotonic() + ANSWER_PATIENCE
@@ -180,12 +201,64 @@ def test_changes_requested_go_to_the_chair_and_the_revised_draft_is_signed_off(
                 return
             time.sleep(0.3)
 
+    def qiip_asks_for_changes_and_the_business_unit_sees_them() -> None:
+        from tests.helpers.browser import chromium, screenshot
+
+        signoff, round_2 = "round_1.qiip_signoff", "round_2.bu_quality_assurance"
+        assert answerer.wait_until_asks(signoff)
+        link = emailed_link(smtp_server, "qiip_signoff", 1)
+        with chromium() as browser:
+            for login in ("operator", "coordinator-pol", "business-unit", "admin"):
+                wrong = DecisionScreen.open(browser, decision_screens, login, link, signoff)
+                seen[f"{login} opened"] = wrong.question_status
+                if wrong.question_status == 200:  # may see the question: told whose it is, refused an answer
+                    wrong.wait_for_question()
+                    seen[f"{login} told"] = wrong.text()
+                    seen[f"{login} answered"] = wrong.answer(APPROVE)
+                    wrong.page.get_by_text("Access Denied").wait_for()
+                    if login == "business-unit":
+                        screenshot(wrong.page, "decision-screen-refused")
+                wrong.page.context.close()
+            seen["still asks"] = answerer.asks(signoff)
+            qiip = DecisionScreen.open(browser, decision_screens, "qiip", link, signoff)
+            qiip.wait_for_buttons()
+            seen["qiip answered"] = qiip.answer(REQUEST_CHANGES, comment)
+            assert answerer.wait_until_asks(signoff, asking=False)
+            assert answerer.wait_until_asks(round_2)
+            business_unit = DecisionScreen.from_email(browser, decision_screens, smtp_server, "business-unit",
+                                                      round_2)
+            seen["round 2 shows"] = business_unit.text()
+            seen["round 2 draft"] = business_unit.open_the_draft()
+            screenshot(business_unit.page, "decision-screen-round-2")
+            seen["round 2 approved"] = business_unit.answer(APPROVE)
+            assert answerer.wait_until_asks(round_2, asking=False)
+            signoff_2 = "round_2.qiip_signoff"
+            assert answerer.wait_until_asks(signoff_2)
+            qiip = DecisionScreen.from_email(browser, decision_screens, smtp_server, "qiip", signoff_2)
+            seen["qiip approved"] = qiip.answer(APPROVE)
+            assert answerer.wait_until_asks(signoff_2, asking=False)
+
     chair = threading.Thread(target=chair_revises, daemon=True)
     chair.start()
-    assert run_rehearsal() == "success"
+    walk = Walk(qiip_asks_for_changes_and_the_business_unit_sees_them, answerer)
+    walk.start()
+    state = run_rehearsal()
+    walk.finish()
+    assert state == "success"
     answerer.thread.join(timeout=10)
     assert answerer.refused == []
 
+    assert seen["operator opened"] == seen["coordinator-pol opened"] == 403, "neither may even see the question"
+    for login in ("business-unit", "admin"):  # may edit the audit's DAG, so Airflow shows them the form
+        assert "Only the QiiP role may answer" in seen[f"{login} told"], "the screen says whose answer it is"
+        assert seen[f"{login} answered"] == 403, f"{login} is refused by Airflow"
+    assert seen["still asks"], "nobody else's answer counted"
+    assert seen["qiip answered"] == seen["round 2 approved"] == seen["qiip approved"] == 200
+    assert f"Round 1, QiiP's sign-off, by Priya Nair (QiiP): {comment}" in seen["round 2 shows"], \
+        "round 2 shows what round 1 asked"
+    assert "round 1's draft had analysis v1, 2 themes" in seen["round 2 shows"], "and what changed"
+    assert "Neglect recognised late" in " ".join(readable_bytes("draft.pdf", seen["round 2 draft"]).split()), \
+        "the revised draft opens from round 2's screen"
     (to_chair,) = [m for m in smtp_server.messages if "Changes requested" in m["Subject"]]
     assert to_chair["To"] == definition.chair.email and comment in to_chair.get_body(("plain",)).get_content()
     final = pdf_text(folders.output / REF / "audit-overview-report.pdf")

@@ -157,7 +157,8 @@ def _what_the_operator_and_the_coordinators_may_do_with_a_run(airflow: LocalAirf
 def _the_audit_pages_in_a_browser(airflow: LocalAirflow, passwords: dict[str, str], definition,
                                   folders: AuditFolders, tmp_path: Path) -> str:
     """The audit runs; the Business Unit watches it, Police upload a return (refused, then accepted), another
-    agency's page is refused, QiiP filters and exports the tracker, the Business Unit registers an audit."""
+    agency's page is refused, QiiP filters and exports the tracker, the operator is told the programme's pages
+    are not theirs and finds the retention DAG by its name, the Business Unit registers an audit."""
     from openpyxl import load_workbook
 
     ref, url = definition.ref, airflow.url
@@ -220,6 +221,13 @@ def _the_audit_pages_in_a_browser(airflow: LocalAirflow, passwords: dict[str, st
             qiip.get_by_role("link", name="Export these to Excel (.xlsx)").click()
         exported = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))["Actions"]
         assert [exported["B3"].value, exported["C3"].value] == ["A1", "'=1+1 joint chronology"]
+
+        operator = log_in(browser, url, "operator", passwords["operator"])  # runs the services, not the audits
+        operator.goto(f"{url}/maa/dashboard")
+        assert "for the Business Unit and QiiP" in operator.locator("main").inner_text()
+        operator.goto(f"{url}/dags/maa_retention")
+        operator.get_by_text("Programme: retention of ended audits' files").first.wait_for()
+        screenshot(operator, "operator-retention-dag")
 
         business_unit.goto(f"{url}/maa/audits/new")
         check_accessible(business_unit)

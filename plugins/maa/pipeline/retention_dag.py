@@ -100,6 +100,7 @@ class RetentionOperator(BaseOperator):
 def retention_dag() -> DAG:
     with access_control_unwarned(), DAG(
         dag_id=DAG_ID,
+        dag_display_name="Programme: retention of ended audits' files",
         description="Identifying files removed retention_days after the audit ended, and logged",
         doc_md=DOC_MD,
         schedule="@daily",

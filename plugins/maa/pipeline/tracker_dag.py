@@ -133,6 +133,7 @@ def send_monthly_tracker_report(tracker: Any) -> dict[str, Any] | None:
 def build_tracker_dag() -> DAG:
     with access_control_unwarned(), DAG(
         dag_id=DAG_ID,
+        dag_display_name="Programme: action tracker",
         description="QiiP's action tracker: reminders, owners' updates, impact reviews, the monthly report",
         doc_md=DOC_MD,
         schedule=CronTriggerTimetable("0 9 * * *", timezone="Europe/London"),

@@ -101,9 +101,12 @@ def build_draft(definition: AuditDefinition, store: Store, round_number: int, to
     html = rendering.render("reports/audit_overview_report.html", **context, draft=True, round=round_number,
                             approved=None)
     path = rendering.html_to_pdf(html, config.audit_output(definition.ref) / "audit-overview-report-draft.pdf")
-    store.record_event(definition.ref, "draft_built", f"round{round_number}", f"analysis v{version}")
+    contents = f"analysis v{version}, {len(analysis.themes)} themes, {len(analysis.actions)} actions"
+    built = {e["subject"]: e["detail"] for e in store.events(definition.ref, "draft_built")}
+    store.record_event(definition.ref, "draft_built", f"round{round_number}", contents)
     return {"round": round_number, "analysis_version": version, "themes": len(analysis.themes),
-            "actions": len(analysis.actions), "path": str(path)}
+            "actions": len(analysis.actions), "path": str(path),
+            "previous": built.get(f"round{round_number - 1}", ""), "contents": contents}
 
 
 def draft_summary_markdown(definition: AuditDefinition, summary: dict[str, Any], draft_url: str,
@@ -116,8 +119,12 @@ def draft_summary_markdown(definition: AuditDefinition, summary: dict[str, Any],
     asked = [d for d in earlier if d.option == REQUEST_CHANGES and d.round < summary["round"]]
     if asked:
         lines.append("Asked for in earlier rounds:")
-        lines += [f"- Round {d.round}, {STAGES[d.stage]} ({d.by}): {d.comment or 'no comment given'}" for d in asked]
+        lines += [f"- Round {d.round}, {STAGES[d.stage]}, by {d.who}: {d.comment or 'no comment given'}"
+                  for d in asked]
         lines.append("")
+    if summary.get("previous"):
+        lines += [f"What changed: round {summary['round'] - 1}'s draft had {summary['previous']}; this one has "
+                  f"{summary['contents']}.", ""]
     lines.append("Choose **Approve** (a comment is optional) or **Request changes** (the comment goes to the "
                  "chair with the request).")
     return "\n".join(lines)

@@ -188,7 +188,8 @@ async def report(ref: str, name: str, visitor: CurrentVisitor) -> Response:
     path = config.audit_output(ref) / name
     if ref not in known or name not in SHAREABLE_REPORTS or not path.is_file():
         raise HTTPException(404, "No such report")
-    return FileResponse(path, media_type="application/pdf", filename=name)
+    # Inline: "Open the draft report" opens it in the browser to read beside the decision, not as a download.
+    return FileResponse(path, media_type="application/pdf", filename=name, content_disposition_type="inline")
 
 
 def _upload_page(request: Request, visitor: Visitor, code: str, **context: Any) -> Response:

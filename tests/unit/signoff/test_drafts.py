@@ -15,15 +15,19 @@ AT = datetime(2026, 9, 14, 13, 5, tzinfo=UTC)
 
 def test_the_draft_is_one_click_away_and_round_two_shows_what_round_one_asked(folders: AuditFolders) -> None:
     definition = load_definition(folders.write_definition())
-    summary = {"round": 2, "analysis_version": 2, "themes": 4, "actions": 6, "path": "/server/only/path.pdf"}
-    earlier = [Decision(1, "bu_quality_assurance", APPROVE, "Dana Jones", AT, ""),
-               Decision(1, "qiip_signoff", REQUEST_CHANGES, "Priya Shah", AT, "Name an owner for action A3")]
+    summary = {"round": 2, "analysis_version": 2, "themes": 4, "actions": 6, "path": "/server/only/path.pdf",
+               "previous": "analysis v1, 3 themes, 6 actions", "contents": "analysis v2, 4 themes, 6 actions"}
+    earlier = [Decision(1, "bu_quality_assurance", APPROVE, "business-unit", AT, "", "Dana Jones", "Business Unit"),
+               Decision(1, "qiip_signoff", REQUEST_CHANGES, "qiip", AT, "Name an owner for action A3", "Priya Shah",
+                        "QiiP")]
 
     text = draft_summary_markdown(definition, summary, URL, earlier)
 
     assert f"[Open the draft report (PDF)]({URL})" in text
     assert "/server/only/path.pdf" not in text, "a server path is no use to the person deciding"
-    assert "- Round 1, QiiP's sign-off (Priya Shah): Name an owner for action A3" in text
+    assert "- Round 1, QiiP's sign-off, by Priya Shah (QiiP): Name an owner for action A3" in text
+    assert "What changed: round 1's draft had analysis v1, 3 themes, 6 actions; this one has analysis v2, " \
+           "4 themes, 6 actions." in text
     assert "Dana Jones" not in text, "an approval asked for nothing"
     assert "a comment is optional" in text
 
