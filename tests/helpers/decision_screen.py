@@ -60,10 +60,6 @@ class DecisionScreen:
     def wait_for_buttons(self) -> None:
         self.page.get_by_role("button", name="Approve").wait_for()
 
-    def buttons(self) -> list[str]:
-        return [name for name in ("Approve", "Request changes")
-                if self.page.get_by_role("button", name=name).count()]
-
     def text(self) -> str:
         return self.page.locator("main").inner_text() if self.page.locator("main").count() else \
             self.page.locator("body").inner_text()
@@ -73,21 +69,21 @@ class DecisionScreen:
         return draft.first.get_attribute("href") if draft.count() else None
 
     def open_the_draft(self) -> bytes:
-        """Opens the screen's draft link in a tab of its own (Ctrl+click, as one keeps the decision open),
-        closes that tab and is back at the decision; returns the PDF the tab showed."""
+        """Clicks the screen's draft link: Airflow opens it in a tab of its own, so the decision stays as it
+        was behind it. Reads what that tab shows, closes it, and returns the PDF."""
         decision = self.page.url
         with self.page.context.expect_page() as opened:
-            self.page.get_by_role("link", name="Open the draft report (PDF)").click(modifiers=["Control"])
+            self.page.get_by_role("link", name="Open the draft report (PDF)").click()
         tab = opened.value
-        tab.wait_for_url("**/audit-overview-report-draft.pdf")
+        tab.wait_for_url("**/audit-overview-report-draft.pdf", wait_until="commit")
         # Chromium hands a PDF to its viewer, whose responses Playwright cannot read back: the tab's address is
         # asked again in this person's session, to see what it served.
         shown = self.page.context.request.get(tab.url)
         tab.close()
         assert shown.status == 200 and shown.headers["content-type"] == "application/pdf", shown.headers
         assert shown.headers["content-disposition"].startswith("inline"), "read in the browser, not downloaded"
-        assert self.page.url == decision, "the decision screen stayed open"
-        self.wait_for_buttons()
+        assert self.page.url == decision and self.page.locator(COMMENT_FIELD).is_visible(), \
+            "the decision screen stayed open, its form as it was"
         return shown.body()
 
     def answer(self, option: str, comment: str = "") -> int:

@@ -21,22 +21,20 @@ class Answer:
     comment: str = ""
 
 
-def answer_through_route(dag_id: str, answer: Answer) -> None:
+def answer_through_route(dag_id: str, run_id: str, answer: Answer) -> None:
     """What PATCH .../taskInstances/{task_id}/-1/hitlDetails does, including its check of assigned users."""
     import sqlalchemy as sa
     from airflow.api_fastapi.app import create_auth_manager
     from airflow.api_fastapi.core_api.datamodels.hitl import UpdateHITLDetailPayload
     from airflow.api_fastapi.core_api.routes.public.hitl import update_hitl_detail
-    from airflow.models import DagRun
     from airflow.providers.fab.auth_manager.models import User
     from airflow.utils.session import create_session
 
     create_auth_manager()
     with create_session() as session:
         user = session.scalar(sa.select(User).where(User.username == answer.user))
-        run = session.query(DagRun).filter(DagRun.dag_id == dag_id).order_by(DagRun.id.desc()).first()
         update_hitl_detail(
-            dag_id=dag_id, dag_run_id=run.run_id, task_id=answer.task_id, map_index=-1, session=session,
+            dag_id=dag_id, dag_run_id=run_id, task_id=answer.task_id, map_index=-1, session=session,
             update_hitl_detail_payload=UpdateHITLDetailPayload(chosen_options=[answer.option],
                                                                params_input={"comment": answer.comment}),
             user=user,
@@ -52,23 +50,35 @@ class Answerer:
     refused: list[str] = field(default_factory=list)
     thread: threading.Thread | None = None
     stopped: threading.Event = field(default_factory=threading.Event)  # the test gave up: answer nothing more
-    since: datetime = field(default_factory=lambda: datetime.now(UTC))  # answers runs started from then on
+    since: datetime = field(default_factory=lambda: datetime.now(UTC))
+    run_id: str | None = None  # the run it answers, once it has seen it start
+
+    def _states(self) -> dict[str, str]:
+        """The task states of this answerer's run: the first run of its DAG started since it was made (so an
+        answerer that outlives its test never answers a later test's run); none before that run starts."""
+        from airflow.models import DagRun, TaskInstance
+        from airflow.utils.session import create_session
+
+        with create_session() as session:
+            if self.run_id is None:
+                run = session.query(DagRun).filter(DagRun.dag_id == self.dag_id, DagRun.start_date >= self.since
+                                                   ).order_by(DagRun.id).first()
+                if run is None:
+                    return {}
+                self.run_id = run.run_id
+            return {ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in session.query(TaskInstance)
+                    .filter(TaskInstance.dag_id == self.dag_id, TaskInstance.run_id == self.run_id)}
+
+    def state_of(self, task_id: str) -> str | None:
+        return self._states().get(task_id)
 
     def asks(self, task_id: str) -> bool:
         """The task asks, and dag.test() runs no other task meanwhile. An answer looks up the store's
         connection, which in this process goes through the task runner's one in-process supervisor channel
         while a task holds it: answering then would take the channel from under that task."""
-        from airflow.models import DagRun, TaskInstance
-        from airflow.utils.session import create_session
-
-        with create_session() as session:
-            run = session.query(DagRun).filter(DagRun.dag_id == self.dag_id).order_by(DagRun.id.desc()).first()
-            if run is None or run.start_date is None or run.start_date < self.since:
-                return False  # none yet, or an earlier test's run
-            states = [(ti.task_id, str(getattr(ti.state, "value", ti.state))) for ti in session.query(TaskInstance)
-                      .filter(TaskInstance.dag_id == self.dag_id, TaskInstance.run_id == run.run_id)]
-        asking = (task_id, "awaiting_input") in states
-        return asking and not any(state in ("scheduled", "queued", "running") for _, state in states)
+        states = self._states()
+        return states.get(task_id) == "awaiting_input" and not any(
+            state in ("scheduled", "queued", "running") for state in states.values())
 
     def wait_until_asks(self, task_id: str, asking: bool = True) -> bool:
         """Waits until `task_id` asks (`asking` False: no longer asks) with nothing else of the run working,
@@ -81,20 +91,30 @@ class Answerer:
         return self.asks(task_id) == asking
 
     def give_up(self) -> None:
-        """Marks the run's waiting sign-off tasks failed, as "Mark failed" in the UI does, so that dag.test()
-        ends instead of waiting for an answer nobody will give (a person's walk in the test failed); this
-        answerer then answers nothing more, not even a later test's run."""
+        """Marks each sign-off task of the run failed as it comes to wait, as "Mark failed" in the UI does, until
+        the run ends: dag.test() then ends instead of waiting for answers nobody will give (a person's walk in
+        the test failed). This answerer answers nothing more."""
         self.stopped.set()
+        threading.Thread(target=self._fail_what_waits, daemon=True).start()
+
+    def _fail_what_waits(self) -> None:
         from airflow.models import DagRun, TaskInstance
         from airflow.utils.session import create_session
-        from airflow.utils.state import TaskInstanceState
+        from airflow.utils.state import DagRunState, TaskInstanceState
 
-        with create_session() as session:
-            run = session.query(DagRun).filter(DagRun.dag_id == self.dag_id).order_by(DagRun.id.desc()).first()
-            for ti in session.query(TaskInstance).filter(TaskInstance.dag_id == self.dag_id,
-                                                         TaskInstance.run_id == run.run_id,
-                                                         TaskInstance.state == TaskInstanceState.AWAITING_INPUT):
-                ti.state = TaskInstanceState.FAILED
+        deadline = time.monotonic() + ANSWER_PATIENCE
+        while time.monotonic() < deadline:
+            self._states()  # finds the run, if it has started
+            with create_session() as session:
+                run = session.query(DagRun).filter(DagRun.dag_id == self.dag_id,
+                                                   DagRun.run_id == self.run_id).one_or_none()
+                if run is not None and run.state != DagRunState.RUNNING:
+                    return
+                for ti in session.query(TaskInstance).filter(
+                        TaskInstance.dag_id == self.dag_id, TaskInstance.run_id == self.run_id,
+                        TaskInstance.state == TaskInstanceState.AWAITING_INPUT):
+                    ti.state = TaskInstanceState.FAILED
+            time.sleep(0.5)
 
     def run(self) -> None:
         from fastapi import HTTPException
@@ -103,7 +123,8 @@ class Answerer:
             if not self.wait_until_asks(answer.task_id):
                 return
             try:
-                answer_through_route(self.dag_id, answer)
+                assert self.run_id is not None  # seen asking
+                answer_through_route(self.dag_id, self.run_id, answer)
             except HTTPException as refusal:
                 self.refused.append(f"{answer.user}: {refusal.status_code}")
 

@@ -173,6 +173,7 @@ def test_the_dashboard_shows_the_audit_its_phase_returns_and_shareable_reports_o
     opened = client.get(f"/maa/reports/{REF}/practitioner-pack.pdf")
     assert opened.status_code == 200 and opened.headers["content-disposition"].startswith("inline;"), \
         "a report opens in the browser to be read"
+    assert opened.headers["cache-control"] == "private, no-store", "never last round's draft from a cache"
     assert client.get(f"/maa/reports/{REF}/audit-pack-CSC.pdf").status_code == 404, "the pack names children"
     assert client.get(f"/maa/reports/{REF}/..%2F..%2Fstore.sqlite").status_code == 404
     for identifier in CHILD:

@@ -13,6 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from maa.pipeline import resources
+from maa.signoff.decisions import decisions
 from tests.helpers.decision_screen import DecisionScreen, emailed_link
 from tests.helpers.definitions import AuditFolders
 from tests.helpers.mail import MailCatcher
@@ -69,11 +70,14 @@ class Walk(threading.Thread):
             self.error = error
             self.answerer.give_up()
 
-    def finish(self) -> None:
+    def finish(self, state: str) -> None:
+        """After the rehearsal ended in `state`: the walk's own failure, else the run's, else nothing."""
+        self.answerer.stopped.set()  # the run is over: nothing is left to wait for
         self.join(timeout=120)
         assert not self.is_alive(), "the walk finished"
         if self.error is not None:
-            raise self.error
+            raise AssertionError(f"the walk failed (the rehearsal ended {state})") from self.error
+        assert state == "success"
 
 
 @pytest.fixture
@@ -95,36 +99,39 @@ def test_approved_first_time_the_final_report_goes_out_and_the_actions_are_track
         audit, folders: AuditFolders, smtp_server: MailCatcher, decision_screens: str) -> None:
     from tests.helpers.browser import chromium, screenshot
 
-    answerer = Answerer(DAG_ID, [
-        Answer("round_1.bu_quality_assurance", "qiip", APPROVE),  # QiiP may not answer the BU's stage
-        Answer("round_1.qiip_signoff", "qiip", APPROVE),
-    ]).start()
+    answerer = Answerer(DAG_ID, [Answer("round_1.qiip_signoff", "qiip", APPROVE)]).start()
     seen: dict = {}
 
     def business_unit_approves() -> None:
-        """From the emailed link to the decision screen, the draft opened from there, approved with no comment."""
+        """QiiP may not answer the Business Unit's stage; the Business Unit follows the emailed link to the
+        decision screen, opens the draft from there, and approves with no comment."""
         task_id = "round_1.bu_quality_assurance"
         assert answerer.wait_until_asks(task_id)
         with chromium() as browser:
+            qiip = DecisionScreen.from_email(browser, decision_screens, smtp_server, "qiip", task_id)
+            seen["qiip answered"] = qiip.answer(APPROVE)
+            qiip.page.get_by_text("Access Denied").wait_for()
+            seen["still asks"] = answerer.state_of(task_id)
             screen = DecisionScreen.from_email(browser, decision_screens, smtp_server, "business-unit", task_id)
             seen["draft"] = screen.draft_link()
             seen["pdf"] = screen.open_the_draft()
             screenshot(screen.page, "decision-screen")
             seen["status"] = screen.answer(APPROVE)
-            seen["answered"] = answerer.wait_until_asks(task_id, asking=False)
 
     walk = Walk(business_unit_approves, answerer)
     walk.start()
-    state = run_rehearsal()
-    walk.finish()
-    assert state == "success"
+    walk.finish(run_rehearsal())
     answerer.thread.join(timeout=10)
 
     assert seen["draft"].endswith(f"/maa/reports/{REF}/audit-overview-report-draft.pdf"), \
         "the draft is one click away on the decision screen"
     assert seen["pdf"].startswith(b"%PDF")
-    assert seen["status"] == 200 and seen["answered"], "approved on the decision screen, with no comment"
-    assert answerer.refused == ["qiip: 403"]
+    assert seen["qiip answered"] == 403 and seen["still asks"] == "awaiting_input", "QiiP's click changed nothing"
+    assert seen["status"] == 200, "approved on the decision screen, with no comment"
+    assert answerer.refused == []
+    assert [(d.round, d.stage, d.option, d.name, d.role, d.comment) for d in decisions(resources.store(), REF)] == [
+        (1, "bu_quality_assurance", APPROVE, "Dana Jones", "Business Unit", ""),
+        (1, "qiip_signoff", APPROVE, "Priya Nair", "QiiP", "")]
     output = folders.output / REF
     for name in ("practitioner-pack.pdf", "chair-briefing.pdf", "audit-overview-report-draft.pdf",
                  "audit-overview-report.pdf", "learning-briefing.pdf"):
@@ -219,7 +226,7 @@ def test_changes_requested_go_to_the_chair_and_the_revised_draft_is_signed_off(
                     if login == "business-unit":
                         screenshot(wrong.page, "decision-screen-refused")
                 wrong.page.context.close()
-            seen["still asks"] = answerer.asks(signoff)
+            seen["still asks"] = answerer.state_of(signoff)
             qiip = DecisionScreen.open(browser, decision_screens, "qiip", link, signoff)
             qiip.wait_for_buttons()
             seen["qiip answered"] = qiip.answer(REQUEST_CHANGES, comment)
@@ -242,9 +249,7 @@ def test_changes_requested_go_to_the_chair_and_the_revised_draft_is_signed_off(
     chair.start()
     walk = Walk(qiip_asks_for_changes_and_the_business_unit_sees_them, answerer)
     walk.start()
-    state = run_rehearsal()
-    walk.finish()
-    assert state == "success"
+    walk.finish(run_rehearsal())
     answerer.thread.join(timeout=10)
     assert answerer.refused == []
 
@@ -252,11 +257,17 @@ def test_changes_requested_go_to_the_chair_and_the_revised_draft_is_signed_off(
     for login in ("business-unit", "admin"):  # may edit the audit's DAG, so Airflow shows them the form
         assert "Only the QiiP role may answer" in seen[f"{login} told"], "the screen says whose answer it is"
         assert seen[f"{login} answered"] == 403, f"{login} is refused by Airflow"
-    assert seen["still asks"], "nobody else's answer counted"
+    assert seen["still asks"] == "awaiting_input", "nobody else's answer counted"
     assert seen["qiip answered"] == seen["round 2 approved"] == seen["qiip approved"] == 200
-    assert f"Round 1, QiiP's sign-off, by Priya Nair (QiiP): {comment}" in seen["round 2 shows"], \
+    assert f"Round 1, QiiP's sign-off, by Priya Nair (QiiP): “{comment}”" in seen["round 2 shows"], \
         "round 2 shows what round 1 asked"
-    assert "round 1's draft had analysis v1, 2 themes" in seen["round 2 shows"], "and what changed"
+    assert "Compared with round 1's draft (analysis v1, 2 themes, 2 actions), this one has analysis v2, 3 themes" \
+        in seen["round 2 shows"], "and how the draft changed"
+    assert [(d.round, d.stage, d.option, d.name, d.comment) for d in decisions(resources.store(), REF)] == [
+        (1, "bu_quality_assurance", APPROVE, "Dana Jones", ""),
+        (1, "qiip_signoff", REQUEST_CHANGES, "Priya Nair", comment),
+        (2, "bu_quality_assurance", APPROVE, "Dana Jones", ""),
+        (2, "qiip_signoff", APPROVE, "Priya Nair", "")]
     assert "Neglect recognised late" in " ".join(readable_bytes("draft.pdf", seen["round 2 draft"]).split()), \
         "the revised draft opens from round 2's screen"
     (to_chair,) = [m for m in smtp_server.messages if "Changes requested" in m["Subject"]]

@@ -301,3 +301,26 @@ def test_no_report_or_email_here_names_a_child(audit) -> None:
     for path in (Path(published["report"]), Path(published["briefing"]), briefing):
         text = pdf_text(path)
         assert DISTINCTIVE_NAME not in text and DISTINCTIVE_SYSTEM_ID not in text
+
+
+def test_each_round_compares_its_draft_with_what_the_previous_rounds_draft_last_held(
+        audit, meeting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    definition, store, mailer = audit
+    shutil.copytree(meeting[1] / "data", tmp_path / "data")  # the revised analysis goes into a copy of its own
+    monkeypatch.setenv("MAA_DATA_DIR", str(tmp_path / "data"))
+    day = definition.timetable["chair_report_due"]
+    assert drafts.build_draft(definition, store, 1, day)["previous"] == "", "round 1 has nothing to compare with"
+    (tmp_path / "data" / "inbox" / definition.ref / "chair" / "analysis.xlsx").write_bytes(
+        analysis_workbook(definition, tmp_path, THEMES[:3], ACTIONS[:2]))
+    assert chair_analysis.receive_analysis(definition, store, mailer, datetime(2026, 8, 20, 12, tzinfo=LONDON),
+                                           after_version=1, chase=False).accepted_version == 2
+
+    second = drafts.build_draft(definition, store, 2, day)
+    again = drafts.build_draft(definition, store, 2, day)  # a retried task builds the same draft
+
+    assert second["previous"] == again["previous"] == "analysis v1, 7 themes, 8 actions"
+    assert second["contents"] == "analysis v2, 3 themes, 2 actions"
+    assert [e["subject"] for e in store.events(definition.ref, "draft_built")] == [
+        "round1 analysis v1", "round2 analysis v2"], "a rebuild of the same draft records nothing new"
+    drafts.build_draft(definition, store, 1, day)  # round 1 cleared and rebuilt, now from version 2
+    assert drafts.build_draft(definition, store, 2, day)["previous"] == "analysis v2, 3 themes, 2 actions"

@@ -8,6 +8,7 @@ draft; after three rounds the Business Unit is alerted. Decisions are kept in th
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
@@ -96,34 +97,47 @@ def report_context(definition: AuditDefinition, store: Store, analysis: Analysis
 
 def build_draft(definition: AuditDefinition, store: Store, round_number: int, today: date,
                 audit_clock: AuditClock = WALL_CLOCK) -> dict[str, Any]:
+    """The round's draft PDF from the latest accepted analysis, and what the decision screen says of it.
+
+    Each build is an event named by its round and analysis version: a rebuild of the same draft records
+    nothing new, a round rebuilt from a newer analysis records that one, so the next round compares itself
+    with what the previous round's draft last held."""
     analysis, version = read_accepted_analysis(definition, store)
     context = report_context(definition, store, analysis, today, audit_clock)
     html = rendering.render("reports/audit_overview_report.html", **context, draft=True, round=round_number,
                             approved=None)
     path = rendering.html_to_pdf(html, config.audit_output(definition.ref) / "audit-overview-report-draft.pdf")
     contents = f"analysis v{version}, {len(analysis.themes)} themes, {len(analysis.actions)} actions"
-    built = {e["subject"]: e["detail"] for e in store.events(definition.ref, "draft_built")}
-    store.record_event(definition.ref, "draft_built", f"round{round_number}", contents)
+    previous = [e["detail"] for e in store.events(definition.ref, "draft_built")
+                if e["subject"].startswith(f"round{round_number - 1} ")]
+    store.record_event(definition.ref, "draft_built", f"round{round_number} analysis v{version}", contents)
     return {"round": round_number, "analysis_version": version, "themes": len(analysis.themes),
             "actions": len(analysis.actions), "path": str(path),
-            "previous": built.get(f"round{round_number - 1}", ""), "contents": contents}
+            "previous": previous[-1] if previous else "", "contents": contents}
+
+
+def _as_text(text: str) -> str:
+    """Someone's words inside the screen's Markdown, on one line and read as text, never as Markdown: a
+    comment cannot make a link, a heading or a line of its own."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", " ".join(text.split()))
 
 
 def draft_summary_markdown(definition: AuditDefinition, summary: dict[str, Any], draft_url: str,
                            earlier: list[Decision]) -> str:
-    """What the person answering sees in the Airflow UI: the draft one click away, what earlier rounds asked,
-    and what the buttons do; no child's data."""
+    """What the person answering sees in the Airflow UI: the draft one click away, what earlier rounds asked
+    and who asked it, how this draft compares in size with the previous round's (the analysis version and its
+    counts of themes and actions, not its wording), and what the buttons do; no child's data."""
     lines = [f"**{definition.ref}: {definition.title}** — draft Audit Overview Report, round {summary['round']} "
              f"(chair's analysis version {summary['analysis_version']}): {summary['themes']} themes, "
              f"{summary['actions']} actions.", "", f"[Open the draft report (PDF)]({draft_url})", ""]
     asked = [d for d in earlier if d.option == REQUEST_CHANGES and d.round < summary["round"]]
     if asked:
         lines.append("Asked for in earlier rounds:")
-        lines += [f"- Round {d.round}, {STAGES[d.stage]}, by {d.who}: {d.comment or 'no comment given'}"
-                  for d in asked]
+        lines += [f"- Round {d.round}, {STAGES[d.stage]}, by {_as_text(d.who)}: "
+                  f"{'“' + _as_text(d.comment) + '”' if d.comment else 'no comment given'}" for d in asked]
         lines.append("")
     if summary.get("previous"):
-        lines += [f"What changed: round {summary['round'] - 1}'s draft had {summary['previous']}; this one has "
+        lines += [f"Compared with round {summary['round'] - 1}'s draft ({summary['previous']}), this one has "
                   f"{summary['contents']}.", ""]
     lines.append("Choose **Approve** (a comment is optional) or **Request changes** (the comment goes to the "
                  "chair with the request).")

@@ -189,7 +189,9 @@ async def report(ref: str, name: str, visitor: CurrentVisitor) -> Response:
     if ref not in known or name not in SHAREABLE_REPORTS or not path.is_file():
         raise HTTPException(404, "No such report")
     # Inline: "Open the draft report" opens it in the browser to read beside the decision, not as a download.
-    return FileResponse(path, media_type="application/pdf", filename=name, content_disposition_type="inline")
+    # Never cached: the draft keeps its address from round to round, and the reports are OFFICIAL.
+    return FileResponse(path, media_type="application/pdf", filename=name, content_disposition_type="inline",
+                        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
 
 
 def _upload_page(request: Request, visitor: Visitor, code: str, **context: Any) -> Response:
